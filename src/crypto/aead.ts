@@ -1,0 +1,172 @@
+/**
+ * The three record-protection suites, all from node:crypto (OpenSSL).
+ *
+ * Every record is sealed under its own key material derived from the KDF chain
+ * (docs/PROTOCOL.md §6), so a (key, nonce) pair is never used twice by construction.
+ *
+ * - AES-256-GCM (NIST SP 800-38D), 96-bit nonce, 128-bit tag.
+ * - ChaCha20-Poly1305 (RFC 8439), 96-bit nonce, 128-bit tag.
+ * - AES-256-CBC + HMAC-SHA256, encrypt-then-MAC following the composition of RFC 7518
+ *   §5.2.2.1 (MAC over AAD || IV || ciphertext || AAD bit length as u64), instantiated with
+ *   AES-256, independent 32-byte keys and the full 32-byte HMAC-SHA256 tag. The MAC is
+ *   checked (in constant time) before anything is decrypted.
+ */
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { concat, ctEqual, u64be } from './bytes.js';
+import { hmacSha256 } from './hash.js';
+import { remoteError } from '../errors.js';
+
+export const SuiteId = {
+  AES_256_GCM: 0x01,
+  CHACHA20_POLY1305: 0x02,
+  AES_256_CBC_HMAC_SHA256: 0x03,
+} as const;
+export type SuiteId = (typeof SuiteId)[keyof typeof SuiteId];
+
+export const SUITE_NAMES: Readonly<Record<SuiteId, string>> = {
+  [SuiteId.AES_256_GCM]: 'aes-256-gcm',
+  [SuiteId.CHACHA20_POLY1305]: 'chacha20-poly1305',
+  [SuiteId.AES_256_CBC_HMAC_SHA256]: 'aes-256-cbc-hmac-sha256',
+};
+
+export function isSuiteId(n: number): n is SuiteId {
+  return n === 0x01 || n === 0x02 || n === 0x03;
+}
+
+export function suiteFromName(name: string): SuiteId | undefined {
+  for (const [id, n] of Object.entries(SUITE_NAMES)) if (n === name) return Number(id) as SuiteId;
+  return undefined;
+}
+
+/** Bytes of per-record key material each suite consumes (key || nonce, or enc || mac || iv). */
+export const SUITE_KEY_MATERIAL: Readonly<Record<SuiteId, number>> = {
+  [SuiteId.AES_256_GCM]: 32 + 12,
+  [SuiteId.CHACHA20_POLY1305]: 32 + 12,
+  [SuiteId.AES_256_CBC_HMAC_SHA256]: 32 + 32 + 16,
+};
+
+/** Bytes a sealed record adds to its plaintext at most (tag, CBC padding). */
+export const SUITE_OVERHEAD: Readonly<Record<SuiteId, number>> = {
+  [SuiteId.AES_256_GCM]: 16,
+  [SuiteId.CHACHA20_POLY1305]: 16,
+  [SuiteId.AES_256_CBC_HMAC_SHA256]: 16 + 32,
+};
+
+const TAG = 16;
+
+// ---- raw primitives (exported for the Wycheproof tests) ----
+
+export function aesGcmSeal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): Uint8Array {
+  checkLen(key, 32, nonce, 12);
+  const c = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG });
+  c.setAAD(aad);
+  return concat(c.update(pt), c.final(), c.getAuthTag());
+}
+
+/** Returns the plaintext, or `null` when the tag does not verify. */
+export function aesGcmOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null {
+  checkLen(key, 32, nonce, 12);
+  if (sealed.length < TAG) return null;
+  const d = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG });
+  d.setAAD(aad);
+  d.setAuthTag(sealed.subarray(sealed.length - TAG));
+  try {
+    return concat(d.update(sealed.subarray(0, sealed.length - TAG)), d.final());
+  } catch {
+    return null;
+  }
+}
+
+export function chachaSeal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): Uint8Array {
+  checkLen(key, 32, nonce, 12);
+  const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG });
+  c.setAAD(aad, { plaintextLength: pt.length });
+  return concat(c.update(pt), c.final(), c.getAuthTag());
+}
+
+export function chachaOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null {
+  checkLen(key, 32, nonce, 12);
+  if (sealed.length < TAG) return null;
+  const d = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG });
+  d.setAAD(aad, { plaintextLength: sealed.length - TAG });
+  d.setAuthTag(sealed.subarray(sealed.length - TAG));
+  try {
+    return concat(d.update(sealed.subarray(0, sealed.length - TAG)), d.final());
+  } catch {
+    return null;
+  }
+}
+
+export function aesCbcEncrypt(key: Uint8Array, iv: Uint8Array, pt: Uint8Array): Uint8Array {
+  checkLen(key, 32, iv, 16);
+  const c = createCipheriv('aes-256-cbc', key, iv);
+  return concat(c.update(pt), c.final());
+}
+
+/** Returns the plaintext, or `null` on bad padding. Only called after the MAC verified. */
+export function aesCbcDecrypt(key: Uint8Array, iv: Uint8Array, ct: Uint8Array): Uint8Array | null {
+  checkLen(key, 32, iv, 16);
+  if (ct.length === 0 || ct.length % 16 !== 0) return null;
+  const d = createDecipheriv('aes-256-cbc', key, iv);
+  try {
+    return concat(d.update(ct), d.final());
+  } catch {
+    return null;
+  }
+}
+
+function cbcHmacTag(macKey: Uint8Array, aad: Uint8Array, iv: Uint8Array, ct: Uint8Array): Uint8Array {
+  return hmacSha256(macKey, aad, iv, ct, u64be(aad.length * 8));
+}
+
+export function cbcHmacSeal(encKey: Uint8Array, macKey: Uint8Array, iv: Uint8Array, aad: Uint8Array, pt: Uint8Array): Uint8Array {
+  const ct = aesCbcEncrypt(encKey, iv, pt);
+  return concat(ct, cbcHmacTag(macKey, aad, iv, ct));
+}
+
+export function cbcHmacOpen(encKey: Uint8Array, macKey: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null {
+  if (sealed.length < 32 + 16) return null;
+  const ct = sealed.subarray(0, sealed.length - 32);
+  const tag = sealed.subarray(sealed.length - 32);
+  if (!ctEqual(tag, cbcHmacTag(macKey, aad, iv, ct))) return null;
+  return aesCbcDecrypt(encKey, iv, ct);
+}
+
+// ---- suite dispatch ----
+
+/** Seals `pt` under one record's key material (length SUITE_KEY_MATERIAL[suite]). */
+export function seal(suite: SuiteId, material: Uint8Array, aad: Uint8Array, pt: Uint8Array): Uint8Array {
+  if (material.length !== SUITE_KEY_MATERIAL[suite]) throw new RangeError('wrong key material length');
+  switch (suite) {
+    case SuiteId.AES_256_GCM:
+      return aesGcmSeal(material.subarray(0, 32), material.subarray(32, 44), aad, pt);
+    case SuiteId.CHACHA20_POLY1305:
+      return chachaSeal(material.subarray(0, 32), material.subarray(32, 44), aad, pt);
+    case SuiteId.AES_256_CBC_HMAC_SHA256:
+      return cbcHmacSeal(material.subarray(0, 32), material.subarray(32, 64), material.subarray(64, 80), aad, pt);
+  }
+}
+
+/** Opens a sealed record; any failure is `AUTH_FAILED` (remote), with no further detail. */
+export function open(suite: SuiteId, material: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array {
+  if (material.length !== SUITE_KEY_MATERIAL[suite]) throw new RangeError('wrong key material length');
+  let pt: Uint8Array | null;
+  switch (suite) {
+    case SuiteId.AES_256_GCM:
+      pt = aesGcmOpen(material.subarray(0, 32), material.subarray(32, 44), aad, sealed);
+      break;
+    case SuiteId.CHACHA20_POLY1305:
+      pt = chachaOpen(material.subarray(0, 32), material.subarray(32, 44), aad, sealed);
+      break;
+    case SuiteId.AES_256_CBC_HMAC_SHA256:
+      pt = cbcHmacOpen(material.subarray(0, 32), material.subarray(32, 64), material.subarray(64, 80), aad, sealed);
+      break;
+  }
+  if (pt === null) throw remoteError('AUTH_FAILED', 'record authentication failed');
+  return pt;
+}
+
+function checkLen(key: Uint8Array, keyLen: number, nonce: Uint8Array, nonceLen: number): void {
+  if (key.length !== keyLen) throw new RangeError(`key must be ${keyLen} bytes`);
+  if (nonce.length !== nonceLen) throw new RangeError(`nonce/IV must be ${nonceLen} bytes`);
+}

@@ -1,0 +1,73 @@
+/**
+ * X25519 (RFC 7748) and Ed25519 (RFC 8032) from node:crypto, on raw 32-byte keys.
+ * Raw keys are wrapped in the fixed PKCS#8 / SPKI DER prefixes that OpenSSL expects.
+ */
+import { createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto';
+import { concat } from './bytes.js';
+import { remoteError } from '../errors.js';
+
+const X25519_PKCS8 = Uint8Array.from(Buffer.from('302e020100300506032b656e04220420', 'hex'));
+const X25519_SPKI = Uint8Array.from(Buffer.from('302a300506032b656e032100', 'hex'));
+const ED25519_PKCS8 = Uint8Array.from(Buffer.from('302e020100300506032b657004220420', 'hex'));
+const ED25519_SPKI = Uint8Array.from(Buffer.from('302a300506032b6570032100', 'hex'));
+
+function rawPublic(k: KeyObject, prefix: Uint8Array): Uint8Array {
+  const der = new Uint8Array(k.export({ format: 'der', type: 'spki' }));
+  return der.slice(prefix.length);
+}
+
+function need32(b: Uint8Array, what: string): void {
+  if (b.length !== 32) throw new RangeError(`${what} must be 32 bytes`);
+}
+
+// ---- X25519 ----
+
+export function x25519PublicFromPrivate(priv: Uint8Array): Uint8Array {
+  need32(priv, 'X25519 private key');
+  const k = createPrivateKey({ key: Buffer.from(concat(X25519_PKCS8, priv)), format: 'der', type: 'pkcs8' });
+  return rawPublic(createPublicKey(k), X25519_SPKI);
+}
+
+/**
+ * X25519(priv, peerPub). A peer key that yields the all-zero output (a small-order point,
+ * RFC 7748 §6.1) is refused with `AUTH_FAILED`.
+ */
+export function x25519(priv: Uint8Array, peerPub: Uint8Array): Uint8Array {
+  need32(priv, 'X25519 private key');
+  if (peerPub.length !== 32) throw remoteError('DECODE_ERROR', 'X25519 public key must be 32 bytes');
+  const privateKey = createPrivateKey({ key: Buffer.from(concat(X25519_PKCS8, priv)), format: 'der', type: 'pkcs8' });
+  const publicKey = createPublicKey({ key: Buffer.from(concat(X25519_SPKI, peerPub)), format: 'der', type: 'spki' });
+  let out: Uint8Array;
+  try {
+    out = new Uint8Array(diffieHellman({ privateKey, publicKey }));
+  } catch (e) {
+    throw remoteError('AUTH_FAILED', 'X25519 with a small-order public key', e);
+  }
+  if (out.every((b) => b === 0)) throw remoteError('AUTH_FAILED', 'X25519 produced the all-zero value');
+  return out;
+}
+
+// ---- Ed25519 ----
+
+export function ed25519PublicFromSeed(seed: Uint8Array): Uint8Array {
+  need32(seed, 'Ed25519 seed');
+  const k = createPrivateKey({ key: Buffer.from(concat(ED25519_PKCS8, seed)), format: 'der', type: 'pkcs8' });
+  return rawPublic(createPublicKey(k), ED25519_SPKI);
+}
+
+export function ed25519Sign(seed: Uint8Array, msg: Uint8Array): Uint8Array {
+  need32(seed, 'Ed25519 seed');
+  const k = createPrivateKey({ key: Buffer.from(concat(ED25519_PKCS8, seed)), format: 'der', type: 'pkcs8' });
+  return new Uint8Array(sign(null, msg, k));
+}
+
+/** Returns false (never throws) for a malformed key or signature. */
+export function ed25519Verify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
+  if (pub.length !== 32 || sig.length !== 64) return false;
+  try {
+    const k = createPublicKey({ key: Buffer.from(concat(ED25519_SPKI, pub)), format: 'der', type: 'spki' });
+    return verify(null, msg, k, sig);
+  } catch {
+    return false;
+  }
+}

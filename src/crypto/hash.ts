@@ -1,0 +1,26 @@
+/** SHA-2 and HMAC-SHA256 from node:crypto (OpenSSL). */
+import { createHash, createHmac } from 'node:crypto';
+
+export function sha256(...parts: readonly Uint8Array[]): Uint8Array {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+}
+
+export function sha512(...parts: readonly Uint8Array[]): Uint8Array {
+  const h = createHash('sha512');
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+}
+
+/** HMAC-SHA256 (RFC 2104) over the concatenation of `parts`. */
+export function hmacSha256(key: Uint8Array, ...parts: readonly Uint8Array[]): Uint8Array {
+  const h = createHmac('sha256', key);
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+}
+
+/** HMAC-SHA256 truncated to `len` bytes (Wycheproof tests truncated tags). */
+export function hmacSha256Truncated(key: Uint8Array, msg: Uint8Array, len: number): Uint8Array {
+  return hmacSha256(key, msg).subarray(0, len);
+}

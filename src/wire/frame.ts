@@ -1,0 +1,168 @@
+/**
+ * Frame codec (docs/PROTOCOL.md §3): version | type | length | payload | CRC-32.
+ *
+ * `FrameDecoder` is a pure, incremental decoder: feed it bytes as they arrive, get whole
+ * frames back. The first error poisons it (the stream cannot be resynchronised), and every
+ * error is a typed `SecureChatError`. The length is checked before anything is allocated.
+ */
+import { crc32 } from 'node:zlib';
+import { FRAME_HEADER_BYTES, FRAME_TRAILER_BYTES, MAX_FRAME_PAYLOAD, PROTOCOL_VERSION } from '../limits.js';
+import { remoteError, localError, type SecureChatError } from '../errors.js';
+import { readU32, u32be } from '../crypto/bytes.js';
+
+export const FrameType = {
+  CLIENT_HELLO: 0x01,
+  SERVER_HELLO: 0x02,
+  CLIENT_FINISH: 0x03,
+  SERVER_FINISH: 0x04,
+  ALERT: 0x05,
+  RECORD: 0x10,
+} as const;
+export type FrameType = (typeof FrameType)[keyof typeof FrameType];
+
+export function isFrameType(n: number): n is FrameType {
+  return n === 0x01 || n === 0x02 || n === 0x03 || n === 0x04 || n === 0x05 || n === 0x10;
+}
+
+export interface Frame {
+  readonly type: FrameType;
+  readonly payload: Uint8Array;
+  /** The complete frame as it was on the wire (header, payload, CRC): the transcript input. */
+  readonly raw: Uint8Array;
+}
+
+/** The 6 header bytes of a frame of `type` carrying `length` payload bytes. */
+export function frameHeader(type: FrameType, length: number): Uint8Array {
+  const h = new Uint8Array(FRAME_HEADER_BYTES);
+  h[0] = PROTOCOL_VERSION;
+  h[1] = type;
+  h.set(u32be(length), 2);
+  return h;
+}
+
+/** Encodes one frame. Refuses (locally) an empty or oversize payload. */
+export function encodeFrame(type: FrameType, payload: Uint8Array): Frame {
+  if (payload.length === 0) throw localError('INTERNAL', 'refusing to encode an empty frame');
+  if (payload.length > MAX_FRAME_PAYLOAD) throw localError('INTERNAL', 'refusing to encode an oversize frame');
+  const raw = new Uint8Array(FRAME_HEADER_BYTES + payload.length + FRAME_TRAILER_BYTES);
+  raw.set(frameHeader(type, payload.length), 0);
+  raw.set(payload, FRAME_HEADER_BYTES);
+  const crc = crc32(raw.subarray(0, FRAME_HEADER_BYTES + payload.length));
+  raw.set(u32be(crc >>> 0), FRAME_HEADER_BYTES + payload.length);
+  return { type, payload: raw.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + payload.length), raw };
+}
+
+/** Checks a 6-byte header; returns the payload length or throws the §3 error. */
+function checkHeader(h: Uint8Array): { type: FrameType; length: number } {
+  if (h[0] !== PROTOCOL_VERSION) throw remoteError('FRAME_MALFORMED', `unknown frame version ${String(h[0])}`);
+  const type = h[1] ?? -1;
+  if (!isFrameType(type)) throw remoteError('FRAME_MALFORMED', `unknown frame type ${String(type)}`);
+  const length = readU32(h, 2);
+  if (length === 0) throw remoteError('FRAME_MALFORMED', 'empty frame');
+  if (length > MAX_FRAME_PAYLOAD) throw remoteError('FRAME_TOO_LARGE', `frame of ${length} bytes exceeds the limit`);
+  return { type, length };
+}
+
+/**
+ * Incremental decoder. Not safe for concurrent use (there is none in JS); its zero state is
+ * ready to use. After it has thrown once, every further call throws the same error.
+ */
+export class FrameDecoder {
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
+  #failed: SecureChatError | null = null;
+  #ended = false;
+
+  /** Bytes received but not yet returned as a frame. */
+  get buffered(): number {
+    return this.#buffered;
+  }
+
+  /** Appends received bytes; returns every frame now complete, in order. */
+  push(bytes: Uint8Array): Frame[] {
+    if (this.#failed) throw this.#failed;
+    if (this.#ended) throw localError('INTERNAL', 'push after end');
+    if (bytes.length > 0) {
+      this.#chunks.push(bytes);
+      this.#buffered += bytes.length;
+    }
+    const out: Frame[] = [];
+    try {
+      for (;;) {
+        const f = this.#next();
+        if (f === null) break;
+        out.push(f);
+      }
+    } catch (e) {
+      this.#failed = e as SecureChatError;
+      this.#chunks = [];
+      this.#buffered = 0;
+      throw e;
+    }
+    return out;
+  }
+
+  /** The stream ended. Throws `FRAME_TRUNCATED` if a partial frame is pending. */
+  end(): void {
+    if (this.#failed) throw this.#failed;
+    this.#ended = true;
+    if (this.#buffered > 0) {
+      this.#failed = remoteError('FRAME_TRUNCATED', `stream ended inside a frame (${this.#buffered} bytes pending)`);
+      throw this.#failed;
+    }
+  }
+
+  #peek(n: number): Uint8Array {
+    const first = this.#chunks[0];
+    if (first !== undefined && first.length >= n) return first.subarray(0, n);
+    const out = new Uint8Array(n);
+    let o = 0;
+    for (const c of this.#chunks) {
+      const take = Math.min(c.length, n - o);
+      out.set(c.subarray(0, take), o);
+      o += take;
+      if (o === n) break;
+    }
+    return out;
+  }
+
+  #consume(n: number): Uint8Array {
+    const out = this.#peek(n).slice();
+    let left = n;
+    while (left > 0) {
+      const c = this.#chunks[0];
+      if (c === undefined) break;
+      if (c.length <= left) {
+        this.#chunks.shift();
+        left -= c.length;
+      } else {
+        this.#chunks[0] = c.subarray(left);
+        left = 0;
+      }
+    }
+    this.#buffered -= n;
+    return out;
+  }
+
+  #next(): Frame | null {
+    if (this.#buffered < FRAME_HEADER_BYTES) return null;
+    const { type, length } = checkHeader(this.#peek(FRAME_HEADER_BYTES));
+    const total = FRAME_HEADER_BYTES + length + FRAME_TRAILER_BYTES;
+    if (this.#buffered < total) return null;
+    const raw = this.#consume(total);
+    const body = raw.subarray(0, FRAME_HEADER_BYTES + length);
+    const want = readU32(raw, FRAME_HEADER_BYTES + length);
+    if ((crc32(body) >>> 0) !== want) throw remoteError('FRAME_CORRUPT', 'frame CRC-32 mismatch (line corruption)');
+    return { type, payload: raw.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length), raw };
+  }
+}
+
+/** Decodes exactly one complete frame from `bytes` (for vectors and tests). */
+export function decodeOneFrame(bytes: Uint8Array): Frame {
+  const d = new FrameDecoder();
+  const frames = d.push(bytes);
+  d.end();
+  const f = frames[0];
+  if (frames.length !== 1 || f === undefined) throw remoteError('FRAME_MALFORMED', 'expected exactly one frame');
+  return f;
+}

@@ -1,0 +1,97 @@
+/**
+ * The chat layer's public types: what the CLI and the UI program against.
+ * A `Conversation` is one authenticated, encrypted connection with one peer.
+ */
+import type { SuiteId } from '../crypto/aead.js';
+import type { KsfParams } from '../crypto/opaque.js';
+import type { SecureChatError } from '../errors.js';
+import type { PeerIdentity } from '../handshake/result.js';
+
+/** How a peer's identity key relates to what we had pinned (docs/PROTOCOL.md §4.7). */
+export type PeerKeyState = 'new' | 'pinned' | 'verified';
+
+/**
+ * The caller's pinning policy. `check` runs inside the handshake (pure, synchronous, on a
+ * snapshot): return null to accept, or a PEER_KEY_CHANGED error to refuse. `commit` runs once
+ * the handshake completed (pin a new peer, update last seen).
+ */
+export interface PeerPolicy {
+  check(peer: PeerIdentity): { state: PeerKeyState } | SecureChatError;
+  commit(peer: PeerIdentity, state: PeerKeyState): Promise<void>;
+}
+
+/** The local user as the chat layer needs it. */
+export interface LocalIdentity {
+  readonly name: string;
+  /** Ed25519 seed (secret). */
+  readonly seed: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+/** What a listener needs for its own account (from `securechat init`). */
+export interface ListenerAccount {
+  readonly name: string;
+  /** OPAQUE server setup (secret). */
+  readonly serverSetup: string;
+  readonly record: Uint8Array;
+  readonly ksf: KsfParams;
+}
+
+export interface IncomingMessage {
+  readonly id: number;
+  readonly text: string;
+  /** The sender's clock, ms since the epoch (not authenticated as true time). */
+  readonly sentAt: number;
+  /** Our clock when it arrived. */
+  readonly receivedAt: number;
+}
+
+export type CloseReason = 'local' | 'peer' | 'error';
+
+export interface ConversationInfo {
+  readonly peer: PeerIdentity;
+  readonly peerState: PeerKeyState;
+  readonly suite: SuiteId;
+  readonly sessionId: Uint8Array;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+}
+
+/** Handshake progress, one short human line each (the original printed these steps). */
+export interface HandshakeStep {
+  readonly step: 'connecting' | 'connected' | 'hello-sent' | 'hello-received' | 'authenticated' | 'established';
+  readonly text: string;
+}
+
+export interface ConversationEvents {
+  /** A text arrived. The delivery receipt is sent after the returned promise resolves (log it durably first). */
+  message: (m: IncomingMessage) => void | Promise<void>;
+  /** The peer confirmed (durably) receiving our message `id`. */
+  receipt: (id: number) => void;
+  /** A rekey completed. */
+  rekey: () => void;
+  /** The conversation ended. `error` is set when it did not end cleanly (e.g. TRUNCATED). */
+  closed: (reason: CloseReason, error?: SecureChatError) => void;
+}
+
+export interface ListenerStats {
+  readonly pendingHandshakes: number;
+  readonly sessions: number;
+  readonly handshakesCompleted: number;
+  readonly handshakesFailed: number;
+  readonly refusedByLimiter: number;
+  readonly refusedTooMany: number;
+}
+
+export interface ConnectOptions {
+  readonly host: string;
+  readonly port: number;
+  /** The listener's account name (its username). */
+  readonly account: string;
+  readonly password: Uint8Array;
+  readonly self: LocalIdentity;
+  readonly policy: PeerPolicy;
+  readonly suites?: readonly SuiteId[];
+  readonly onStep?: (s: HandshakeStep) => void;
+  readonly handshakeTimeoutMs?: number;
+}

@@ -1,0 +1,144 @@
+/**
+ * The I/O edge between a `net.Socket` and the pure cores: bytes in → frames out, frames in →
+ * bytes out, with a bounded write buffer. Every failure reaches `onClose` exactly once, as a
+ * typed error or `null` for a clean end of stream at a frame boundary.
+ */
+import type { Socket } from 'node:net';
+import { FrameDecoder, type Frame } from '../wire/frame.js';
+import { MAX_WRITE_BUFFER } from '../limits.js';
+import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
+
+export interface FramedSocketHandlers {
+  /** One whole frame. Throwing a SecureChatError here closes the connection with that error. */
+  onFrame(frame: Frame): void;
+  /** Called once: `null` for a clean EOF at a frame boundary, else why the connection ended. */
+  onClose(error: SecureChatError | null): void;
+}
+
+/** Maps a node:net error to our codes. */
+export function netError(e: unknown): SecureChatError {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  switch (code) {
+    case 'ECONNREFUSED':
+      return remoteError('CONNECTION_REFUSED', 'nobody is listening at that address', e);
+    case 'EADDRINUSE':
+      return localError('ADDRESS_IN_USE', 'the port is already in use', e);
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return remoteError('CONNECTION_LOST', 'the connection was reset', e);
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return remoteError('NETWORK_ERROR', `the network failed (${code})`, e);
+    default:
+      return remoteError('NETWORK_ERROR', `network error${code ? ` (${code})` : ''}`, e);
+  }
+}
+
+export class FramedSocket {
+  readonly socket: Socket;
+  readonly #decoder = new FrameDecoder();
+  #handlers: FramedSocketHandlers | null;
+  #closed = false;
+  readonly #maxWriteBuffer: number;
+  #pendingError: SecureChatError | null = null;
+
+  /** `handlers` receive every frame from the first byte on; swap behaviour inside them, not here. */
+  constructor(socket: Socket, handlers: FramedSocketHandlers, opts: { maxWriteBuffer?: number } = {}) {
+    this.socket = socket;
+    this.#handlers = handlers;
+    this.#maxWriteBuffer = opts.maxWriteBuffer ?? MAX_WRITE_BUFFER;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('end', () => this.#onEnd());
+    socket.on('error', (e) => {
+      this.#pendingError ??= netError(e);
+    });
+    socket.on('close', () => this.#finish(this.#pendingError ?? remoteError('CONNECTION_LOST', 'the connection closed')));
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? 'unknown';
+  }
+
+  get remotePort(): number {
+    return this.socket.remotePort ?? 0;
+  }
+
+  /** Queues bytes. Past the write-buffer cap the peer is not reading: the connection is dropped. */
+  write(bytes: Uint8Array): void {
+    if (this.#closed) return;
+    if (this.socket.writableLength + bytes.length > this.#maxWriteBuffer) {
+      this.fail(localError('CONNECTION_LOST', 'the peer stopped reading (write buffer full)'));
+      return;
+    }
+    this.socket.write(bytes);
+  }
+
+  /** Resolves when the socket's write buffer has drained (backpressure for bulk senders). */
+  drained(): Promise<void> {
+    if (this.#closed || !this.socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  /** Sends what is queued, then half-closes; the close is reported when the peer ends too. */
+  end(): void {
+    if (!this.#closed) this.socket.end();
+  }
+
+  /** Ends the connection now with `error` (reported through onClose). */
+  fail(error: SecureChatError): void {
+    this.#pendingError ??= error;
+    this.socket.destroy();
+    this.#finish(error);
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closed) return;
+    try {
+      const frames = this.#decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      for (const f of frames) {
+        if (this.#closed) return;
+        this.#handlers?.onFrame(f);
+      }
+    } catch (e) {
+      this.fail(isSecureChatError(e) ? e : localError('INTERNAL', 'unexpected failure while processing a frame', e));
+    }
+  }
+
+  #onEnd(): void {
+    if (this.#closed) return;
+    try {
+      this.#decoder.end();
+    } catch (e) {
+      this.fail(isSecureChatError(e) ? e : localError('INTERNAL', 'unexpected failure at end of stream', e));
+      return;
+    }
+    this.#pendingError = null;
+    this.socket.end();
+    this.#finish(null);
+  }
+
+  #finish(error: SecureChatError | null): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.socket.destroyed && error !== null) this.socket.destroy();
+    const h = this.#handlers;
+    this.#handlers = null;
+    h?.onClose(error);
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * Files in the home: private directories (0700), private files (0600), atomic writes, and
+ * JSON reads that fail with one plain sentence naming the file.
+ *
+ * Atomic write (what `rename` alone does not give): write a temporary file in the same
+ * directory, fsync it, rename it over the target, then fsync the directory so the rename
+ * itself survives a crash. A reader sees the old bytes or the new bytes, never a mix.
+ *
+ * A file that exists but cannot be read or parsed is reported and never replaced: writers
+ * that update a file read it first through `readJsonFile`, which throws before any write.
+ */
+import { constants as fsc, promises as fsp } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { systemRandom } from '../crypto/random.js';
+import { toHex } from '../crypto/bytes.js';
+import { localError, isSecureChatError, type ErrorCode, type SecureChatError } from '../errors.js';
+
+/** Mode of every directory this module creates. */
+export const DIR_MODE = 0o700;
+/** Mode of every file this module creates. */
+export const FILE_MODE = 0o600;
+/** Largest state or users file we read (checked before reading): 16 MiB. */
+export const MAX_STATE_FILE_BYTES = 16 * 1024 * 1024;
+
+function errnoCode(e: unknown): string | undefined {
+  if (typeof e === 'object' && e !== null && 'code' in e) {
+    const c = e.code;
+    return typeof c === 'string' ? c : undefined;
+  }
+  return undefined;
+}
+
+/** A short, secret-free reason for an OS error (`permission denied`, `no space left`, ...). */
+export function osReason(e: unknown): string {
+  switch (errnoCode(e)) {
+    case 'ENOENT': return 'it does not exist';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'ENOSPC': return 'no space left on the device';
+    case 'EDQUOT': return 'disk quota exceeded';
+    case 'EROFS': return 'the file system is read-only';
+    case 'EISDIR': return 'it is a directory';
+    case 'ENOTDIR': return 'a part of the path is not a directory';
+    case 'EEXIST': return 'it already exists';
+    case 'EIO': return 'an input/output error occurred';
+    default: {
+      const c = errnoCode(e);
+      return c === undefined ? 'an unexpected error occurred' : `the system reported ${c}`;
+    }
+  }
+}
+
+function storageError(what: string, path: string, e: unknown, code: ErrorCode = 'STORAGE_ERROR'): SecureChatError {
+  return localError(code, `could not ${what} ${path}: ${osReason(e)}`, e);
+}
+
+/** Creates `dir` (and missing parents) with mode 0700; an existing directory is left as is. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  try {
+    const created = await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE });
+    // mkdir's mode is filtered by the umask; set it exactly on what we created.
+    if (created !== undefined) {
+      let d = dir;
+      for (;;) {
+        await fsp.chmod(d, DIR_MODE);
+        if (d === created) break;
+        const parent = dirname(d);
+        if (parent === d) break;
+        d = parent;
+      }
+    }
+  } catch (e) {
+    throw storageError('create the directory', dir, e);
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  let h: fsp.FileHandle | undefined;
+  try {
+    h = await fsp.open(dir, fsc.O_RDONLY);
+    await h.sync();
+  } catch (e) {
+    // Some platforms and file systems cannot fsync a directory; the rename is still atomic.
+    const c = errnoCode(e);
+    if (c !== 'EINVAL' && c !== 'EPERM' && c !== 'EISDIR' && c !== 'EBADF') throw e;
+  } finally {
+    await h?.close();
+  }
+}
+
+async function writeTemp(path: string, bytes: Uint8Array, mode: number): Promise<string> {
+  const tmp = join(dirname(path), `.${basename(path)}.${toHex(systemRandom(6))}.tmp`);
+  const h = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
+  try {
+    await h.chmod(mode); // the umask may have narrowed it; never widened beyond `mode`
+    await h.writeFile(bytes);
+    await h.sync();
+  } catch (e) {
+    await h.close().catch(() => undefined);
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+  await h.close();
+  return tmp;
+}
+
+export interface WriteOptions {
+  /** File mode; default 0600. */
+  readonly mode?: number;
+}
+
+/**
+ * Atomically replaces (or creates) `path` with `bytes`: temp file in the same directory,
+ * write, fsync, rename, fsync the directory. On any failure the old file is intact and the
+ * temp file is removed. Throws `STORAGE_ERROR` naming the file.
+ */
+export async function atomicWriteFile(path: string, bytes: Uint8Array, options: WriteOptions = {}): Promise<void> {
+  let tmp: string | undefined;
+  try {
+    tmp = await writeTemp(path, bytes, options.mode ?? FILE_MODE);
+    await fsp.rename(tmp, path);
+    tmp = undefined;
+    await fsyncDir(dirname(path));
+  } catch (e) {
+    if (tmp !== undefined) await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw storageError('write', path, e);
+  }
+}
+
+/**
+ * Atomically creates `path` only if it does not exist (temp file, fsync, hard link, which
+ * fails if the name is taken). Returns false, writing nothing, when the file already exists,
+ * so two processes creating the same file at once agree on one content.
+ */
+export async function atomicCreateFile(path: string, bytes: Uint8Array, options: WriteOptions = {}): Promise<boolean> {
+  let tmp: string | undefined;
+  try {
+    tmp = await writeTemp(path, bytes, options.mode ?? FILE_MODE);
+    try {
+      await fsp.link(tmp, path);
+    } catch (e) {
+      if (errnoCode(e) === 'EEXIST') return false;
+      throw e;
+    }
+    await fsyncDir(dirname(path));
+    return true;
+  } catch (e) {
+    throw storageError('create', path, e);
+  } finally {
+    if (tmp !== undefined) await fsp.rm(tmp, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Reads a whole file, refusing one larger than `MAX_STATE_FILE_BYTES`; `undefined` if absent. */
+export async function readFileIfExists(path: string, code: ErrorCode = 'STORAGE_ERROR'): Promise<Uint8Array | undefined> {
+  let h: fsp.FileHandle;
+  try {
+    h = await fsp.open(path, fsc.O_RDONLY);
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return undefined;
+    throw storageError('read', path, e, code);
+  }
+  try {
+    const st = await h.stat();
+    if (!st.isFile()) throw localError(code, `could not read ${path}: it is not a regular file`);
+    if (st.size > MAX_STATE_FILE_BYTES) {
+      throw localError(code, `could not read ${path}: it is larger than ${MAX_STATE_FILE_BYTES} bytes`);
+    }
+    return new Uint8Array(await h.readFile());
+  } catch (e) {
+    if (isSecureChatError(e)) throw e;
+    throw storageError('read', path, e, code);
+  } finally {
+    await h.close();
+  }
+}
+
+/** The JSON type of a value, for messages: `an object`, `an array`, `a string`, `null`, ... */
+export function describeJsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  switch (typeof v) {
+    case 'object': return 'an object';
+    case 'string': return 'a string';
+    case 'number': return 'a number';
+    case 'boolean': return 'a boolean';
+    default: return `a ${typeof v} value`;
+  }
+}
+
+/** Line and column (both 1-based) of a UTF-16 offset in `text`. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(offset, text.length);
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: end - lineStart + 1 };
+}
+
+/**
+ * Parses UTF-8 JSON. On failure the message names the file and, when the engine tells us,
+ * the line and column; it never quotes the file's content (it may hold a password).
+ */
+export function parseJsonBytes(bytes: Uint8Array, path: string, code: ErrorCode): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (e) {
+    throw localError(code, `${path} is not valid UTF-8 text`, e);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark from some editors
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : '';
+    const at = /^(.*?) (in|after) JSON at position (\d+)/.exec(msg);
+    let reason = 'it is malformed';
+    let offset: number | undefined;
+    if (at !== null) {
+      reason = (at[1] ?? '').replace(/^./, (c) => c.toLowerCase()) + (at[2] === 'after' ? ' after the JSON value' : '');
+      offset = Number(at[3]);
+    } else if (/Unexpected end of JSON input/.test(msg)) {
+      reason = 'it ends too early';
+      offset = text.length;
+    } else {
+      const tok = /^Unexpected token '(.)'/u.exec(msg);
+      if (tok !== null) reason = `unexpected character '${tok[1] ?? ''}'`;
+    }
+    const where = offset === undefined ? '' : (() => {
+      const { line, column } = lineColumn(text, offset);
+      return ` at line ${line}, column ${column}`;
+    })();
+    throw localError(code, `${path} is not valid JSON${where}: ${reason}`, e);
+  }
+}
+
+/**
+ * Reads and validates a JSON file. `validate` turns the parsed value into `T` or throws; a
+ * plain `Error` from it becomes `code` with the message `<path> is not valid: <message>`.
+ * A missing file is `code` too ("it does not exist"); use `readJsonFileIfExists` when absence
+ * is normal.
+ */
+export async function readJsonFile<T>(path: string, validate: (value: unknown) => T, code: ErrorCode = 'STORAGE_ERROR'): Promise<T> {
+  const r = await readJsonFileIfExists(path, validate, code);
+  if (r === undefined) throw localError(code, `could not read ${path}: it does not exist`);
+  return r;
+}
+
+export async function readJsonFileIfExists<T>(path: string, validate: (value: unknown) => T, code: ErrorCode = 'STORAGE_ERROR'): Promise<T | undefined> {
+  const bytes = await readFileIfExists(path, code);
+  if (bytes === undefined) return undefined;
+  const value = parseJsonBytes(bytes, path, code);
+  try {
+    return validate(value);
+  } catch (e) {
+    if (isSecureChatError(e)) throw e;
+    const why = e instanceof Error ? e.message : 'it has an unexpected shape';
+    throw localError(code, `${path} is not valid: ${why}; it was left unchanged`, e);
+  }
+}
+
+/** Encodes a value as the JSON text we store: two-space indent, final newline. */
+export function jsonBytes(value: unknown): Uint8Array {
+  return new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -201,6 +201,35 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: end - lineStart + 1 };
 }
 
+/** Whether `prefix` could still be the start of a JSON text (it parses, or only ends too early). */
+function viablePrefix(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return true;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : '';
+    if (/Unexpected end of JSON input/.test(msg)) return true;
+    const at = / JSON at position (\d+)/.exec(msg);
+    return at !== null && Number(at[1]) >= prefix.length;
+  }
+}
+
+/**
+ * The offset of the first character that makes `text` invalid JSON, for engine messages that
+ * do not give one. Viable prefixes are closed under taking prefixes, so a binary search works.
+ */
+function firstBadOffset(text: string): number | undefined {
+  if (viablePrefix(text)) return undefined;
+  let lo = 0; // viable
+  let hi = text.length; // not viable
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (viablePrefix(text.slice(0, mid))) lo = mid;
+    else hi = mid;
+  }
+  return hi - 1;
+}
+
 /**
  * Parses UTF-8 JSON. On failure the message names the file and, when the engine tells us,
  * the line and column; it never quotes the file's content (it may hold a password).
@@ -229,6 +258,7 @@ export function parseJsonBytes(bytes: Uint8Array, path: string, code: ErrorCode)
     } else {
       const tok = /^Unexpected token '(.)'/u.exec(msg);
       if (tok !== null) reason = `unexpected character '${tok[1] ?? ''}'`;
+      offset = firstBadOffset(text);
     }
     const where = offset === undefined ? '' : (() => {
       const { line, column } = lineColumn(text, offset);

@@ -1,0 +1,82 @@
+/**
+ * The inner plaintext of a RECORD (docs/PROTOCOL.md §6.3): `content_type:u8 || content`.
+ * Unknown content types and contents of the wrong length are `DECODE_ERROR`.
+ */
+import { concat, u8, u64be } from '../crypto/bytes.js';
+import { MLKEM768_CT_BYTES, MLKEM768_EK_BYTES } from '../crypto/mlkem.js';
+import { remoteError } from '../errors.js';
+import { MAX_RECORD_PLAINTEXT } from '../limits.js';
+import { Reader } from '../wire/codec.js';
+import { isCloseReason, type CloseReason } from './close.js';
+
+export const ContentType = {
+  APP: 0x01,
+  REKEY_INIT: 0x02,
+  REKEY_REPLY: 0x03,
+  REKEY_DONE: 0x04,
+  CLOSE: 0x05,
+} as const;
+export type ContentType = (typeof ContentType)[keyof typeof ContentType];
+
+const X25519_PUB_BYTES = 32;
+
+export type Content =
+  | { readonly type: typeof ContentType.APP; readonly data: Uint8Array }
+  | { readonly type: typeof ContentType.REKEY_INIT; readonly x25519Pub: Uint8Array; readonly mlkemEk: Uint8Array }
+  | { readonly type: typeof ContentType.REKEY_REPLY; readonly x25519Pub: Uint8Array; readonly mlkemCt: Uint8Array }
+  | { readonly type: typeof ContentType.REKEY_DONE }
+  | { readonly type: typeof ContentType.CLOSE; readonly appRecords: number; readonly reason: CloseReason };
+
+/** Encodes `content_type || content`. Refuses (locally) values the peer would refuse. */
+export function encodeContent(c: Content): Uint8Array {
+  switch (c.type) {
+    case ContentType.APP:
+      if (c.data.length > MAX_RECORD_PLAINTEXT) throw new RangeError('application data exceeds 65536 bytes');
+      return concat(u8(c.type), c.data);
+    case ContentType.REKEY_INIT:
+      if (c.x25519Pub.length !== X25519_PUB_BYTES || c.mlkemEk.length !== MLKEM768_EK_BYTES) throw new RangeError('bad REKEY_INIT field');
+      return concat(u8(c.type), c.x25519Pub, c.mlkemEk);
+    case ContentType.REKEY_REPLY:
+      if (c.x25519Pub.length !== X25519_PUB_BYTES || c.mlkemCt.length !== MLKEM768_CT_BYTES) throw new RangeError('bad REKEY_REPLY field');
+      return concat(u8(c.type), c.x25519Pub, c.mlkemCt);
+    case ContentType.REKEY_DONE:
+      return u8(c.type);
+    case ContentType.CLOSE:
+      return concat(u8(c.type), u64be(c.appRecords), u8(c.reason));
+  }
+}
+
+/** Decodes `content_type || content` exactly (§2: nothing missing, nothing left over). */
+export function decodeContent(inner: Uint8Array): Content {
+  const r = new Reader(inner, 'record content');
+  const type = r.u8();
+  let c: Content;
+  switch (type) {
+    case ContentType.APP: {
+      const data = r.rest();
+      if (data.length > MAX_RECORD_PLAINTEXT) throw remoteError('DECODE_ERROR', 'application data exceeds 65536 bytes');
+      c = { type, data };
+      break;
+    }
+    case ContentType.REKEY_INIT:
+      c = { type, x25519Pub: r.fixed(X25519_PUB_BYTES), mlkemEk: r.fixed(MLKEM768_EK_BYTES) };
+      break;
+    case ContentType.REKEY_REPLY:
+      c = { type, x25519Pub: r.fixed(X25519_PUB_BYTES), mlkemCt: r.fixed(MLKEM768_CT_BYTES) };
+      break;
+    case ContentType.REKEY_DONE:
+      c = { type };
+      break;
+    case ContentType.CLOSE: {
+      const appRecords = r.u64();
+      const reason = r.u8();
+      if (!isCloseReason(reason)) throw remoteError('DECODE_ERROR', `unknown close reason ${reason}`);
+      c = { type, appRecords, reason };
+      break;
+    }
+    default:
+      throw remoteError('DECODE_ERROR', `unknown record content type ${type}`);
+  }
+  r.finish();
+  return c;
+}

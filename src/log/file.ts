@@ -1,0 +1,265 @@
+/**
+ * File adapter of the conversation log: one append-only file per user, its head record kept
+ * in a separate file, one writer at a time (docs/LOG-FORMAT.md §6).
+ *
+ *   <userDir>/log/            0700
+ *     messages.sclog          0600  header + records, append-only
+ *     messages.sclog.head     0600  head record (count + last MAC, MAC'd), replaced atomically
+ *     messages.sclog.lock     0600  pid of the writer, while one is open
+ *
+ * Durability: `append` resolves only after the record is written and fdatasync'd, and the head
+ * replaced (temp file, fsync, rename, fsync dir). Order matters: the log is made durable before
+ * the head, so after a crash the head never vouches for a record that is not on disk.
+ */
+import { constants as fsc, promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { systemRandom, type RandomSource } from '../crypto/random.js';
+import { localError } from '../errors.js';
+import { atomicWrite, ensureDir, fsyncDir, readIfExists, storageError, writeAll, writeTemp } from './_fs.js';
+import { appendEvent, decodeHead, encodeHead, newLog, type ChainState } from './chain.js';
+import { EventKind, RepairAction, type LogEvent } from './event.js';
+import { DEFAULT_CHECKPOINT_EVERY, HEAD_BYTES, MAX_LOG_FILE_BYTES } from './format.js';
+import { deriveLogKeys, wipeLogKeys, type LogKeys } from './keys.js';
+import { acquireLock, type LogLock } from './lock.js';
+import { formatAnchor, verifyLog, type Anchor, type Problem, type VerifyResult } from './verify.js';
+
+export interface LogPaths {
+  readonly dir: string;
+  readonly file: string;
+  readonly head: string;
+  readonly lock: string;
+}
+
+/** Paths of the log of the user whose directory is `userDir`. */
+export function logPaths(userDir: string): LogPaths {
+  return logPathsForFile(join(userDir, 'log', 'messages.sclog'));
+}
+
+/** Paths for a log file given directly (`log verify FILE`): head and lock sit next to it. */
+export function logPathsForFile(file: string): LogPaths {
+  return { dir: join(file, '..'), file, head: `${file}.head`, lock: `${file}.lock` };
+}
+
+export interface OpenLogOptions {
+  readonly paths: LogPaths;
+  /** The 32-byte log secret (see `loadLogSecret`). Not kept: keys are derived and the caller keeps its copy. */
+  readonly secret: Uint8Array;
+  readonly random?: RandomSource;
+  /** A checkpoint record after this many records (default 64). */
+  readonly checkpointEvery?: number;
+}
+
+function invalid(p: Problem): Error {
+  return localError('LOG_INVALID', `log invalid at entry ${p.index}: ${p.kind}: ${p.detail}`);
+}
+
+/** Reads and verifies a log without taking the lock (a live writer may be appending). */
+export async function verifyLogFile(o: { paths: LogPaths; secret: Uint8Array; anchor?: Anchor; keepEntries?: boolean }): Promise<VerifyResult> {
+  const head = await readIfExists(o.paths.head, HEAD_BYTES * 4);
+  const file = await readIfExists(o.paths.file, MAX_LOG_FILE_BYTES);
+  if (file === undefined && head === undefined) throw localError('NOT_INITIALISED', `there is no log at ${o.paths.file}`);
+  const keys = deriveLogKeys(o.secret);
+  try {
+    return verifyLog(keys, file ?? new Uint8Array(0), {
+      head, keepEntries: o.keepEntries ?? false, ...(o.anchor === undefined ? {} : { anchor: o.anchor }),
+    });
+  } finally {
+    wipeLogKeys(keys);
+  }
+}
+
+/**
+ * The one writer of a log. Not safe for concurrent use from several processes (the lock
+ * refuses a second one); within a process, concurrent `append` calls are queued in call order.
+ */
+export class LogWriter {
+  private state: ChainState;
+  private queue: Promise<unknown> = Promise.resolve();
+  private broken: Error | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly paths: LogPaths,
+    private readonly keys: LogKeys,
+    private readonly fh: fsp.FileHandle,
+    private readonly lock: LogLock,
+    state: ChainState,
+    private readonly random: RandomSource,
+    private readonly checkpointEvery: number,
+  ) {
+    this.state = state;
+  }
+
+  /**
+   * Opens (creating when absent) the log for appending. Takes the lock, verifies the whole log,
+   * and refuses (`LOG_INVALID`) any log that does not verify, a torn tail included: only
+   * {@link repairLog} changes a damaged log. A head that lags the log by whole records (a crash
+   * between the log's fsync and the head's rename) is brought up to date.
+   */
+  static async open(o: OpenLogOptions): Promise<LogWriter> {
+    const keys = deriveLogKeys(o.secret);
+    const random = o.random ?? systemRandom;
+    const every = o.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+    let lock: LogLock | undefined;
+    let fh: fsp.FileHandle | undefined;
+    try {
+      await ensureDir(o.paths.dir);
+      lock = await acquireLock(o.paths.lock);
+      const state = await prepare(o.paths, keys, random);
+      fh = await fsp.open(o.paths.file, fsc.O_WRONLY | fsc.O_APPEND);
+      return new LogWriter(o.paths, keys, fh, lock, state, random, every);
+    } catch (e) {
+      await fh?.close().catch(() => undefined);
+      await lock?.release().catch(() => undefined);
+      wipeLogKeys(keys);
+      throw e;
+    }
+  }
+
+  /** Records in the log (events and checkpoints); the index the next record gets. */
+  get count(): number {
+    return this.state.count;
+  }
+
+  /** `count:mac-prefix`: write it down elsewhere to detect a later rollback (`log verify --anchor`). */
+  get anchor(): string {
+    return formatAnchor(this.state);
+  }
+
+  /**
+   * Appends one event; resolves with its index once it is durable (record fdatasync'd, head
+   * replaced and its directory fsync'd). A malformed event is refused (USAGE) and changes
+   * nothing. After an I/O failure the writer refuses every later append: reopen it, which
+   * verifies what reached the disk.
+   */
+  append(event: LogEvent): Promise<number> {
+    const run = this.queue.then(() => this.appendNow(event));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendNow(event: LogEvent): Promise<number> {
+    if (this.closed) throw localError('STORAGE_ERROR', 'the log is closed');
+    if (this.broken !== undefined) throw localError('STORAGE_ERROR', 'an earlier write to the log failed; reopen it', this.broken);
+    const r = appendEvent(this.keys, this.state, event, this.random, this.checkpointEvery);
+    try {
+      await writeAll(this.fh, r.bytes);
+      await this.fh.datasync();
+      await atomicWrite(this.paths.head, encodeHead(this.keys, r.state));
+    } catch (e) {
+      this.broken = e instanceof Error ? e : new Error(String(e));
+      throw storageError('append to', this.paths.file, e);
+    }
+    this.state = r.state;
+    return r.index;
+  }
+
+  /** Waits for queued appends, closes the file, releases the lock, wipes the keys. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    try {
+      await this.fh.close();
+    } finally {
+      await this.lock.release();
+      wipeLogKeys(this.keys);
+    }
+  }
+}
+
+/** Under the lock: create the log if absent, else verify it; returns the chain state. */
+async function prepare(paths: LogPaths, keys: LogKeys, random: RandomSource): Promise<ChainState> {
+  const headBytes = await readIfExists(paths.head, HEAD_BYTES * 4);
+  const file = await readIfExists(paths.file, MAX_LOG_FILE_BYTES);
+  if (file === undefined) {
+    if (headBytes !== undefined) {
+      const d = decodeHead(keys, headBytes);
+      if (!d.ok || d.head.count > 0) {
+        throw localError('LOG_INVALID', `the log file ${paths.file} is missing but its head is not empty: refusing to start a new log over it`);
+      }
+    }
+    return create(paths, keys, random);
+  }
+  const v = verifyLog(keys, file, { head: headBytes });
+  if (!v.ok) throw invalid(v.problem);
+  if (v.state === undefined) throw localError('INTERNAL', 'verified log without a state');
+  if (v.headBehind > 0) await atomicWrite(paths.head, encodeHead(keys, v.state));
+  return v.state;
+}
+
+/** A new log: the file is written to a temp name, the head put in place, then the file renamed in. */
+async function create(paths: LogPaths, keys: LogKeys, random: RandomSource): Promise<ChainState> {
+  const { header, state } = newLog(keys, random);
+  const tmp = await writeTemp(paths.file, header);
+  try {
+    await atomicWrite(paths.head, encodeHead(keys, state));
+    await fsp.rename(tmp, paths.file);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw storageError('create', paths.file, e);
+  }
+  await fsyncDir(paths.dir);
+  return state;
+}
+
+export type RepairOutcome =
+  | { readonly action: 'none'; readonly records: number }
+  | { readonly action: typeof RepairAction.TRUNCATED_TORN_TAIL; readonly atIndex: number; readonly bytesRemoved: number; readonly records: number }
+  | { readonly action: typeof RepairAction.REBUILT_HEAD; readonly atIndex: number; readonly records: number };
+
+/**
+ * The only operation that changes a damaged log, and only two kinds of damage:
+ * - a torn tail: the incomplete last record is cut off (the file truncated to the verified
+ *   prefix and fsync'd), the head rewritten;
+ * - a missing or invalid head over a log that otherwise verifies: the head is rebuilt from the
+ *   log (which accepts that a truncation before this moment can no longer be detected).
+ * Either way a `log-repaired` event is then appended, so the repair itself is in the log.
+ * Anything else (edits, deletions, truncation...) is refused with `LOG_INVALID`: evidence is
+ * never destroyed. Takes the lock, like a writer.
+ */
+export async function repairLog(o: OpenLogOptions & { readonly now: number }): Promise<RepairOutcome> {
+  const keys = deriveLogKeys(o.secret);
+  let lock: LogLock | undefined;
+  let outcome: RepairOutcome;
+  try {
+    lock = await acquireLock(o.paths.lock);
+    const headBytes = await readIfExists(o.paths.head, HEAD_BYTES * 4);
+    const file = await readIfExists(o.paths.file, MAX_LOG_FILE_BYTES);
+    if (file === undefined) throw localError('NOT_INITIALISED', `there is no log at ${o.paths.file}`);
+    const v = verifyLog(keys, file, { head: headBytes });
+    if (v.ok) return { action: 'none', records: v.records };
+    const p = v.problem;
+    if (v.state === undefined) throw invalid(p);
+    if (p.kind === 'torn-tail') {
+      const h = await fsp.open(o.paths.file, fsc.O_WRONLY);
+      try {
+        await h.truncate(v.verifiedBytes);
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await atomicWrite(o.paths.head, encodeHead(keys, v.state));
+      outcome = { action: RepairAction.TRUNCATED_TORN_TAIL, atIndex: p.index, bytesRemoved: file.length - v.verifiedBytes, records: v.records };
+    } else if (p.kind === 'head-invalid' && v.verifiedBytes === file.length) {
+      await atomicWrite(o.paths.head, encodeHead(keys, v.state));
+      outcome = { action: RepairAction.REBUILT_HEAD, atIndex: p.index, records: v.records };
+    } else {
+      throw invalid(p);
+    }
+  } finally {
+    await lock?.release().catch(() => undefined);
+    wipeLogKeys(keys);
+  }
+  // Record the repair in the log itself (reopening verifies the repaired log from scratch).
+  const w = await LogWriter.open(o);
+  try {
+    await w.append({
+      kind: EventKind.LOG_REPAIRED, at: o.now, action: outcome.action, atIndex: outcome.atIndex,
+      bytesRemoved: outcome.action === RepairAction.TRUNCATED_TORN_TAIL ? outcome.bytesRemoved : 0,
+    });
+    return { ...outcome, records: w.count };
+  } finally {
+    await w.close();
+  }
+}

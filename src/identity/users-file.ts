@@ -121,7 +121,7 @@ export function checkUsers(value: unknown, source: string): UsersCheck {
     const at = `${source}: ${entryLabel(i, o)}`;
     const before = problems.length;
     const field = (name: string, type: 'string' | 'number', required: boolean): boolean => {
-      if (!Object.prototype.hasOwnProperty.call(o, name)) {
+      if (!Object.prototype.hasOwnProperty.call(o, name) || o[name] === undefined) {
         if (required) problems.push(`${at}: "${name}" is missing`);
         return false;
       }

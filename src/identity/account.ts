@@ -10,6 +10,7 @@
 import { opaqueReady, createServerSetup, registerLocally, KSF_DEFAULT, type KsfParams } from '../crypto/opaque.js';
 import { fromB64url, toB64url } from '../crypto/bytes.js';
 import { localError } from '../errors.js';
+import { basename } from 'node:path';
 import { filesIn } from './home.js';
 import { usernameProblem } from './username.js';
 import { atomicCreateFile, atomicWriteFile, jsonBytes, readJsonFileIfExists } from './storage.js';
@@ -85,7 +86,7 @@ export async function registerAccount(
     await readJsonFileIfExists(path, decodeAccount);
     await atomicWriteFile(path, jsonBytes(doc));
   } else if (!(await atomicCreateFile(path, jsonBytes(doc)))) {
-    throw localError('CONFIG', `user "${name}" already has an account in ${userDir}; to change the password, register again with replace`);
+    throw localError('CONFIG', `user "${name}" is already registered in ${userDir}; the password was not changed`);
   }
   return { username: name, serverSetup, record, ksf: doc.ksf, created: now };
 }
@@ -94,7 +95,7 @@ export async function registerAccount(
 export async function loadAccount(userDir: string): Promise<Account> {
   const path = filesIn(userDir).account;
   const acc = await readJsonFileIfExists(path, decodeAccount);
-  if (acc === undefined) throw localError('NOT_INITIALISED', `no account in ${userDir}; run \`securechat init\` to register a password`);
+  if (acc === undefined) throw localError('NOT_INITIALISED', `no account in ${userDir}; run \`securechat init --user ${basename(userDir)}\` to register a password`);
   return acc;
 }
 

@@ -7,6 +7,7 @@ import { ed25519PublicFromSeed } from '../crypto/ecc.js';
 import { ctEqual, fromB64, toB64, wipe } from '../crypto/bytes.js';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { localError } from '../errors.js';
+import { basename } from 'node:path';
 import { filesIn } from './home.js';
 import { atomicCreateFile, jsonBytes, readJsonFile, readJsonFileIfExists } from './storage.js';
 import { keyFingerprint, type Fingerprint } from './fingerprint.js';
@@ -53,7 +54,7 @@ function decodeIdentity(value: unknown): IdentityKey {
 export async function loadIdentity(userDir: string): Promise<IdentityKey> {
   const path = filesIn(userDir).identity;
   const id = await readJsonFileIfExists(path, decodeIdentity);
-  if (id === undefined) throw localError('NOT_INITIALISED', `no identity key in ${userDir}; run \`securechat init\` first`);
+  if (id === undefined) throw localError('NOT_INITIALISED', `no identity key in ${userDir}; run \`securechat init --user ${basename(userDir)}\` first`);
   return id;
 }
 

@@ -60,7 +60,7 @@ test('registerAccount refuses to replace an account unless asked; replace change
   const home = tmpDir();
   const p = await ensureUserDir(home, 'bob');
   await registerAccount(p.dir, 'bob', utf8('first'), KSF_TEST);
-  await rejectsWith(() => registerAccount(p.dir, 'bob', utf8('second'), KSF_TEST), 'CONFIG', 'already has an account');
+  await rejectsWith(() => registerAccount(p.dir, 'bob', utf8('second'), KSF_TEST), 'CONFIG', 'is already registered');
   assert.equal(login((await loadAccount(p.dir)).serverSetup, 'bob', (await loadAccount(p.dir)).record, 'first'), true);
   await registerAccount(p.dir, 'bob', utf8('second'), KSF_TEST, { replace: true });
   const acc = await loadAccount(p.dir);

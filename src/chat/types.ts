@@ -94,4 +94,14 @@ export interface ConnectOptions {
   readonly suites?: readonly SuiteId[];
   readonly onStep?: (s: HandshakeStep) => void;
   readonly handshakeTimeoutMs?: number;
+  /** Record-layer limits, for tests and benchmarks. */
+  readonly session?: SessionLimits;
+}
+
+export interface SessionLimits {
+  readonly rekeyAfterRecords?: number;
+  readonly rekeyAfterMs?: number;
+  readonly rejectAfterRecords?: number;
+  readonly tickMs?: number;
+  readonly idleTimeoutMs?: number;
 }

@@ -1,0 +1,46 @@
+/** Connecting to a listener: handshake, pinning, then a `Conversation`. */
+import { connectSecure } from '../transport/client.js';
+import { SuiteId } from '../crypto/aead.js';
+import { systemRandom } from '../crypto/random.js';
+import { Conversation } from './conversation.js';
+import { PolicyCheck } from './policy.js';
+import type { ConnectOptions } from './types.js';
+
+export const DEFAULT_SUITES: readonly SuiteId[] = [SuiteId.AES_256_GCM, SuiteId.CHACHA20_POLY1305, SuiteId.AES_256_CBC_HMAC_SHA256];
+
+const STEP_TEXT = {
+  connected: 'connected; starting the handshake',
+  'hello-sent': 'sent hello: OPAQUE login and ML-KEM-768 key',
+  'hello-received': 'listener answered; password checked with OPAQUE',
+  established: 'identities verified; conversation is end-to-end encrypted',
+} as const;
+
+export async function connect(opts: ConnectOptions): Promise<Conversation> {
+  const pc = new PolicyCheck(opts.policy);
+  opts.onStep?.({ step: 'connecting', text: `connecting to ${opts.host}:${opts.port}` });
+  const conn = await connectSecure({
+    host: opts.host,
+    port: opts.port,
+    random: systemRandom,
+    ...opts.session,
+    ...(opts.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: opts.handshakeTimeoutMs }),
+    handshake: {
+      account: opts.account,
+      password: opts.password,
+      identity: { seed: opts.self.seed, publicKey: opts.self.publicKey, name: opts.self.name },
+      suites: opts.suites ?? DEFAULT_SUITES,
+      checkPeer: pc.check,
+    },
+    onStep: (s) => {
+      const step = s === 'hello-received' ? 'authenticated' : s;
+      opts.onStep?.({ step, text: STEP_TEXT[s] });
+    },
+  });
+  try {
+    await opts.policy.commit(conn.peer, pc.state);
+  } catch (e) {
+    await conn.close();
+    throw e;
+  }
+  return new Conversation(conn, pc.state);
+}

@@ -1,0 +1,159 @@
+/**
+ * A conversation with one peer over an established `SecureConnection`: text messages with
+ * ids, delivery receipts sent only after the receiver's `message` handler resolved (so a
+ * receipt means "durably logged and shown"), and an authenticated close.
+ *
+ * Handlers registered synchronously after `connect()` resolves, or inside `onConversation`,
+ * see every message: delivery starts on the next turn of the event loop.
+ */
+import { AppKind, decodeAppMessage, encodeAppMessage, MAX_TEXT_BYTES } from '../session/app.js';
+import { utf8 } from '../crypto/bytes.js';
+import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
+import type { SecureConnection } from '../transport/secure-connection.js';
+import type { CloseReason, ConversationEvents, ConversationInfo, IncomingMessage, PeerKeyState } from './types.js';
+
+type Handlers = { [K in keyof ConversationEvents]: ConversationEvents[K][] };
+
+export class Conversation {
+  readonly info: ConversationInfo;
+  readonly #conn: SecureConnection;
+  readonly #now: () => number;
+  readonly #handlers: Handlers = { message: [], receipt: [], rekey: [], closed: [] };
+  #nextId = 1;
+  readonly #awaiting = new Map<number, { resolve: () => void; reject: (e: SecureChatError) => void }>();
+  readonly #receipted = new Set<number>();
+  #inbox: Promise<void> = Promise.resolve();
+  #closed: { reason: CloseReason; error?: SecureChatError } | null = null;
+
+  constructor(conn: SecureConnection, peerState: PeerKeyState, now: () => number = Date.now) {
+    this.#conn = conn;
+    this.#now = now;
+    this.info = {
+      peer: conn.peer,
+      peerState,
+      suite: conn.suite,
+      sessionId: conn.sessionId,
+      remoteAddress: conn.remoteAddress,
+      remotePort: conn.remotePort,
+    };
+    setImmediate(() =>
+      conn.start({
+        onApp: (data) => this.#onApp(data),
+        onClose: (error, by) => this.#onClose(error, by),
+        onRekey: () => this.#emit('rekey'),
+      }),
+    );
+  }
+
+  on<K extends keyof ConversationEvents>(event: K, fn: ConversationEvents[K]): this {
+    this.#handlers[event].push(fn);
+    return this;
+  }
+
+  get isOpen(): boolean {
+    return this.#closed === null && this.#conn.open;
+  }
+
+  /** How this conversation ended, or null while it is open. */
+  get closedWith(): { reason: CloseReason; error?: SecureChatError } | null {
+    return this.#closed;
+  }
+
+  /** Sends one text; returns its id. Throws USAGE for an empty or oversize text, SESSION_CLOSED after the end. */
+  send(text: string): number {
+    const bytes = utf8(text).length;
+    if (bytes === 0) throw localError('USAGE', 'an empty message cannot be sent');
+    if (bytes > MAX_TEXT_BYTES) throw localError('USAGE', `a message can be at most ${MAX_TEXT_BYTES} bytes`);
+    if (this.#closed !== null) throw localError('SESSION_CLOSED', 'the conversation has ended');
+    const id = this.#nextId++;
+    this.#conn.sendApp(encodeAppMessage({ kind: AppKind.TEXT, id, sentAtMs: this.#now(), text }));
+    return id;
+  }
+
+  /** Resolves when the peer's receipt for `id` arrived; rejects when the conversation ends first. */
+  waitReceipt(id: number, timeoutMs?: number): Promise<void> {
+    if (this.#receipted.has(id)) return Promise.resolve();
+    if (this.#closed !== null) return Promise.reject(this.#closed.error ?? localError('SESSION_CLOSED', 'the conversation ended before the receipt arrived'));
+    return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = { resolve: () => { clearTimeout(timer); resolve(); }, reject: (e: SecureChatError) => { clearTimeout(timer); reject(e); } };
+      this.#awaiting.set(id, done);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.#awaiting.delete(id);
+          reject(localError('NETWORK_ERROR', 'no delivery receipt arrived in time'));
+        }, timeoutMs);
+        timer.unref();
+      }
+    });
+  }
+
+  /** Resolves when the socket buffer drained (for bulk senders). */
+  drained(): Promise<void> {
+    return this.#conn.drained();
+  }
+
+  /** Authenticated close; waits until messages already received have been handled. */
+  async close(): Promise<void> {
+    await this.#inbox;
+    await this.#conn.close();
+  }
+
+  /** Drops the connection at once (for tests of abrupt ends). */
+  destroy(): void {
+    this.#conn.destroy(localError('CONNECTION_LOST', 'closed abruptly'));
+  }
+
+  #onApp(data: Uint8Array): void {
+    let m;
+    try {
+      m = decodeAppMessage(data);
+    } catch (e) {
+      this.#conn.destroy(isSecureChatError(e) ? e : remoteError('DECODE_ERROR', 'bad application message', e));
+      return;
+    }
+    if (m.kind === AppKind.RECEIPT) {
+      if (m.id >= this.#nextId || this.#receipted.has(m.id)) {
+        this.#conn.destroy(remoteError('UNEXPECTED_MESSAGE', 'a receipt for a message we did not send'));
+        return;
+      }
+      this.#receipted.add(m.id);
+      const w = this.#awaiting.get(m.id);
+      this.#awaiting.delete(m.id);
+      w?.resolve();
+      this.#emit('receipt', m.id);
+      return;
+    }
+    const msg: IncomingMessage = { id: m.id, text: m.text, sentAt: m.sentAtMs, receivedAt: this.#now() };
+    // Messages are handled one at a time, in order; the receipt follows the handler.
+    this.#inbox = this.#inbox.then(async () => {
+      try {
+        for (const h of this.#handlers.message) await h(msg);
+      } catch (e) {
+        // The handler could not store the message: no receipt, and the conversation ends.
+        this.#conn.destroy(isSecureChatError(e) ? e : localError('STORAGE_ERROR', 'the message could not be stored', e));
+        return;
+      }
+      if (this.#conn.open) this.#conn.sendApp(encodeAppMessage({ kind: AppKind.RECEIPT, id: m.id }));
+    });
+  }
+
+  #onClose(error: SecureChatError | null, by: 'local' | 'peer'): void {
+    const reason: CloseReason = error !== null ? 'error' : by;
+    this.#closed = error !== null ? { reason, error } : { reason };
+    const e = error ?? localError('SESSION_CLOSED', 'the conversation ended before the receipt arrived');
+    for (const w of this.#awaiting.values()) w.reject(e);
+    this.#awaiting.clear();
+    void this.#inbox.then(() => this.#emit('closed', reason, ...(error !== null ? [error] : [])));
+  }
+
+  #emit<K extends keyof ConversationEvents>(event: K, ...args: Parameters<ConversationEvents[K]>): void {
+    for (const h of this.#handlers[event]) {
+      try {
+        (h as (...a: Parameters<ConversationEvents[K]>) => unknown)(...args);
+      } catch {
+        // A throwing event handler must not break the protocol machinery.
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The listener: serves many peers at once on one port, each conversation independent.
+ * Wraps the transport's `SecureServer` with pinning and conversations.
+ */
+import { SecureServer, type ServerEvent } from '../transport/server.js';
+import { FailureLimiter } from '../transport/limiter.js';
+import { systemRandom } from '../crypto/random.js';
+import type { SuiteId } from '../crypto/aead.js';
+import { Conversation } from './conversation.js';
+import { PolicyCheck } from './policy.js';
+import { DEFAULT_SUITES } from './connect.js';
+import type { ListenerAccount, ListenerStats, LocalIdentity, PeerPolicy, SessionLimits } from './types.js';
+import type { SecureChatError } from '../errors.js';
+
+export type ListenerEvent = ServerEvent | { readonly type: 'policy-failed'; readonly remoteAddress: string; readonly error: SecureChatError };
+
+export interface ListenOptions {
+  readonly host?: string;
+  readonly port: number;
+  readonly account: ListenerAccount;
+  readonly self: LocalIdentity;
+  readonly policy: PeerPolicy;
+  readonly suites?: readonly SuiteId[];
+  readonly onConversation: (c: Conversation) => void;
+  readonly onEvent?: (e: ListenerEvent) => void;
+  /** Limits, for tests and benchmarks. */
+  readonly limiter?: FailureLimiter;
+  readonly handshakeTimeoutMs?: number;
+  readonly maxPendingHandshakes?: number;
+  readonly idleTimeoutMs?: number;
+  readonly session?: SessionLimits;
+}
+
+export interface Listener {
+  readonly port: number;
+  stats(): ListenerStats & { readonly failuresCounted: number };
+  close(): Promise<void>;
+}
+
+export async function listen(opts: ListenOptions): Promise<Listener> {
+  // One PolicyCheck per handshake: the responder calls check() during ClientFinish, and the
+  // result arrives in the same turn, so a per-connection instance is picked up by identity.
+  const checks = new Map<string, PolicyCheck>();
+  const server = await SecureServer.listen({
+    ...(opts.host === undefined ? {} : { host: opts.host }),
+    port: opts.port,
+    random: systemRandom,
+    ...opts.session,
+    ...(opts.limiter === undefined ? {} : { limiter: opts.limiter }),
+    ...(opts.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: opts.handshakeTimeoutMs }),
+    ...(opts.maxPendingHandshakes === undefined ? {} : { maxPendingHandshakes: opts.maxPendingHandshakes }),
+    ...(opts.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: opts.idleTimeoutMs }),
+    handshake: {
+      account: opts.account.name,
+      serverSetup: opts.account.serverSetup,
+      record: opts.account.record,
+      ksf: opts.account.ksf,
+      identity: { seed: opts.self.seed, publicKey: opts.self.publicKey, name: opts.self.name },
+      suites: opts.suites ?? DEFAULT_SUITES,
+      checkPeer: (peer) => {
+        const pc = new PolicyCheck(opts.policy);
+        const r = pc.check(peer);
+        if (r === null) checks.set(keyOf(peer.name, peer.identityKey), pc);
+        return r;
+      },
+    },
+    onEvent: (e) => opts.onEvent?.(e),
+    onConnection: (conn) => {
+      const k = keyOf(conn.peer.name, conn.peer.identityKey);
+      const state = checks.get(k)?.state ?? 'pinned';
+      checks.delete(k);
+      opts.policy.commit(conn.peer, state).then(
+        () => opts.onConversation(new Conversation(conn, state)),
+        (e: unknown) => {
+          const err = e as SecureChatError;
+          opts.onEvent?.({ type: 'policy-failed', remoteAddress: conn.remoteAddress, error: err });
+          conn.destroy(err);
+        },
+      );
+    },
+  });
+  return {
+    get port() {
+      return server.port;
+    },
+    stats: () => server.stats(),
+    close: () => server.close(),
+  };
+}
+
+function keyOf(name: string, key: Uint8Array): string {
+  return `${name}:${Buffer.from(key).toString('hex')}`;
+}

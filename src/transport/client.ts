@@ -1,0 +1,94 @@
+/**
+ * Connecting side: opens a TCP connection, runs the pure `Initiator` over it within the
+ * handshake deadline, and hands back an established `SecureConnection`.
+ */
+import { connect as netConnect } from 'node:net';
+import { Initiator, alertFor, type InitiatorOptions } from '../handshake/index.js';
+import { FramedSocket, netError } from './framed-socket.js';
+import { SecureConnection, type SecureConnectionOptions } from './secure-connection.js';
+import { HANDSHAKE_TIMEOUT_MS } from '../limits.js';
+import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
+import type { Frame } from '../wire/frame.js';
+
+export type ClientStep = 'connected' | 'hello-sent' | 'hello-received' | 'established';
+
+export interface ClientOptions extends SecureConnectionOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly handshake: Omit<InitiatorOptions, 'random'>;
+  readonly handshakeTimeoutMs?: number;
+  readonly onStep?: (step: ClientStep) => void;
+}
+
+export function connectSecure(opts: ClientOptions): Promise<SecureConnection> {
+  return new Promise<SecureConnection>((resolve, reject) => {
+    const initiator = new Initiator({ ...opts.handshake, random: opts.random });
+    let conn: SecureConnection | null = null;
+    let settled = false;
+    const settle = (e: SecureChatError | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      if (e !== null) reject(e);
+      else if (conn !== null) resolve(conn);
+    };
+
+    const socket = netConnect({ host: opts.host, port: opts.port });
+    const fs = new FramedSocket(socket, {
+      onFrame(frame: Frame): void {
+        if (conn !== null) {
+          conn.onFrame(frame);
+          return;
+        }
+        let out;
+        try {
+          out = initiator.receive(frame);
+        } catch (e) {
+          const err = isSecureChatError(e) ? e : localError('INTERNAL', 'handshake failed', e);
+          const alert = alertFor(err);
+          if (alert !== null && err.code !== 'PEER_ALERT') fs.write(alert);
+          fs.end();
+          settle(err);
+          setTimeout(() => fs.fail(err), 200).unref();
+          return;
+        }
+        if (frame.type === 0x02) opts.onStep?.('hello-received');
+        for (const f of out.send) fs.write(f);
+        if (out.result !== undefined) {
+          conn = new SecureConnection(fs, out.result, opts);
+          opts.onStep?.('established');
+          settle(null);
+        }
+      },
+      onClose(error: SecureChatError | null): void {
+        if (conn !== null) {
+          conn.onSocketClose(error);
+          return;
+        }
+        settle(error ?? remoteError('CONNECTION_LOST', 'the listener closed the connection during the handshake'));
+      },
+    });
+
+    const deadline = setTimeout(() => {
+      const err = localError('HANDSHAKE_TIMEOUT', 'the handshake did not finish in time');
+      const alert = alertFor(err);
+      if (alert !== null) fs.write(alert);
+      fs.fail(err);
+      settle(err);
+    }, opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+    deadline.unref();
+
+    socket.once('connect', () => {
+      opts.onStep?.('connected');
+      try {
+        fs.write(initiator.start());
+        opts.onStep?.('hello-sent');
+      } catch (e) {
+        const err = isSecureChatError(e) ? e : localError('INTERNAL', 'could not start the handshake', e);
+        fs.fail(err);
+        settle(err);
+      }
+    });
+    socket.once('error', (e) => settle(netError(e)));
+  });
+}

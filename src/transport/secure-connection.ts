@@ -1,0 +1,211 @@
+/**
+ * An established, authenticated connection: the pure `Session` (record layer) driven by a
+ * `FramedSocket`, with the timers the core must not own (idle timeout, time-based rekey).
+ *
+ * Closing: `close()` sends our authenticated CLOSE and waits for the peer's; a peer's CLOSE is
+ * answered by the session itself. An end of stream without the peer's CLOSE is `TRUNCATED`.
+ */
+import { Session } from '../session/session.js';
+import type { HandshakeResult, PeerIdentity } from '../handshake/result.js';
+import type { FramedSocket } from './framed-socket.js';
+import type { Frame } from '../wire/frame.js';
+import type { RandomSource } from '../crypto/random.js';
+import type { SuiteId } from '../crypto/aead.js';
+import { IDLE_TIMEOUT_MS } from '../limits.js';
+import { isSecureChatError, localError, type SecureChatError } from '../errors.js';
+
+export interface SecureConnectionOptions {
+  readonly random: RandomSource;
+  readonly now?: () => number;
+  readonly idleTimeoutMs?: number;
+  /** How often to ask the session whether a time-based rekey is due. */
+  readonly tickMs?: number;
+  /** Session limits, for tests. */
+  readonly rekeyAfterRecords?: number;
+  readonly rekeyAfterMs?: number;
+  readonly rejectAfterRecords?: number;
+}
+
+export interface SecureConnectionHandlers {
+  onApp(data: Uint8Array): void;
+  /** Exactly once. `error` null: a clean, authenticated close (by `by`). */
+  onClose(error: SecureChatError | null, by: 'local' | 'peer'): void;
+  onRekey?(): void;
+}
+
+const CLOSE_WAIT_MS = 5_000;
+
+export class SecureConnection {
+  readonly peer: PeerIdentity;
+  readonly suite: SuiteId;
+  readonly sessionId: Uint8Array;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+
+  readonly #fs: FramedSocket;
+  readonly #session: Session;
+  readonly #random: RandomSource;
+  readonly #now: () => number;
+  #handlers: SecureConnectionHandlers | null = null;
+  readonly #early: (Frame | { close: SecureChatError | null })[] = [];
+  #done = false;
+  #closingBy: 'local' | 'peer' | null = null;
+  #closeWaiters: (() => void)[] = [];
+  #tick: NodeJS.Timeout | null = null;
+  #rekeys = 0;
+
+  constructor(fs: FramedSocket, result: HandshakeResult, opts: SecureConnectionOptions) {
+    this.#fs = fs;
+    this.#random = opts.random;
+    this.#now = opts.now ?? Date.now;
+    this.peer = result.peer;
+    this.suite = result.suite;
+    this.sessionId = result.sessionId.slice();
+    this.remoteAddress = fs.remoteAddress;
+    this.remotePort = fs.remotePort;
+    this.#session = Session.fromHandshake(result, {
+      now: this.#now(),
+      ...(opts.rekeyAfterRecords === undefined ? {} : { rekeyAfterRecords: opts.rekeyAfterRecords }),
+      ...(opts.rekeyAfterMs === undefined ? {} : { rekeyAfterMs: opts.rekeyAfterMs }),
+      ...(opts.rejectAfterRecords === undefined ? {} : { rejectAfterRecords: opts.rejectAfterRecords }),
+    });
+    const idle = opts.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    fs.socket.setTimeout(idle, () => this.#idle());
+    const tickMs = opts.tickMs ?? 30_000;
+    this.#tick = setInterval(() => this.#onTick(), tickMs);
+    this.#tick.unref();
+  }
+
+  /**
+   * Attaches the handlers. Frames that arrived between the end of the handshake and now are
+   * delivered first, in order.
+   */
+  start(handlers: SecureConnectionHandlers): void {
+    this.#handlers = handlers;
+    const early = this.#early.splice(0);
+    for (const e of early) {
+      if ('close' in e) this.onSocketClose(e.close);
+      else this.onFrame(e);
+    }
+  }
+
+  get stats(): { recordsSent: number; recordsReceived: number; rekeys: number } {
+    const s = this.#session.stats;
+    return { recordsSent: s.recordsSent, recordsReceived: s.recordsReceived, rekeys: this.#rekeys };
+  }
+
+  get open(): boolean {
+    return !this.#done && this.#session.state === 'open';
+  }
+
+  /** Seals and queues one application payload. Throws SESSION_CLOSED / LIMIT_REACHED. */
+  sendApp(data: Uint8Array): void {
+    if (this.#done) throw localError('SESSION_CLOSED', 'the conversation has ended');
+    const frames = this.#session.sendApp(data, this.#now(), this.#random);
+    for (const f of frames) this.#fs.write(f);
+  }
+
+  /** Resolves when the socket's buffer drained: await it between bulk sends. */
+  drained(): Promise<void> {
+    return this.#fs.drained();
+  }
+
+  /** Authenticated close: sends CLOSE, waits (bounded) for the peer's CLOSE, then ends. */
+  close(): Promise<void> {
+    if (this.#done) return Promise.resolve();
+    const p = new Promise<void>((resolve) => this.#closeWaiters.push(resolve));
+    if (this.#closingBy === null && this.#session.state === 'open') {
+      this.#closingBy = 'local';
+      try {
+        this.#fs.write(this.#session.close());
+      } catch (e) {
+        this.#finish(isSecureChatError(e) ? e : localError('INTERNAL', 'close failed', e), 'local');
+        return p;
+      }
+      const t = setTimeout(() => {
+        this.#fs.fail(localError('CONNECTION_LOST', 'the peer did not answer our close'));
+      }, CLOSE_WAIT_MS);
+      t.unref();
+    }
+    return p;
+  }
+
+  /** Drops the connection at once, without an authenticated close. */
+  destroy(error: SecureChatError): void {
+    this.#fs.fail(error);
+  }
+
+  /** Called by the owner's FramedSocket handlers. */
+  onFrame(frame: Frame): void {
+    if (this.#handlers === null) {
+      this.#early.push(frame);
+      return;
+    }
+    if (this.#done) return;
+    const before = this.#session.stats.rekeysCompleted;
+    const r = this.#session.receive(frame, this.#now(), this.#random); // throws SecureChatError → socket fails
+    for (const f of r.send) this.#fs.write(f);
+    if (this.#session.stats.rekeysCompleted !== before) {
+      this.#rekeys++;
+      this.#handlers.onRekey?.();
+    }
+    for (const a of r.app) this.#handlers.onApp(a);
+    if (r.closed !== null) {
+      this.#closingBy ??= 'peer';
+      this.#fs.end();
+      this.#finish(null, this.#closingBy);
+    }
+  }
+
+  /** Called by the owner's FramedSocket handlers. */
+  onSocketClose(error: SecureChatError | null): void {
+    if (this.#handlers === null) {
+      this.#early.push({ close: error });
+      return;
+    }
+    if (this.#done) return;
+    if (error === null) {
+      try {
+        this.#session.end();
+      } catch (e) {
+        this.#finish(isSecureChatError(e) ? e : localError('INTERNAL', 'end failed', e), 'peer');
+        return;
+      }
+      this.#finish(null, this.#closingBy ?? 'peer');
+      return;
+    }
+    this.#finish(error, 'peer');
+  }
+
+  #idle(): void {
+    if (this.#done) return;
+    if (this.#session.state === 'open') {
+      try {
+        this.#fs.write(this.#session.close(2));
+      } catch {
+        // the session refused: we drop the connection below anyway
+      }
+    }
+    this.#fs.fail(localError('IDLE_TIMEOUT', 'the conversation was idle for too long'));
+  }
+
+  #onTick(): void {
+    if (this.#done || this.#session.state !== 'open') return;
+    try {
+      for (const f of this.#session.tick(this.#now(), this.#random)) this.#fs.write(f);
+    } catch (e) {
+      this.#fs.fail(isSecureChatError(e) ? e : localError('INTERNAL', 'rekey failed', e));
+    }
+  }
+
+  #finish(error: SecureChatError | null, by: 'local' | 'peer'): void {
+    if (this.#done) return;
+    this.#done = true;
+    if (this.#tick !== null) clearInterval(this.#tick);
+    this.#fs.socket.setTimeout(0);
+    if (error !== null) this.#fs.fail(error);
+    const waiters = this.#closeWaiters.splice(0);
+    for (const w of waiters) w();
+    this.#handlers?.onClose(error, by);
+  }
+}

@@ -7,6 +7,10 @@ import { deterministicRandom, type RandomSource } from '../../src/crypto/random.
 import type { HandshakeResult, Role } from '../../src/handshake/result.js';
 import { Session, type ReceiveResult, type SessionOptions } from '../../src/session/session.js';
 import { FrameDecoder } from '../../src/wire/frame.js';
+import { crc32 } from 'node:zlib';
+import { u32be } from '../../src/crypto/bytes.js';
+import { stepChain } from '../../src/session/chain.js';
+import { sealRecord } from '../../src/session/record.js';
 
 export const SUITES: readonly SuiteId[] = [SuiteId.AES_256_GCM, SuiteId.CHACHA20_POLY1305, SuiteId.AES_256_CBC_HMAC_SHA256];
 
@@ -52,8 +56,10 @@ export class Pair {
   readonly i: End;
   readonly r: End;
   now = 0;
+  readonly keys: Keys;
   constructor(suite: SuiteId, opts: PairOptions = {}, seed = 'pair') {
     const keys = randomKeys(deterministicRandom(`${seed} keys`));
+    this.keys = keys;
     this.i = new End('I', Session.fromHandshake(handshakeResult('initiator', suite, keys), { now: 0, ...opts }), deterministicRandom(`${seed} I`));
     this.r = new End('R', Session.fromHandshake(handshakeResult('responder', suite, keys), { now: 0, ...opts }), deterministicRandom(`${seed} R`));
   }
@@ -111,3 +117,33 @@ export function codeOf(f: () => unknown): string {
 }
 
 export const bytes = (n: number, fill = 0x61): Uint8Array => new Uint8Array(n).fill(fill);
+
+/**
+ * Forges a RECORD as the holder of the initial chain key `ck0` would (before any rekey): the
+ * attacker's view when it knows a chain key, or an honest-but-buggy peer's.
+ */
+export function forgeRecord(ck0: Uint8Array, suite: SuiteId, seq: number, inner: Uint8Array): Uint8Array {
+  let ck: Uint8Array = ck0.slice();
+  for (let k = 0; k < seq; k++) ck = stepChain(ck, suite).next;
+  return sealRecord(suite, stepChain(ck, suite).material, seq, inner);
+}
+
+/** Recomputes the CRC-32 of a frame in place (what an attacker does after a bit flip). */
+export function fixCrc(frame: Uint8Array): Uint8Array {
+  const body = frame.subarray(0, frame.length - 4);
+  frame.set(u32be(crc32(body) >>> 0), frame.length - 4);
+  return frame;
+}
+
+export function flipBit(frame: Uint8Array, bit: number): Uint8Array {
+  const out = frame.slice();
+  out[bit >> 3]! ^= 1 << (bit & 7);
+  return out;
+}
+
+/** Feeds raw bytes to `end` through its FrameDecoder; returns the app data delivered. */
+export function feed(e: End, raw: Uint8Array, now = 0): Uint8Array[] {
+  const app: Uint8Array[] = [];
+  for (const f of e.decoder.push(raw)) app.push(...e.session.receive(f, now, e.random).app);
+  return app;
+}

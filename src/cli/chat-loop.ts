@@ -1,0 +1,169 @@
+/**
+ * The interactive conversation (`chat`, and the end of the interactive flow): both
+ * directions at once. Each line typed is sent; what the peer writes appears as it arrives;
+ * receipts are shown. `/quit`, `/verify`, `/help`; a line starting with `//` sends the rest
+ * starting with `/`. On a terminal a line editor keeps the prompt tidy around incoming lines.
+ * At the end of piped input the loop waits for the outstanding receipts, then closes.
+ */
+import { createInterface, type Interface } from 'node:readline';
+import { formatFingerprint, keyFingerprint, safetyNumber } from '../identity/index.js';
+import type { Conversation } from '../chat/conversation.js';
+import type { Cli } from './context.js';
+import { explain } from './errors-text.js';
+import { ExitCode } from './exit-codes.js';
+import type { ConversationLog } from './log-sink.js';
+import { sendText, watch, type Ended } from './session.js';
+import type { Self } from './self.js';
+
+/** At the end of piped input, how long to wait for outstanding receipts before closing. */
+export const DRAIN_TIMEOUT_MS = 30_000;
+
+const HELP = [
+  'type a line and press Enter to send it',
+  '/verify  show the safety number to compare with the peer',
+  '/quit    end the conversation (Ctrl-C or Ctrl-D too)',
+  '/help    this help',
+];
+
+export interface ChatOptions {
+  /** A first message to send at once (the interactive flow asks for it). */
+  readonly first?: string;
+}
+
+export async function chatLoop(cli: Cli, self: Self, conv: Conversation, log: ConversationLog, opts: ChatOptions = {}): Promise<ExitCode> {
+  const peer = conv.info.peer.name;
+  const sent = new Map<number, string>();
+  const ended = watch(cli, conv, log, sent);
+  const outstanding = new Set<Promise<void>>();
+  let quitting = false;
+
+  const send = async (text: string): Promise<void> => {
+    const { id, logged } = sendText(conv, log, sent, text);
+    cli.out.event({ event: 'sent', to: peer, id, text });
+    if (!cli.input.isTTY) cli.out.status(`sent #${id}`);
+    await logged;
+    const p = conv.waitReceipt(id).catch(() => undefined);
+    outstanding.add(p);
+    void p.finally(() => outstanding.delete(p));
+  };
+
+  const command = async (line: string): Promise<'quit' | 'ok'> => {
+    const t = line.trim();
+    if (t === '') return 'ok';
+    if (t.startsWith('/') && !t.startsWith('//')) {
+      const [word] = t.split(/\s+/);
+      switch (word) {
+        case '/quit':
+        case '/exit':
+          return 'quit';
+        case '/help':
+          for (const h of HELP) cli.out.line(h);
+          return 'ok';
+        case '/verify': {
+          const sn = safetyNumber({ name: self.name, publicKey: self.identity.publicKey }, { name: peer, publicKey: conv.info.peer.identityKey });
+          const fp = keyFingerprint(conv.info.peer.identityKey);
+          cli.out.line(`safety number of ${self.name} and ${peer} (compare it with ${peer}'s, then run \`securechat verify ${peer} --mark\`):`);
+          cli.out.line(sn.display, { event: 'safety-number', peer, fingerprint: fp, digits: sn.digits });
+          cli.out.line(`${peer}'s key: ${formatFingerprint(fp)} (${conv.info.peerState})`);
+          return 'ok';
+        }
+        default:
+          cli.out.status(`unknown command ${word ?? ''}; /help lists them (start a message with // to send a leading /)`);
+          return 'ok';
+      }
+    }
+    await send(line.startsWith('//') ? line.slice(1) : line);
+    return 'ok';
+  };
+
+  let rl: Interface | undefined;
+  const stopInput = (): void => {
+    rl?.close();
+    cli.input.close();
+  };
+
+  const reading = (async (): Promise<'quit' | 'eof' | 'interrupted'> => {
+    if (opts.first !== undefined && opts.first !== '') await command(opts.first);
+    if (cli.input.isTTY) {
+      const leftover = cli.input.detach();
+      const editor = createInterface({ input: process.stdin, output: process.stderr, terminal: true, prompt: `${self.name}> `, historySize: 100 });
+      rl = editor;
+      cli.out.setGuard({
+        before: () => {
+          process.stderr.write('\r\u001b[2K');
+        },
+        after: () => editor.prompt(true),
+      });
+      cli.out.status(`type a message and press Enter; /help lists commands, /quit ends`);
+      if (leftover.length > 0) for (const l of Buffer.from(leftover).toString('utf8').split(/\r?\n/)) if (l !== '') await command(l);
+      editor.prompt();
+      return new Promise((resolve) => {
+        let chain = Promise.resolve();
+        editor.on('line', (line) => {
+          chain = chain.then(async () => {
+            if (quitting) return;
+            try {
+              if ((await command(line)) === 'quit') {
+                quitting = true;
+                resolve('quit');
+                return;
+              }
+            } catch (e) {
+              cli.out.status(explain(e, cli.fail).sentence);
+            }
+            if (!quitting) editor.prompt();
+          });
+        });
+        editor.on('SIGINT', () => resolve('interrupted'));
+        editor.on('close', () => resolve(quitting ? 'quit' : 'eof'));
+      });
+    }
+    for (;;) {
+      const line = await cli.input.readLine();
+      if (line === null) return 'eof';
+      if (quitting) return 'quit';
+      try {
+        if ((await command(line)) === 'quit') return 'quit';
+      } catch (e) {
+        cli.out.status(explain(e, cli.fail).sentence);
+      }
+    }
+  })();
+
+  const outcome = await Promise.race([reading, ended.then((e): Ended => e)]);
+  if (typeof outcome === 'object') {
+    // The conversation ended first: the peer left or the connection dropped.
+    quitting = true;
+    stopInput();
+    cli.out.setGuard(undefined);
+    if (outcome.error === undefined) {
+      cli.out.status(`${peer} left the conversation`, { event: 'closed', peer, reason: outcome.reason });
+      return ExitCode.OK;
+    }
+    const x = explain(outcome.error, cli.fail);
+    cli.out.error(`the connection to ${peer} dropped: ${x.sentence}`, { event: 'error', code: x.code, exit: x.exit, message: x.sentence });
+    return x.exit;
+  }
+  quitting = true;
+  if (outcome === 'eof') {
+    // Piped input ended: let the receipts for what we sent arrive, then leave.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...outstanding]),
+      ended,
+      new Promise<void>((r) => {
+        timer = setTimeout(r, DRAIN_TIMEOUT_MS);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+  stopInput();
+  cli.out.setGuard(undefined);
+  if (conv.isOpen) await conv.close().catch(() => undefined);
+  const e = await ended;
+  cli.out.status(`conversation with ${peer} ended`, { event: 'closed', peer, reason: 'local' });
+  if (outcome === 'interrupted') return ExitCode.INTERRUPTED;
+  if (e.error !== undefined) return explain(e.error, cli.fail).exit;
+  return ExitCode.OK;
+}

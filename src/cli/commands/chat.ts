@@ -1,0 +1,36 @@
+/** `securechat chat --to NAME`: an interactive conversation, both directions at once. */
+import { localError } from '../../errors.js';
+import { optPort, optString } from '../args.js';
+import { chatLoop } from '../chat-loop.js';
+import type { Command } from '../command.js';
+import { loadSelf, selfName } from '../self.js';
+import { openConversation, resolveTarget } from '../session.js';
+
+export const chatCommand: Command = {
+  name: 'chat',
+  summary: 'talk with someone: both directions at once, with delivery receipts',
+  help: `usage: securechat chat --to NAME|HOST:PORT|NAME@HOST:PORT [--as NAME]
+
+Connects to NAME's listener with NAME's password (asked for, hidden, on a terminal; else the
+first line of standard input, or --password-file) and starts a conversation: each line you
+type is sent, NAME's messages appear as they arrive, and each message you sent is marked
+delivered when NAME's receipt comes back. Commands: /verify (safety number), /help, /quit.
+With piped input, every further line is a message; at its end the outstanding receipts are
+awaited and the conversation closes.
+
+options:
+  --to TARGET   whom to talk to: a username, or HOST:PORT, or NAME@HOST:PORT
+  --as NAME     who you are (default: the users-file entry with --port, else the only local user)
+  --port N      your own port in the users file (used to find --as)`,
+  options: { to: { type: 'string' }, as: { type: 'string' }, port: { type: 'string' } },
+  positionals: 0,
+  async run(cli, args) {
+    const to = optString(args, 'to');
+    if (to === undefined || to === '') throw localError('USAGE', 'say whom to talk to with --to NAME; see `securechat chat --help`');
+    const users = await cli.users(false);
+    const target = resolveTarget(to, users);
+    const self = await loadSelf(cli, await selfName(cli, optString(args, 'as'), optPort(args, 'port'), users), users, true);
+    const { conv, log } = await openConversation(cli, self, target, users);
+    return chatLoop(cli, self, conv, log);
+  },
+};

@@ -1,0 +1,188 @@
+/**
+ * `securechat` with no command: the original program's interactive flow, kept. It asks for
+ * the users file, your port, receive or send; to send, whether you know the username (then
+ * it) or not (then IP and port); the password; the first message. Then, unlike the original,
+ * it stays in the conversation (as `chat` does). The legacy protocol is only an explicit
+ * extra choice. Each handshake step is one short line (`-q` quiets them).
+ */
+import { resolve } from 'node:path';
+import { wipe } from '../../crypto/bytes.js';
+import { isSecureChatError, localError } from '../../errors.js';
+import { findUserByPort, formatAddress, registerAccount, type UsersFile } from '../../identity/index.js';
+import { listen } from '../../chat/listener.js';
+import type { Conversation } from '../../chat/conversation.js';
+import { parsePort } from '../args.js';
+import { chatLoop } from '../chat-loop.js';
+import type { Command } from '../command.js';
+import type { Cli } from '../context.js';
+import type { ExitCode } from '../exit-codes.js';
+import { runLegacyListen, runLegacySend } from '../legacy.js';
+import { ConversationLog } from '../log-sink.js';
+import { KnownPeersPolicy } from '../policy.js';
+import { listenerAccount, loadSelf, localIdentity, type Self } from '../self.js';
+import { announcePeer, openConversation, parseAddress, resolveTarget, type Target } from '../session.js';
+
+/** Asks one question on stderr; the answer is the next input line (a blank line takes `def`). */
+async function ask(cli: Cli, question: string, def?: string): Promise<string> {
+  cli.out.prompt(def !== undefined && def !== '' ? `${question} [${def}]: ` : `${question}: `);
+  const line = await cli.input.readLine();
+  if (!cli.input.isTTY) cli.out.prompt('\n');
+  if (line === null) throw localError('CANCELLED', 'the input ended at a question');
+  const t = line.trim();
+  return t === '' && def !== undefined ? def : t;
+}
+
+async function askUntil<T>(cli: Cli, question: string, def: string | undefined, parse: (s: string) => T | undefined, hint: string): Promise<T> {
+  for (let i = 0; i < 5; i++) {
+    const v = parse(await ask(cli, question, def));
+    if (v !== undefined) return v;
+    cli.out.status(hint);
+    if (!cli.input.isTTY) break;
+  }
+  throw localError('USAGE', hint);
+}
+
+function portOf(s: string): number | undefined {
+  try {
+    return parsePort(s, 'the port');
+  } catch {
+    return undefined;
+  }
+}
+
+type Mode = 'receive' | 'send';
+
+async function askMode(cli: Cli): Promise<{ mode: Mode; legacy: boolean }> {
+  const pick = (s: string): Mode | 'legacy' | undefined => {
+    const t = s.toLowerCase();
+    if (t === 'r' || t === 'receive') return 'receive';
+    if (t === 's' || t === 'send') return 'send';
+    if (t === 'legacy') return 'legacy';
+    return undefined;
+  };
+  const first = await askUntil(cli, 'receive or send? (r/s; "legacy" for the original, insecure protocol)', undefined, pick, 'answer r to receive or s to send');
+  if (first !== 'legacy') return { mode: first, legacy: false };
+  const again = await askUntil(cli, 'legacy protocol (insecure): receive or send? (r/s)', undefined, (s) => {
+    const m = pick(s);
+    return m === 'legacy' ? undefined : m;
+  }, 'answer r to receive or s to send');
+  return { mode: again, legacy: true };
+}
+
+async function askTarget(cli: Cli, users: UsersFile): Promise<Target> {
+  const yn = await askUntil(cli, 'do you know the username? (y/n)', 'y', (s) => (/^y(es)?$/i.test(s) ? true : /^no?$/i.test(s) ? false : undefined), 'answer y or n');
+  if (yn) {
+    const name = await ask(cli, 'username');
+    if (name === '') throw localError('USAGE', 'no username was given');
+    return resolveTarget(name, users);
+  }
+  const ip = await ask(cli, 'IP address', '127.0.0.1');
+  const port = await askUntil(cli, 'port', undefined, portOf, 'the port is a number from 1 to 65535');
+  const addr = `${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
+  if (parseAddress(addr) === undefined) throw localError('USAGE', `"${ip}" is not an IP address or host name`);
+  try {
+    return resolveTarget(addr, users);
+  } catch (e) {
+    if (!isSecureChatError(e) || e.code !== 'UNKNOWN_USER') throw e;
+    const name = await ask(cli, `nobody in the users file listens at ${formatAddress(ip, port)}; the username of whoever does`);
+    if (name === '') throw localError('USAGE', 'no username was given');
+    return { account: name, host: ip, port };
+  }
+}
+
+/** Receives: listens on the user's port; the first peer who connects becomes the conversation. */
+async function receive(cli: Cli, self: Self, users: UsersFile, port: number): Promise<ExitCode> {
+  let account;
+  try {
+    account = await listenerAccount(cli, self, users);
+  } catch (e) {
+    if (!isSecureChatError(e) || e.code !== 'NOT_INITIALISED') throw e;
+    // Neither registered nor a password in the users file: ask for it and register it now.
+    const pw = await cli.password(`your password (others use it to reach ${self.name}): `, true);
+    try {
+      await registerAccount(self.dir, self.name, pw, cli.ksf());
+    } finally {
+      wipe(pw);
+    }
+    cli.out.status(`registered ${self.name}'s password (as \`securechat init --user ${self.name}\` does)`);
+    account = await listenerAccount(cli, self, users);
+  }
+  const log = await ConversationLog.open(self.dir, self.name);
+  cli.onCleanup(() => log.close());
+  const policy = await KnownPeersPolicy.load(self.dir, users, (c) => {
+    void log.keyChange(c.peer, c.oldFingerprint, c.newFingerprint, false).catch(() => undefined);
+  });
+  cli.onCleanup(() => policy.settle());
+  const host = self.entry?.ip;
+  let take: (c: Conversation) => void = () => undefined;
+  const first = new Promise<Conversation>((r) => {
+    take = r;
+  });
+  let taken = false;
+  const listener = await listen({
+    ...(host === undefined ? {} : { host }),
+    port,
+    account,
+    self: localIdentity(self),
+    policy,
+    onEvent: (e) => {
+      if (e.type === 'handshake-failed' || e.type === 'policy-failed') {
+        cli.out.status(`a connection from ${e.remoteAddress} failed (${e.error.code.toLowerCase().replace(/_/g, ' ')})`, { event: 'handshake-failed', address: e.remoteAddress, code: e.error.code });
+      }
+    },
+    onConversation: (c) => {
+      if (taken) {
+        void c.close();
+        return;
+      }
+      taken = true;
+      take(c);
+    },
+  });
+  cli.onCleanup(() => listener.close());
+  cli.out.status(`waiting for someone to connect on ${formatAddress(host ?? '127.0.0.1', listener.port)} (Ctrl-C stops)`, { event: 'listening', as: self.name, port: listener.port });
+  const conv = await first;
+  cli.onCleanup(async () => {
+    if (conv.isOpen) await conv.close().catch(() => undefined);
+  });
+  cli.fail.established = true;
+  cli.fail.peer = conv.info.peer.name;
+  announcePeer(cli, conv, 'connected:');
+  const code = await chatLoop(cli, self, conv, log);
+  await listener.close();
+  return code;
+}
+
+export const interactiveCommand: Command = {
+  name: '',
+  summary: 'the interactive flow',
+  help: '',
+  options: {},
+  positionals: 0,
+  async run(cli) {
+    cli.out.status('interactive mode: answer each question (Enter takes the default in brackets; Ctrl-C quits)');
+    const def = (await cli.usersPath()) ?? resolve('users.json');
+    const path = await ask(cli, 'path of the users file', def);
+    cli.setUsersPath(path);
+    const users = await cli.users(true);
+    const port = await askUntil(cli, 'your port', undefined, portOf, 'the port is a number from 1 to 65535');
+    cli.fail.port = port;
+    const me = findUserByPort(users, port);
+    cli.out.status(`you are ${me.username} (${formatAddress(me.ip, me.port)})`, { event: 'self', name: me.username, port });
+    const { mode, legacy } = await askMode(cli);
+    if (legacy) {
+      if (mode === 'receive') return runLegacyListen(cli, me.username, me, me.ip, port, true);
+      const target = await askTarget(cli, users);
+      const text = await ask(cli, 'message');
+      return runLegacySend(cli, target, text, me.username);
+    }
+    const self = await loadSelf(cli, me.username, users, true);
+    if (mode === 'receive') return receive(cli, self, users, port);
+    const target = await askTarget(cli, users);
+    const pw = await cli.password(`password of ${target.account}: `);
+    const text = await ask(cli, 'message (then keep typing to chat; /quit ends)');
+    const { conv, log } = await openConversation(cli, self, target, users, pw);
+    return chatLoop(cli, self, conv, log, { first: text });
+  },
+};
+

@@ -1,0 +1,117 @@
+/**
+ * What every command shares: output, standard input, the common options, the home, the users
+ * file, password reading, the test-only cheap key-stretching switch, and clean-up on exit.
+ */
+import { KSF_DEFAULT, KSF_TEST, type KsfParams } from '../crypto/opaque.js';
+import { localError } from '../errors.js';
+import { findUsersFile, loadUsersFile, resolveHome, type UsersFile } from '../identity/index.js';
+import type { CommonOptions } from './args.js';
+import type { FailContext } from './errors-text.js';
+import { Input } from './input.js';
+import { Output } from './output.js';
+import { readPassword } from './password.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Test hook (like age's lowered scrypt cost): with SECURECHAT_TEST=1 (set by the test runner)
+ * AND SECURECHAT_TEST_KSF=1, passwords are registered with the cheap KSF_TEST parameters.
+ * Either variable alone does nothing.
+ */
+export function ksfFor(env: Env): KsfParams {
+  return env['SECURECHAT_TEST'] === '1' && env['SECURECHAT_TEST_KSF'] === '1' ? KSF_TEST : KSF_DEFAULT;
+}
+
+export class Cli {
+  readonly out: Output;
+  readonly input: Input;
+  readonly env: Env;
+  readonly fail: FailContext = { established: false };
+  private common: CommonOptions;
+  private readonly cleanups: (() => Promise<void> | void)[] = [];
+  private usersCache: UsersFile | undefined;
+
+  constructor(common: CommonOptions, env: Env = process.env, input: Input = new Input()) {
+    this.common = common;
+    this.env = env;
+    this.input = input;
+    this.out = new Output({ json: common.json, quiet: common.quiet, env });
+  }
+
+  get options(): CommonOptions {
+    return this.common;
+  }
+
+  get debug(): boolean {
+    return this.env['SECURECHAT_DEBUG'] === '1';
+  }
+
+  /** The home directory (`--home`, then SECURECHAT_HOME, then ~/.securechat). */
+  home(): string {
+    return resolveHome({ home: this.common.home, env: this.env });
+  }
+
+  /** Changes the users-file option (the interactive flow asks for it). */
+  setUsersPath(path: string): void {
+    this.common = { ...this.common, users: path };
+    this.usersCache = undefined;
+  }
+
+  /** Path of the users file that would be used, or `undefined` when there is none. */
+  async usersPath(): Promise<string | undefined> {
+    try {
+      return await findUsersFile({ explicit: this.common.users, home: this.home() });
+    } catch (e) {
+      if (this.common.users !== undefined) throw e;
+      return undefined;
+    }
+  }
+
+  /**
+   * The users file, validated; its warnings (plaintext passwords) are shown once. With
+   * `required === false`, `undefined` when there is none (and none was named).
+   */
+  async users(required: true): Promise<UsersFile>;
+  async users(required: boolean): Promise<UsersFile | undefined>;
+  async users(required: boolean): Promise<UsersFile | undefined> {
+    if (this.usersCache !== undefined) return this.usersCache;
+    const path = required ? await findUsersFile({ explicit: this.common.users, home: this.home() }) : await this.usersPath();
+    if (path === undefined) return undefined;
+    const f = await loadUsersFile(path);
+    for (const w of f.warnings) this.out.warn(w, { event: 'warning', code: 'PLAINTEXT_PASSWORDS', message: w });
+    this.usersCache = f;
+    return f;
+  }
+
+  /** Reads a password (see password.ts). */
+  password(prompt: string, confirm = false): Promise<Uint8Array> {
+    return readPassword({ input: this.input, out: this.out, passwordFile: this.common.passwordFile }, prompt, confirm);
+  }
+
+  ksf(): KsfParams {
+    return ksfFor(this.env);
+  }
+
+  /** Registers something to undo or close before the process exits (last registered runs first). */
+  onCleanup(fn: () => Promise<void> | void): void {
+    this.cleanups.push(fn);
+  }
+
+  /** Runs the clean-ups once; errors in them are ignored (we are leaving anyway). */
+  async cleanup(): Promise<void> {
+    while (this.cleanups.length > 0) {
+      const fn = this.cleanups.pop();
+      try {
+        await fn?.();
+      } catch {
+        // ignored: best effort on the way out
+      }
+    }
+    this.input.close();
+  }
+}
+
+/** A `USAGE` error for a command, pointing at its help. */
+export function usageError(command: string, what: string): Error {
+  return localError('USAGE', `${what}; see \`securechat ${command} --help\``);
+}

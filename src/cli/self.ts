@@ -1,0 +1,123 @@
+/**
+ * Who "I" am for a command: the `--as` default, the identity key, and (for a listener) the
+ * OPAQUE account, registered on the fly from the users file's plaintext password if needed.
+ */
+import { wipe } from '../crypto/bytes.js';
+import { isSecureChatError, localError } from '../errors.js';
+import {
+  ensureUserDir,
+  entryPassword,
+  findUser,
+  findUserByPort,
+  formatFingerprint,
+  listLocalUsers,
+  loadAccount,
+  loadIdentity,
+  loadOrCreateIdentity,
+  registerAccount,
+  STRIP_COMMAND,
+  userPaths,
+  type Account,
+  type IdentityKey,
+  type UserEntry,
+  type UsersFile,
+} from '../identity/index.js';
+import type { ListenerAccount, LocalIdentity } from '../chat/types.js';
+import type { Cli } from './context.js';
+
+export interface Self {
+  readonly name: string;
+  readonly dir: string;
+  readonly identity: IdentityKey;
+  /** The users-file entry for this name, if there is one. */
+  readonly entry: UserEntry | undefined;
+}
+
+/**
+ * The local user's name: `--as NAME`; else the users-file entry whose port is `port`; else the
+ * only local user in the home. `USAGE` naming the choices otherwise.
+ */
+export async function selfName(cli: Cli, as: string | undefined, port: number | undefined, users: UsersFile | undefined): Promise<string> {
+  if (as !== undefined) {
+    if (as === '') throw localError('USAGE', '--as needs a username');
+    return as;
+  }
+  if (port !== undefined && port !== 0 && users !== undefined) {
+    try {
+      return findUserByPort(users, port).username;
+    } catch (e) {
+      if (!isSecureChatError(e) || e.code !== 'UNKNOWN_USER') throw e;
+    }
+  }
+  const local = await listLocalUsers(cli.home());
+  const [only, ...rest] = local;
+  if (only !== undefined && rest.length === 0) return only;
+  if (local.length === 0) {
+    throw localError('USAGE', `there is no local user in ${cli.home()} yet; say who you are with --as NAME (or create yourself with \`securechat init --user NAME\`)`);
+  }
+  throw localError('USAGE', `there are several local users in ${cli.home()} (${local.join(', ')}); say which one you are with --as NAME`);
+}
+
+function entryFor(users: UsersFile | undefined, name: string): UserEntry | undefined {
+  if (users === undefined) return undefined;
+  try {
+    return findUser(users, name);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Loads the local user `name`, creating their home directory and identity key when `create`
+ * (a sender needs only an identity key; it is made on first use and announced).
+ */
+export async function loadSelf(cli: Cli, name: string, users: UsersFile | undefined, create: boolean): Promise<Self> {
+  cli.fail.user = name;
+  const home = cli.home();
+  const entry = entryFor(users, name);
+  if (!create) {
+    const dir = userPaths(home, name).dir;
+    const identity = await loadIdentity(dir);
+    return { name, dir, identity, entry };
+  }
+  const paths = await ensureUserDir(home, name);
+  const { identity, created } = await loadOrCreateIdentity(paths.dir);
+  if (created) {
+    cli.out.status(`created an identity key for ${name} (fingerprint ${formatFingerprint(identity.fingerprint)})`, {
+      event: 'identity-created',
+      user: name,
+      fingerprint: identity.fingerprint,
+    });
+  }
+  return { name, dir: paths.dir, identity, entry };
+}
+
+export function localIdentity(self: Self): LocalIdentity {
+  return { name: self.name, seed: self.identity.seed, publicKey: self.identity.publicKey };
+}
+
+/**
+ * The listener's OPAQUE account. When there is none and the user's users-file entry has a
+ * plaintext password, it is registered now (with a one-line warning naming the fix).
+ */
+export async function listenerAccount(cli: Cli, self: Self, users: UsersFile | undefined): Promise<ListenerAccount> {
+  let acc: Account;
+  try {
+    acc = await loadAccount(self.dir);
+  } catch (e) {
+    if (!isSecureChatError(e) || e.code !== 'NOT_INITIALISED') throw e;
+    const pw = self.entry === undefined ? undefined : entryPassword(self.entry);
+    if (pw === undefined) {
+      throw localError('NOT_INITIALISED', `${self.name} has no registered password yet; run \`securechat init --user ${self.name}\` first`);
+    }
+    try {
+      acc = await registerAccount(self.dir, self.name, pw, cli.ksf());
+    } finally {
+      wipe(pw);
+    }
+    const where = users?.path ?? 'the users file';
+    const text = `registered ${self.name}'s plaintext password from ${where}; remove it from the file with \`${STRIP_COMMAND}\``;
+    cli.out.warn(text, { event: 'warning', code: 'REGISTERED_FROM_USERS_FILE', user: self.name, message: text });
+  }
+  return { name: acc.username, serverSetup: acc.serverSetup, record: acc.record, ksf: acc.ksf };
+}

@@ -1,0 +1,167 @@
+/**
+ * What send, chat, listen and the interactive flow share once they talk to a peer: where to
+ * connect (`--to`), opening the conversation with handshake steps shown, showing the peer's
+ * identity and key state, and showing + logging every message and receipt.
+ */
+import { SUITE_NAMES } from '../crypto/aead.js';
+import { toHex, wipe } from '../crypto/bytes.js';
+import { localError, type SecureChatError } from '../errors.js';
+import { findUser, findUserByAddress, formatAddress, formatFingerprint, keyFingerprint, type UsersFile } from '../identity/index.js';
+import { connect } from '../chat/connect.js';
+import type { Conversation } from '../chat/conversation.js';
+import type { CloseReason, PeerKeyState } from '../chat/types.js';
+import { parsePort } from './args.js';
+import type { Cli } from './context.js';
+import { clock, printable } from './output.js';
+import { ConversationLog } from './log-sink.js';
+import { KnownPeersPolicy } from './policy.js';
+import { localIdentity, type Self } from './self.js';
+
+export interface Target {
+  /** The listener's account (username). */
+  readonly account: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `HOST:PORT` or `[V6]:PORT`, or undefined if `s` is not an address. */
+export function parseAddress(s: string): { host: string; port: number } | undefined {
+  const m = /^\[([0-9A-Fa-f:.]+)\]:(\d{1,5})$/.exec(s) ?? /^([^:@\s]+):(\d{1,5})$/.exec(s);
+  if (m === null) return undefined;
+  return { host: m[1] ?? '', port: parsePort(m[2] ?? '', `the port in "${s}"`) };
+}
+
+/** `--to NAME`, `--to HOST:PORT` (its name from the users file), or `--to NAME@HOST:PORT`. */
+export function resolveTarget(to: string, users: UsersFile | undefined): Target {
+  const at = to.lastIndexOf('@');
+  if (at > 0) {
+    const addr = parseAddress(to.slice(at + 1));
+    if (addr === undefined) throw localError('USAGE', `"${to}" is not NAME@HOST:PORT`);
+    return { account: to.slice(0, at), ...addr };
+  }
+  const addr = parseAddress(to);
+  if (addr !== undefined) {
+    const e = users === undefined ? undefined : findUserByAddress(users, addr.host, addr.port);
+    if (e === undefined) {
+      throw localError('UNKNOWN_USER', `nobody in the users file listens at ${formatAddress(addr.host, addr.port)}, so whose password to use is unknown; say whose it is with --to NAME@${formatAddress(addr.host, addr.port)}`);
+    }
+    return { account: e.username, ...addr };
+  }
+  if (users === undefined) throw localError('CONFIG', `to find "${to}" a users file is needed; pass --users FILE, or use --to NAME@HOST:PORT`);
+  const e = findUser(users, to);
+  return { account: e.username, host: e.ip, port: e.port };
+}
+
+const STATE_TEXT: Readonly<Record<PeerKeyState, string>> = {
+  new: 'new key, pinned now (trust on first use; compare safety numbers with `securechat verify`)',
+  pinned: 'key matches the pinned one',
+  verified: 'key matches the pinned, verified one',
+};
+
+/** One line (and one JSON event) about who is on the other end. */
+export function announcePeer(cli: Cli, conv: Conversation, verb: string): void {
+  const i = conv.info;
+  const fp = keyFingerprint(i.peer.identityKey);
+  const where = formatAddress(i.remoteAddress, i.remotePort);
+  cli.out.status(`${verb} ${i.peer.name} (${where}); ${STATE_TEXT[i.peerState]}; key ${formatFingerprint(fp)}`, {
+    event: 'peer',
+    name: i.peer.name,
+    fingerprint: fp,
+    state: i.peerState,
+    address: i.remoteAddress,
+    port: i.remotePort,
+    suite: SUITE_NAMES[i.suite],
+    session: toHex(i.sessionId),
+  });
+}
+
+export interface Ended {
+  readonly reason: CloseReason;
+  readonly error?: SecureChatError;
+}
+
+/**
+ * Shows and logs what arrives on `conv`; resolves when it ends. The receipt for a message is
+ * sent by the chat layer only after the returned append resolved (durably logged, then shown).
+ */
+export function watch(cli: Cli, conv: Conversation, log: ConversationLog, sent: Map<number, string>): Promise<Ended> {
+  const peer = conv.info.peer.name;
+  const address = formatAddress(conv.info.remoteAddress, conv.info.remotePort);
+  void log.start(peer, conv.info.peer.identityKey, conv.info.peerState, address).catch(() => undefined);
+  conv.on('message', async (m) => {
+    await log.received(peer, m.id, m.text);
+    cli.out.line(`[${clock(m.receivedAt)}] ${cli.out.name(peer)}: ${printable(m.text)}`, {
+      event: 'message',
+      from: peer,
+      to: log.name,
+      id: m.id,
+      text: m.text,
+      sentAt: new Date(m.sentAt).toISOString(),
+      receivedAt: new Date(m.receivedAt).toISOString(),
+    });
+  });
+  conv.on('receipt', (id) => {
+    const text = sent.get(id) ?? '';
+    sent.delete(id);
+    const snippet = text.length > 40 ? `${text.slice(0, 37)}...` : text;
+    cli.out.status(`delivered #${id} to ${peer}: "${printable(snippet)}"`, { event: 'receipt', from: peer, id });
+  });
+  return new Promise((resolve) => {
+    conv.on('closed', (reason, error) => {
+      const why = error === undefined ? (reason === 'peer' ? 'the peer closed it' : 'closed') : error.code;
+      void log.end(peer, why).catch(() => undefined).finally(() => resolve(error === undefined ? { reason } : { reason, error }));
+    });
+  });
+}
+
+/** Sends one text; returns its id and the promise of its log entry. */
+export function sendText(conv: Conversation, log: ConversationLog, sent: Map<number, string>, text: string): { id: number; logged: Promise<number> } {
+  const id = conv.send(text);
+  sent.set(id, text);
+  return { id, logged: log.sent(conv.info.peer.name, id, text) };
+}
+
+export interface Opened {
+  readonly conv: Conversation;
+  readonly log: ConversationLog;
+  readonly policy: KnownPeersPolicy;
+}
+
+/**
+ * Opens the log, asks for the listener's password, connects and shows each handshake step.
+ * The password is wiped once the handshake is over.
+ */
+export async function openConversation(cli: Cli, self: Self, target: Target, users: UsersFile | undefined, password?: Uint8Array): Promise<Opened> {
+  cli.fail.peer = target.account;
+  cli.fail.address = formatAddress(target.host, target.port);
+  const log = await ConversationLog.open(self.dir, self.name);
+  cli.onCleanup(() => log.close());
+  const policy = await KnownPeersPolicy.load(self.dir, users, (c) => {
+    void log.keyChange(c.peer, c.oldFingerprint, c.newFingerprint, false).catch(() => undefined);
+  });
+  cli.onCleanup(() => policy.settle());
+  const pw = password ?? (await cli.password(`password of ${target.account}: `));
+  let conv: Conversation;
+  try {
+    conv = await connect({
+      host: target.host,
+      port: target.port,
+      account: target.account,
+      password: pw,
+      self: localIdentity(self),
+      policy,
+      onStep: (s) => cli.out.status(s.text, { event: 'step', step: s.step, text: s.text }),
+    });
+  } catch (e) {
+    await policy.settle();
+    throw e;
+  } finally {
+    wipe(pw);
+  }
+  cli.fail.established = true;
+  cli.onCleanup(async () => {
+    if (conv.isOpen) await conv.close().catch(() => undefined);
+  });
+  announcePeer(cli, conv, 'talking to');
+  return { conv, log, policy };
+}

@@ -8,8 +8,12 @@ import { EventKind } from '../../src/log/event.js';
 import { LogWriter, logPaths } from '../../src/log/file.js';
 import { SECRET } from './_helpers.js';
 
-const userDir = process.argv[2] ?? '';
+const userDir = process.argv[2];
 const tag = process.argv[3] ?? 'run';
+if (userDir === undefined || userDir === '') {
+  // Not a test: only kill.test.ts and file.test.ts spawn this, with a directory.
+  process.exit(0);
+}
 let w: LogWriter;
 try {
   w = await LogWriter.open({ paths: logPaths(userDir), secret: SECRET, checkpointEvery: 3 });

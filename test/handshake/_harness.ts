@@ -74,6 +74,8 @@ export interface Side {
   /** Frames this side wrote (including its ALERT). */
   sent: Uint8Array[];
   sentHello?: boolean;
+  /** Frames that arrived after this side's result (the record layer's business, not the handshake's). */
+  after: Uint8Array[];
 }
 
 export interface Outcome {
@@ -89,7 +91,7 @@ export interface Outcome {
  * `endStreams`, each decoder is told the stream ended once the link is idle.
  */
 export function run(i: Initiator, r: Responder, tamper: Tamper = (_d, b) => [b], endStreams = false): Outcome {
-  const out: Outcome = { i: { sent: [] }, r: { sent: [] }, wire: [] };
+  const out: Outcome = { i: { sent: [], after: [] }, r: { sent: [], after: [] }, wire: [] };
   const dec = { i: new FrameDecoder(), r: new FrameDecoder() };
   const queue: { dir: Dir; bytes: Uint8Array }[] = [];
   let n = 0;
@@ -125,6 +127,10 @@ export function run(i: Initiator, r: Responder, tamper: Tamper = (_d, b) => [b],
         const frames = (m.dir === 'i2r' ? dec.r : dec.i).push(c);
         for (const f of frames) {
           if (to.error !== undefined) break;
+          if (to.result !== undefined) {
+            to.after.push(f.raw);
+            continue;
+          }
           const o = m.dir === 'i2r' ? r.receive(f) : i.receive(f);
           if (o.result !== undefined) to.result = o.result;
           if (o.progress === 'hello') to.sentHello = true;

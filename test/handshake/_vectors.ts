@@ -28,16 +28,18 @@ export const VECTOR_PATH = fileURLToPath(new URL('../../../test/vectors/handshak
 /** Runs `fn` with OPAQUE's randomness (globalThis.crypto.getRandomValues) drawn from `src`. */
 export function withOpaqueRandom<T>(src: RandomSource, fn: () => T): T {
   const c = globalThis.crypto;
-  const original = c.getRandomValues;
+  const own = Object.getOwnPropertyDescriptor(c, 'getRandomValues');
   const fixed = <A extends ArrayBufferView | null>(a: A): A => {
     if (a !== null) new Uint8Array(a.buffer, a.byteOffset, a.byteLength).set(src(a.byteLength));
     return a;
   };
-  c.getRandomValues = fixed as typeof c.getRandomValues;
+  Object.defineProperty(c, 'getRandomValues', { value: fixed, configurable: true, writable: true });
   try {
     return fn();
   } finally {
-    c.getRandomValues = original;
+    // Back to the prototype's method (or the own property there was before).
+    if (own === undefined) Reflect.deleteProperty(c, 'getRandomValues');
+    else Object.defineProperty(c, 'getRandomValues', own);
   }
 }
 
@@ -239,7 +241,7 @@ export async function generateHandshakeVectors(): Promise<HandshakeVectorFile> {
     registration_random_seed: regSeed,
     cases,
     negative,
-  } as HandshakeVectorFile;
+  };
 }
 
 if (process.argv.includes('--write')) {

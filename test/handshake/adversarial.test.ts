@@ -265,6 +265,8 @@ test('substituted identity key for a pinned responder: PEER_KEY_CHANGED + ALERT 
   assert.equal(alertByte(o.i), AlertCode.identity_rejected);
   // R already finished; the ALERT reaches its record layer, which reports PEER_ALERT (§4.6)
   assert.ok(o.r.result);
+  assert.equal(o.r.after.length, 1);
+  assert.equal(o.r.after[0]![6], AlertCode.identity_rejected);
 });
 
 test('substituted identity key for a pinned initiator: responder PEER_KEY_CHANGED, no ServerFinish', async () => {

@@ -1,0 +1,33 @@
+/**
+ * The one plain sentence the page shows for a failure: the CLI's sentences (src/cli/errors-text.ts),
+ * with the few that name a command-line option or command replaced by what to do in the page.
+ */
+import { isSecureChatError } from '../errors.js';
+import { explain, type FailContext } from '../cli/errors-text.js';
+
+export interface UiError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export function uiError(e: unknown, ctx: FailContext): UiError {
+  const x = explain(e, ctx);
+  if (!isSecureChatError(e)) return { code: x.code, message: x.sentence };
+  const who = ctx.peer ?? 'the peer';
+  switch (e.code) {
+    case 'PEER_KEY_CHANGED':
+      return {
+        code: e.code,
+        message: `the identity key of ${who} changed: this can be a new device or a reinstall, or someone pretending to be ${who}; nothing was sent. Compare the new safety number with ${who} over a channel you trust before you trust the new key`,
+      };
+    case 'ADDRESS_IN_USE':
+      return { code: e.code, message: `port ${ctx.port ?? '?'} is already in use on this machine; stop the program using it, or choose another port` };
+    case 'PEER_ALERT':
+      if (x.sentence.includes('refused your identity key')) {
+        return { code: e.code, message: `${who} refused your identity key: they have a different key pinned for you; ask them to compare safety numbers with you and trust your new key` };
+      }
+      return { code: x.code, message: x.sentence };
+    default:
+      return { code: x.code, message: x.sentence };
+  }
+}

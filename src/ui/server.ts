@@ -1,0 +1,242 @@
+/**
+ * The local web server of `securechat ui`: binds 127.0.0.1 only, serves the bundled page
+ * (dist/ui/) and a JSON API, and pushes events over a WebSocket on the same server. Every
+ * request passes the Gate (security.ts): Host, Origin, one-time token → session cookie.
+ * Nothing secret is logged; a malformed request gets a JSON error and never stops the server.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { readFile } from 'node:fs/promises';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { isSecureChatError, localError } from '../errors.js';
+import { ContextualError, type UiController } from './controller.js';
+import { uiError } from './errors.js';
+import { field, HttpError, parseJsonObject, readBody, sendError, sendJson } from './http.js';
+import type { ServerEvent } from './protocol.js';
+import { checkHost, checkOrigin, Gate, securityHeaders } from './security.js';
+
+/** Largest message a page may send on the WebSocket (it sends none; anything big is abuse). */
+const MAX_WS_PAYLOAD = 4096;
+
+/** Where the bundled page is: dist/ui/ next to dist/src/ (scripts/build-ui.mjs writes it). */
+export const DEFAULT_ASSETS = new URL('../../ui/', import.meta.url);
+
+const ASSETS = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+} as const;
+type AssetPath = keyof typeof ASSETS;
+
+export interface UiServerOptions {
+  readonly controller: UiController;
+  /** 0 = any free port. */
+  readonly port: number;
+  readonly assets?: URL;
+}
+
+export interface UiServer {
+  readonly port: number;
+  /** The first URL, with the one-time token. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+async function loadAssets(dir: URL): Promise<Map<AssetPath, Buffer>> {
+  const m = new Map<AssetPath, Buffer>();
+  for (const [path, a] of Object.entries(ASSETS) as [AssetPath, (typeof ASSETS)[AssetPath]][]) {
+    try {
+      m.set(path, await readFile(new URL(a.file, dir)));
+    } catch (e) {
+      throw localError('CONFIG', `the web page is not built (${a.file} is missing in ${dir.pathname}); run \`npm run build\``, e);
+    }
+  }
+  return m;
+}
+
+export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
+  const assets = await loadAssets(o.assets ?? DEFAULT_ASSETS);
+  const server = createServer();
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    const fail = (e: NodeJS.ErrnoException): void => {
+      reject(e.code === 'EADDRINUSE' ? localError('ADDRESS_IN_USE', `port ${o.port} is in use`, e) : localError('NETWORK_ERROR', e.message, e));
+    };
+    server.once('error', fail);
+    server.listen(o.port, '127.0.0.1', () => {
+      server.off('error', fail);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : o.port;
+  const gate = new Gate(port);
+  const headers = securityHeaders(port);
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
+  const app = o.controller;
+
+  const api = new Api(app, headers);
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void handle(req, res).catch(() => {
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'something unexpected went wrong', headers);
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const host = checkHost(req.headers, port);
+    if (host === undefined) return sendError(res, 421, 'WRONG_HOST', 'this server answers only to 127.0.0.1 and localhost', headers);
+    const origin = checkOrigin(req.headers, host);
+    const changing = req.method !== 'GET' && req.method !== 'HEAD';
+    if (origin === 'foreign' || (changing && origin === 'missing')) return sendError(res, 403, 'WRONG_ORIGIN', 'requests from other sites are refused', headers);
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    if (url.pathname === '/' && url.searchParams.has('token') && req.method === 'GET') {
+      const session = gate.redeem(url.searchParams.get('token') ?? '');
+      if (session === null) {
+        res.writeHead(403, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('This link is not valid (it works once). Start `securechat ui` again for a new one.\n');
+        return;
+      }
+      res.writeHead(303, { ...headers, 'Set-Cookie': gate.setCookie(session), Location: '/' });
+      res.end();
+      return;
+    }
+    if (!gate.hasSession(req.headers.cookie)) {
+      if (url.pathname.startsWith('/api/')) return sendError(res, 403, 'NO_SESSION', 'open the link printed by `securechat ui`', headers);
+      res.writeHead(403, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Open the link printed by `securechat ui` (it carries a one-time secret).\n');
+      return;
+    }
+    if (url.pathname.startsWith('/api/')) return api.handle(req, res, url);
+    const asset = assets.get(url.pathname as AssetPath);
+    if (asset === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) return sendError(res, 404, 'NOT_FOUND', 'there is nothing here', headers);
+    res.writeHead(200, { ...headers, 'Content-Type': ASSETS[url.pathname as AssetPath].type, 'Content-Length': String(asset.length) });
+    res.end(req.method === 'HEAD' ? undefined : asset);
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: string): void => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.destroy();
+    };
+    socket.on('error', () => socket.destroy());
+    const host = checkHost(req.headers, port);
+    if (host === undefined) return refuse('421 Misdirected Request');
+    if (checkOrigin(req.headers, host) !== 'ok') return refuse('403 Forbidden');
+    if (!gate.hasSession(req.headers.cookie)) return refuse('403 Forbidden');
+    if (new URL(req.url ?? '/', `http://${host}`).pathname !== '/ws') return refuse('404 Not Found');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      const send = (e: ServerEvent): void => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(e));
+      };
+      const off = app.subscribe(send);
+      ws.on('message', () => undefined);
+      ws.on('error', () => ws.terminate());
+      ws.on('close', () => {
+        off();
+        sockets.delete(ws);
+      });
+      void app.state().then(
+        (state) => send({ type: 'state', state }),
+        (e: unknown) => send({ type: 'notice', level: 'error', message: uiError(e, { established: false }).message }),
+      );
+    });
+  });
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.destroy();
+  });
+
+  const url = `http://127.0.0.1:${port}/?token=${gate.token ?? ''}`;
+  return {
+    port,
+    url,
+    async close() {
+      gate.close();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** The JSON API under /api/ (the session was checked already). */
+class Api {
+  constructor(
+    private readonly app: UiController,
+    private readonly headers: Record<string, string>,
+  ) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    try {
+      const value = await this.route(req, url);
+      sendJson(res, 200, value, this.headers);
+    } catch (e) {
+      if (e instanceof HttpError) return sendError(res, e.status, e.code, e.message, this.headers);
+      const inner = e instanceof ContextualError ? e.error : e;
+      const x = uiError(inner, e instanceof ContextualError ? e.ctx : { established: false });
+      sendError(res, isSecureChatError(inner) ? 422 : 500, x.code, x.message, this.headers);
+    }
+  }
+
+  private async route(req: IncomingMessage, url: URL): Promise<unknown> {
+    const key = `${req.method ?? ''} ${url.pathname}`;
+    const peerParam = (): string => {
+      const p = url.searchParams.get('peer');
+      if (p === null || p === '') throw new HttpError(400, 'BAD_REQUEST', 'say which peer with ?peer=NAME');
+      return p;
+    };
+    switch (key) {
+      case 'GET /api/state':
+        return this.app.state();
+      case 'GET /api/verify':
+        return this.app.verify(peerParam());
+      case 'GET /api/log': {
+        const p = url.searchParams.get('peer');
+        return this.app.log(p === null || p === '' ? undefined : p);
+      }
+      default:
+    }
+    if (req.method !== 'POST') throw new HttpError(req.method === 'GET' ? 404 : 405, 'NOT_FOUND', 'there is no such request');
+    const body = parseJsonObject(req, await readBody(req));
+    switch (url.pathname) {
+      case '/api/connect': {
+        const to = field(body, 'to', 'string').trim();
+        if (to === '') throw new HttpError(400, 'BAD_REQUEST', 'say whom to connect to');
+        // The password becomes bytes here; the bytes are wiped after the handshake. The JSON
+        // string it came in cannot be wiped (JavaScript strings are immutable): it is dropped.
+        const text = field(body, 'password', 'string');
+        body['password'] = undefined;
+        if (text === '') throw new HttpError(400, 'BAD_REQUEST', 'the password is empty');
+        const password = new Uint8Array(Buffer.from(text, 'utf8'));
+        return this.app.connect(to, password);
+      }
+      case '/api/send':
+        return this.app.send(field(body, 'conversation', 'string'), field(body, 'text', 'string'));
+      case '/api/close':
+        await this.app.closeConversation(field(body, 'conversation', 'string'));
+        return { ok: true };
+      case '/api/listen': {
+        const on = field(body, 'on', 'boolean');
+        const p = body['port'];
+        if (p !== undefined && (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 65_535)) {
+          throw new HttpError(400, 'BAD_REQUEST', 'the port must be a number from 0 to 65535');
+        }
+        return this.app.setListening(on, p);
+      }
+      case '/api/verify':
+        return this.app.markVerified(field(body, 'peer', 'string'), field(body, 'fingerprint', 'string'));
+      case '/api/trust':
+        return this.app.trust(field(body, 'peer', 'string'), field(body, 'fingerprint', 'string'));
+      default:
+        throw new HttpError(404, 'NOT_FOUND', 'there is no such request');
+    }
+  }
+}

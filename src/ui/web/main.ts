@@ -1,0 +1,281 @@
+/// <reference lib="dom" />
+/**
+ * The page: contacts, conversations, composer, the listener switch. It keeps what the server
+ * sent in memory only (nothing in localStorage/sessionStorage/cookies it can read) and renders
+ * with DOM calls (text is never parsed as HTML).
+ */
+import type { ContactView, ConversationView, ListenerView, MessageView, ServerEvent, StateView } from '../protocol.js';
+import { ApiFailure, call, events } from './api.js';
+import { askPassword, keyChanged, openLog, openVerify } from './dialogs.js';
+import { byId, clock, el, sentence } from './dom.js';
+
+const ui = {
+  me: byId('me', HTMLParagraphElement),
+  notice: byId('notice', HTMLDivElement),
+  contacts: byId('contacts', HTMLUListElement),
+  addressForm: byId('address-form', HTMLFormElement),
+  address: byId('address', HTMLInputElement),
+  showLog: byId('show-log', HTMLButtonElement),
+  title: byId('conv-title', HTMLHeadingElement),
+  sub: byId('conv-sub', HTMLParagraphElement),
+  verify: byId('conv-verify', HTMLButtonElement),
+  close: byId('conv-close', HTMLButtonElement),
+  messages: byId('messages', HTMLOListElement),
+  composer: byId('composer', HTMLFormElement),
+  text: byId('composer-text', HTMLTextAreaElement),
+  send: byId('composer-send', HTMLButtonElement),
+  port: byId('listen-port', HTMLInputElement),
+  toggle: byId('listen-toggle', HTMLButtonElement),
+  listenStatus: byId('listen-status', HTMLSpanElement),
+};
+
+let state: StateView | undefined;
+/** Messages per conversation id (mutable copies of what the server sent). */
+const messages = new Map<string, MessageView[]>();
+const unread = new Map<string, number>();
+let current: string | undefined;
+let rendered: string | undefined;
+
+const STATE_TEXT = { unknown: 'not met yet', pinned: 'key pinned, not verified', verified: 'verified', changed: 'KEY CHANGED' } as const;
+
+function notice(level: 'info' | 'error', text: string): void {
+  ui.notice.hidden = false;
+  ui.notice.className = `notice ${level}`;
+  ui.notice.setAttribute('role', level === 'error' ? 'alert' : 'status');
+  ui.notice.textContent = sentence(text);
+}
+ui.notice.addEventListener('click', () => {
+  ui.notice.hidden = true;
+});
+
+function fail(e: unknown): void {
+  notice('error', e instanceof ApiFailure ? e.message : 'something unexpected went wrong in the page');
+}
+
+const conv = (id: string | undefined): ConversationView | undefined => state?.conversations.find((c) => c.id === id);
+const openWith = (peer: string): ConversationView | undefined => state?.conversations.find((c) => c.peer === peer && c.open);
+
+function refresh(): void {
+  void call<StateView>('GET', '/api/state').then(setState, fail);
+}
+
+function setState(s: StateView): void {
+  state = s;
+  for (const c of s.conversations) messages.set(c.id, [...c.messages]);
+  for (const id of [...messages.keys()]) if (conv(id) === undefined) messages.delete(id);
+  if (current !== undefined && conv(current) === undefined) current = undefined;
+  ui.me.textContent = `You are ${s.self.name} · your key ${s.self.fingerprint}`;
+  renderListener(s.listener);
+  renderContacts();
+  renderConversation(true);
+}
+
+function renderListener(l: ListenerView): void {
+  ui.toggle.setAttribute('aria-checked', String(l.on));
+  ui.toggle.textContent = l.on ? 'On' : 'Off';
+  ui.toggle.disabled = false;
+  ui.port.disabled = l.on;
+  if (l.on || document.activeElement !== ui.port) ui.port.value = String(l.port);
+  ui.listenStatus.textContent = l.on ? `listening on ${l.host}:${l.port}` : 'not listening';
+}
+
+function contactItem(c: ContactView): HTMLLIElement {
+  const open = openWith(c.name);
+  const n = open === undefined ? 0 : (unread.get(open.id) ?? 0);
+  const badge = el('span', { class: `badge ${c.keyState}` }, STATE_TEXT[c.keyState]);
+  const main = el(
+    'button',
+    { type: 'button', class: 'contact-main', 'aria-label': `${c.name}, ${STATE_TEXT[c.keyState]}${open !== undefined ? ', in a conversation' : ''}${n > 0 ? `, ${n} unread` : ''}` },
+    el('span', { class: 'contact-name' }, c.name, open !== undefined && el('span', { class: 'dot', 'aria-hidden': 'true' }), n > 0 && el('span', { class: 'unread', 'aria-hidden': 'true' }, String(n))),
+    el('span', { class: 'contact-addr' }, c.address ?? c.fingerprint ?? ''),
+  );
+  main.append(badge);
+  main.addEventListener('click', () => chooseContact(c));
+  const li = el('li', { class: `contact${open !== undefined && open.id === current ? ' active' : ''}` }, main);
+  if (c.keyState !== 'unknown') {
+    const v = el('button', { type: 'button', class: 'secondary', 'aria-label': `safety number with ${c.name}` }, 'Verify');
+    v.addEventListener('click', () => void openVerify(c.name, refresh).catch(fail));
+    li.append(v);
+  }
+  return li;
+}
+
+function renderContacts(): void {
+  const list = state?.contacts ?? [];
+  const focused = document.activeElement instanceof HTMLElement && ui.contacts.contains(document.activeElement) ? document.activeElement.getAttribute('aria-label') : null;
+  ui.contacts.replaceChildren(...(list.length === 0 ? [el('li', { class: 'sub' }, 'No contacts yet: connect to an address below, or listen.')] : list.map(contactItem)));
+  if (focused !== null) {
+    ui.contacts.querySelectorAll('button').forEach((b) => {
+      if (b.getAttribute('aria-label') === focused) b.focus();
+    });
+  }
+}
+
+function chooseContact(c: ContactView): void {
+  const open = openWith(c.name);
+  if (open !== undefined) return select(open.id);
+  if (c.keyState === 'changed') {
+    keyChanged(c.name, `the identity key of ${c.name} changed`, refresh);
+    return;
+  }
+  if (c.address === undefined) {
+    ui.address.value = `${c.name}@`;
+    ui.address.focus();
+    notice('info', `${c.name} is not in your users file; type their address as ${c.name}@host:port`);
+    return;
+  }
+  askPassword(c.name, c.name, (cv) => connected(cv));
+}
+
+function connected(c: ConversationView): void {
+  messages.set(c.id, [...c.messages]);
+  current = c.id;
+  refresh();
+  ui.text.focus();
+}
+
+function select(id: string): void {
+  current = id;
+  unread.delete(id);
+  renderContacts();
+  renderConversation(true);
+  ui.text.focus();
+}
+
+function messageItem(m: MessageView, peer: string): HTMLLIElement {
+  const who = m.direction === 'out' ? 'You' : peer;
+  const ticks = m.direction === 'out' ? el('span', { class: `ticks${m.delivered ? ' delivered' : ''}`, 'data-tick': String(m.id), 'aria-label': m.delivered ? 'delivered' : 'sent' }, m.delivered ? '✓✓' : '✓') : null;
+  const meta = el('span', { class: 'meta' }, el('span', { class: 'visually-hidden' }, `${who}, `), el('time', { datetime: new Date(m.at).toISOString(), title: new Date(m.at).toLocaleString() }, clock(m.at)), ticks);
+  return el('li', { class: `msg ${m.direction}`, 'data-key': `${m.direction}:${m.id}` }, el('div', { class: 'bubble' }, m.text), meta);
+}
+
+function renderConversation(full: boolean): void {
+  const c = conv(current);
+  const composing = c?.open === true;
+  ui.text.disabled = !composing;
+  ui.send.disabled = !composing;
+  ui.verify.hidden = c === undefined;
+  ui.close.hidden = c === undefined;
+  if (c === undefined) {
+    ui.title.textContent = 'No conversation open';
+    ui.sub.textContent = 'Choose a contact to start talking, or turn on "Listen for incoming" and let them connect to you.';
+    ui.messages.replaceChildren();
+    rendered = undefined;
+    return;
+  }
+  ui.close.textContent = c.open ? 'End' : 'Dismiss';
+  const badge = el('span', { class: `badge ${c.peerState === 'verified' ? 'verified' : c.peerState === 'new' ? 'new' : 'pinned'}` }, c.peerState === 'new' ? 'new key, pinned now' : c.peerState === 'verified' ? 'verified' : 'key pinned');
+  ui.title.replaceChildren(c.peer, badge);
+  ui.sub.textContent = `${c.open ? 'End-to-end encrypted' : 'Ended'} · ${c.address} · ${c.suite} · key ${c.fingerprint}`;
+  if (!full && rendered === c.id) return;
+  ui.messages.setAttribute('aria-busy', 'true');
+  const list = messages.get(c.id) ?? [];
+  ui.messages.replaceChildren(...list.map((m) => messageItem(m, c.peer)));
+  if (list.length === 0) ui.messages.append(el('li', { class: 'sys' }, `Conversation with ${c.peer} started. Messages are encrypted on this machine and only ${c.peer} can read them.`));
+  if (c.ended !== undefined) ui.messages.append(el('li', { class: `sys${c.ended.includes('left') || c.ended.includes('you closed') ? '' : ' bad'}` }, sentence(c.ended)));
+  ui.messages.setAttribute('aria-busy', 'false');
+  ui.messages.scrollTop = ui.messages.scrollHeight;
+  rendered = c.id;
+}
+
+function onEvent(e: ServerEvent): void {
+  switch (e.type) {
+    case 'state':
+      setState(e.state);
+      return;
+    case 'message': {
+      const list = messages.get(e.conversation) ?? [];
+      if (list.some((m) => m.direction === e.message.direction && m.id === e.message.id)) return;
+      list.push(e.message);
+      messages.set(e.conversation, list);
+      if (e.conversation === current && rendered === current) {
+        const c = conv(current);
+        ui.messages.querySelector('.sys:not(.bad)')?.remove();
+        ui.messages.append(messageItem(e.message, c?.peer ?? ''));
+        ui.messages.scrollTop = ui.messages.scrollHeight;
+      } else if (e.message.direction === 'in') {
+        unread.set(e.conversation, (unread.get(e.conversation) ?? 0) + 1);
+        renderContacts();
+      }
+      return;
+    }
+    case 'receipt': {
+      const list = messages.get(e.conversation) ?? [];
+      const i = list.findIndex((m) => m.direction === 'out' && m.id === e.id);
+      const m = list[i];
+      if (m !== undefined) list[i] = { ...m, delivered: true };
+      if (e.conversation === current) {
+        const t = ui.messages.querySelector(`[data-tick="${e.id}"]`);
+        if (t !== null) {
+          t.textContent = '✓✓';
+          t.classList.add('delivered');
+          t.setAttribute('aria-label', 'delivered');
+        }
+      }
+      return;
+    }
+    case 'key-changed':
+      keyChanged(e.peer, e.message, refresh);
+      return;
+    case 'notice':
+      notice(e.level, e.message);
+  }
+}
+
+// ---- wiring ----
+
+ui.composer.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const c = conv(current);
+  const text = ui.text.value;
+  if (c === undefined || text.trim() === '') return;
+  ui.text.value = '';
+  void call<MessageView>('POST', '/api/send', { conversation: c.id, text }).catch((e: unknown) => {
+    ui.text.value = text;
+    fail(e);
+  });
+});
+ui.text.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+    ev.preventDefault();
+    ui.composer.requestSubmit();
+  }
+});
+ui.close.addEventListener('click', () => {
+  const c = conv(current);
+  if (c !== undefined) void call('POST', '/api/close', { conversation: c.id }).catch(fail);
+});
+ui.verify.addEventListener('click', () => {
+  const c = conv(current);
+  if (c !== undefined) void openVerify(c.peer, refresh).catch(fail);
+});
+ui.addressForm.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const to = ui.address.value.trim();
+  if (!/^[^@\s]+@\S+:\d{1,5}$/.test(to)) {
+    notice('error', 'type the address as name@host:port, for example alice@192.168.1.20:5001');
+    ui.address.focus();
+    return;
+  }
+  askPassword(to, to.slice(0, to.lastIndexOf('@')), (cv) => {
+    ui.address.value = '';
+    connected(cv);
+  });
+});
+ui.showLog.addEventListener('click', () => void openLog().catch(fail));
+ui.toggle.addEventListener('click', () => {
+  const on = ui.toggle.getAttribute('aria-checked') !== 'true';
+  const port = Number(ui.port.value === '' ? '0' : ui.port.value);
+  if (on && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
+    notice('error', 'the port must be a number from 0 to 65535 (0 picks a free one)');
+    return;
+  }
+  ui.toggle.disabled = true;
+  void call<ListenerView>('POST', '/api/listen', on ? { on, port } : { on })
+    .then(renderListener, fail)
+    .finally(() => {
+      ui.toggle.disabled = false;
+    });
+});
+
+events(onEvent, () => notice('error', 'the connection to securechat ended; if `securechat ui` stopped, start it again and open its new link'));

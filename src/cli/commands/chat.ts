@@ -1,6 +1,7 @@
 /** `securechat chat --to NAME`: an interactive conversation, both directions at once. */
 import { localError } from '../../errors.js';
-import { optPort, optString } from '../args.js';
+import { optBool, optPort, optString } from '../args.js';
+import { receiveOne } from '../receive.js';
 import { chatLoop } from '../chat-loop.js';
 import type { Command } from '../command.js';
 import { loadSelf, selfName } from '../self.js';
@@ -10,22 +11,35 @@ export const chatCommand: Command = {
   name: 'chat',
   summary: 'talk with someone: both directions at once, with delivery receipts',
   help: `usage: securechat chat --to NAME|HOST:PORT|NAME@HOST:PORT [--as NAME]
+       securechat chat --listen [--as NAME] [--port N]
 
 Connects to NAME's listener with NAME's password (asked for, hidden, on a terminal; else the
 first line of standard input, or --password-file) and starts a conversation: each line you
 type is sent, NAME's messages appear as they arrive, and each message you sent is marked
 delivered when NAME's receipt comes back. Commands: /verify (safety number), /help, /quit.
 With piped input, every further line is a message; at its end the outstanding receipts are
-awaited and the conversation closes.
+awaited and the conversation closes. With --listen, you wait for someone to connect to
+you instead (as \`listen\` does) and chat with the first one who does.
 
 options:
   --to TARGET   whom to talk to: a username, or HOST:PORT, or NAME@HOST:PORT
   --as NAME     who you are (default: the users-file entry with --port, else the only local user)
-  --port N      your own port in the users file (used to find --as)`,
-  options: { to: { type: 'string' }, as: { type: 'string' }, port: { type: 'string' } },
+  --port N      your own port (to find --as; with --listen, where to listen)
+  --listen      wait for someone to connect instead of connecting`,
+  options: { to: { type: 'string' }, as: { type: 'string' }, port: { type: 'string' }, listen: { type: 'boolean' } },
   positionals: 0,
   async run(cli, args) {
     const to = optString(args, 'to');
+    if (optBool(args, 'listen')) {
+      if (to !== undefined) throw localError('USAGE', 'use either --to (connect) or --listen (wait), not both');
+      const users = await cli.users(false);
+      const portOpt = optPort(args, 'port', true);
+      const self = await loadSelf(cli, await selfName(cli, optString(args, 'as'), portOpt, users), users, true);
+      const port = portOpt ?? self.entry?.port;
+      if (port === undefined) throw localError('USAGE', `on which port should ${self.name} listen? ${self.name} is not in the users file; give --port N`);
+      cli.fail.port = port;
+      return receiveOne(cli, self, users, self.entry?.ip, port);
+    }
     if (to === undefined || to === '') throw localError('USAGE', 'say whom to talk to with --to NAME; see `securechat chat --help`');
     const users = await cli.users(false);
     const target = resolveTarget(to, users);

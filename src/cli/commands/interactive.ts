@@ -6,21 +6,16 @@
  * extra choice. Each handshake step is one short line (`-q` quiets them).
  */
 import { resolve } from 'node:path';
-import { wipe } from '../../crypto/bytes.js';
 import { isSecureChatError, localError } from '../../errors.js';
-import { findUserByPort, formatAddress, registerAccount, type UsersFile } from '../../identity/index.js';
-import { listen } from '../../chat/listener.js';
-import type { Conversation } from '../../chat/conversation.js';
+import { findUserByPort, formatAddress, type UsersFile } from '../../identity/index.js';
 import { parsePort } from '../args.js';
 import { chatLoop } from '../chat-loop.js';
 import type { Command } from '../command.js';
 import type { Cli } from '../context.js';
-import type { ExitCode } from '../exit-codes.js';
 import { runLegacyListen, runLegacySend } from '../legacy.js';
-import { ConversationLog } from '../log-sink.js';
-import { KnownPeersPolicy } from '../policy.js';
-import { listenerAccount, loadSelf, localIdentity, type Self } from '../self.js';
-import { announcePeer, openConversation, parseAddress, resolveTarget, type Target } from '../session.js';
+import { receiveOne } from '../receive.js';
+import { loadSelf } from '../self.js';
+import { openConversation, parseAddress, resolveTarget, type Target } from '../session.js';
 
 /** Asks one question on stderr; the answer is the next input line (a blank line takes `def`). */
 async function ask(cli: Cli, question: string, def?: string): Promise<string> {
@@ -90,69 +85,6 @@ async function askTarget(cli: Cli, users: UsersFile): Promise<Target> {
   }
 }
 
-/** Receives: listens on the user's port; the first peer who connects becomes the conversation. */
-async function receive(cli: Cli, self: Self, users: UsersFile, port: number): Promise<ExitCode> {
-  let account;
-  try {
-    account = await listenerAccount(cli, self, users);
-  } catch (e) {
-    if (!isSecureChatError(e) || e.code !== 'NOT_INITIALISED') throw e;
-    // Neither registered nor a password in the users file: ask for it and register it now.
-    const pw = await cli.password(`your password (others use it to reach ${self.name}): `, true);
-    try {
-      await registerAccount(self.dir, self.name, pw, cli.ksf());
-    } finally {
-      wipe(pw);
-    }
-    cli.out.status(`registered ${self.name}'s password (as \`securechat init --user ${self.name}\` does)`);
-    account = await listenerAccount(cli, self, users);
-  }
-  const log = await ConversationLog.open(self.dir, self.name);
-  cli.onCleanup(() => log.close());
-  const policy = await KnownPeersPolicy.load(self.dir, users, (c) => {
-    void log.keyChange(c.peer, c.oldFingerprint, c.newFingerprint, false).catch(() => undefined);
-  });
-  cli.onCleanup(() => policy.settle());
-  const host = self.entry?.ip;
-  let take: (c: Conversation) => void = () => undefined;
-  const first = new Promise<Conversation>((r) => {
-    take = r;
-  });
-  let taken = false;
-  const listener = await listen({
-    ...(host === undefined ? {} : { host }),
-    port,
-    account,
-    self: localIdentity(self),
-    policy,
-    onEvent: (e) => {
-      if (e.type === 'handshake-failed' || e.type === 'policy-failed') {
-        cli.out.status(`a connection from ${e.remoteAddress} failed (${e.error.code.toLowerCase().replace(/_/g, ' ')})`, { event: 'handshake-failed', address: e.remoteAddress, code: e.error.code });
-      }
-    },
-    onConversation: (c) => {
-      if (taken) {
-        void c.close();
-        return;
-      }
-      taken = true;
-      take(c);
-    },
-  });
-  cli.onCleanup(() => listener.close());
-  cli.out.status(`waiting for someone to connect on ${formatAddress(host ?? '127.0.0.1', listener.port)} (Ctrl-C stops)`, { event: 'listening', as: self.name, port: listener.port });
-  const conv = await first;
-  cli.onCleanup(async () => {
-    if (conv.isOpen) await conv.close().catch(() => undefined);
-  });
-  cli.fail.established = true;
-  cli.fail.peer = conv.info.peer.name;
-  announcePeer(cli, conv, 'connected:');
-  const code = await chatLoop(cli, self, conv, log);
-  await listener.close();
-  return code;
-}
-
 export const interactiveCommand: Command = {
   name: '',
   summary: 'the interactive flow',
@@ -177,7 +109,7 @@ export const interactiveCommand: Command = {
       return runLegacySend(cli, target, text, me.username);
     }
     const self = await loadSelf(cli, me.username, users, true);
-    if (mode === 'receive') return receive(cli, self, users, port);
+    if (mode === 'receive') return receiveOne(cli, self, users, self.entry?.ip, port);
     const target = await askTarget(cli, users);
     const pw = await cli.password(`password of ${target.account}: `);
     const text = await ask(cli, 'message (then keep typing to chat; /quit ends)');

@@ -20,4 +20,6 @@ export interface LegacyStep {
   readonly done: boolean;
   /** Set when the session failed; `out` then holds the v0 answer the original would send, if any. */
   readonly error?: SecureChatError;
+  /** With `error`: the v0 answer to it, already the last element of `out`. */
+  readonly reply?: string;
 }

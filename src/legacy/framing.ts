@@ -14,6 +14,17 @@ export type Shape = (buf: string) => ShapeResult;
 /** The bytes as a binary ("latin1") string, so byte offsets equal string offsets. */
 export const binary = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 
+/**
+ * `shape`, but only when it spans every byte available: for a message after which the peer
+ * waits for our answer, nothing may follow it (the original would have read it along).
+ */
+export const whole =
+  (shape: Shape): Shape =>
+  (buf) => {
+    const r = shape(buf);
+    return typeof r === 'number' && r !== buf.length ? 'no' : r;
+  };
+
 /** Exactly `s`. */
 export const literal =
   (s: string): Shape =>

@@ -94,15 +94,16 @@ export abstract class Machine<S extends string> {
       body();
       return this.flush();
     } catch (e) {
-      this.finished = true;
-      this.buf = new Uint8Array(0);
-      this.onFailure();
       let refusal: Refusal;
       if (e instanceof Refusal) refusal = e;
       else if (e instanceof SecureChatError) refusal = new Refusal(e, this.malformedReply(this.state));
       else refusal = new Refusal(localError('INTERNAL', 'unexpected failure in the v0 state machine', e));
-      if (refusal.reply !== undefined) this.out.push(utf8(refusal.reply));
-      return { ...this.flush(), error: refusal.error };
+      this.finished = true;
+      this.buf = new Uint8Array(0);
+      this.onFailure();
+      if (refusal.reply === undefined) return { ...this.flush(), error: refusal.error };
+      this.out.push(utf8(refusal.reply));
+      return { ...this.flush(), error: refusal.error, reply: refusal.reply };
     }
   }
 

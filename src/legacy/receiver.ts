@@ -16,16 +16,16 @@ import { ACK_AUTH, AUTH_PREFIX, CHALLENGE_PREFIX, HELLO, NACK_FORMAT, NACK_RESPO
 import { authValue, challengeResponse, deriveChap, newChallenge, type ChapValues } from './chap.js';
 import { decodeDhPem, encodeDhPem } from './dh-pem.js';
 import { deriveDhsk, dhKeyPair, dhPrivateKey, oakleyGroup2, type DhGroup } from './dh.js';
-import { hexTagged, jsonObject, literal, pem, type Shape } from './framing.js';
+import { hexTagged, jsonObject, literal, pem, whole, type Shape } from './framing.js';
 import { Machine, Refusal } from './machine.js';
 import { ACK_JSON, readJsonMessage } from './message.js';
 
 type ReceiverState = 'hello' | 'key' | 'response' | 'auth-reply' | 'text' | 'after-text' | 'done' | 'failed';
 
 const SHAPES: Readonly<Record<ReceiverState, readonly Shape[]>> = {
-  hello: [literal(HELLO)],
-  key: [pem],
-  response: [hexTagged(RESPONSE_PREFIX, 64)],
+  hello: [whole(literal(HELLO))],
+  key: [whole(pem)],
+  response: [whole(hexTagged(RESPONSE_PREFIX, 64))],
   'auth-reply': [literal(ACK_AUTH), literal(NACK_RESPONSE), literal(NACK_FORMAT)],
   text: [jsonObject],
   'after-text': [jsonObject],

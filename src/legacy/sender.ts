@@ -13,7 +13,7 @@ import { ACK_AUTH, AUTH_PREFIX, CHALLENGE_PREFIX, HELLO, NACK_FORMAT, NACK_RESPO
 import { authValue, challengeResponse, deriveChap, type ChapValues } from './chap.js';
 import { decodeDhPem, encodeDhPem } from './dh-pem.js';
 import { checkGroup, deriveDhsk, dhKeyPair, dhPrivateKey } from './dh.js';
-import { decimalTagged, hexTagged, jsonObject, literal, pem, type Shape } from './framing.js';
+import { decimalTagged, hexTagged, jsonObject, literal, pem, whole, type Shape } from './framing.js';
 import { LEGACY_MAX_CHALLENGE_DIGITS, LEGACY_MAX_MESSAGE_BYTES } from './limits.js';
 import { Machine, Refusal } from './machine.js';
 import { CLOSE_JSON, buildTextMessage, readJsonMessage, textMessageLength } from './message.js';
@@ -24,10 +24,10 @@ type SenderState = 'start' | 'key' | 'challenge' | 'auth-result' | 'auth' | 'ack
 
 const SHAPES: Readonly<Record<SenderState, readonly Shape[]>> = {
   start: [],
-  key: [pem, literal(NACK_FORMAT)],
+  key: [whole(pem), whole(literal(NACK_FORMAT))],
   challenge: [decimalTagged(CHALLENGE_PREFIX, LEGACY_MAX_CHALLENGE_DIGITS)],
   'auth-result': [literal(ACK_AUTH), literal(NACK_RESPONSE), literal(NACK_FORMAT)],
-  auth: [hexTagged(AUTH_PREFIX, 64)],
+  auth: [whole(hexTagged(AUTH_PREFIX, 64))],
   ack: [jsonObject],
   done: [],
   failed: [],

@@ -27,6 +27,8 @@ export class Cli {
   readonly input: Input;
   readonly env: Env;
   readonly fail: FailContext = { established: false };
+  /** Set by listeners: an error a peer caused must never stop the process. */
+  serving = false;
   private common: CommonOptions;
   private readonly cleanups: (() => Promise<void> | void)[] = [];
   private usersCache: UsersFile | undefined;

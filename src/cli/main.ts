@@ -5,6 +5,7 @@
  * code of exit-codes.ts, never a stack trace (unless SECURECHAT_DEBUG=1).
  */
 import { readFileSync } from 'node:fs';
+import { isSecureChatError } from '../errors.js';
 import { parseCommand } from './args.js';
 import { COMMON_HELP, type Command } from './command.js';
 import { Cli } from './context.js';
@@ -82,6 +83,12 @@ async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGTERM', onSignal);
   const crash = (e: unknown): void => {
     if (exiting) return;
+    if (active?.serving === true && isSecureChatError(e) && e.side === 'remote') {
+      // A listener never stops because of what one peer sent (a lower layer let it escape).
+      const x = explain(e, { established: true });
+      active.out.status(`a connection failed: ${x.sentence}`, { event: 'connection-failed', code: x.code, message: x.sentence });
+      return;
+    }
     const x = explain(e, active?.fail ?? { established: false });
     (active?.out ?? new Output({ json: false, quiet: false })).error(x.sentence, { event: 'error', code: x.code, exit: x.exit, message: x.sentence });
     if (process.env['SECURECHAT_DEBUG'] === '1' && e instanceof Error) process.stderr.write(`${e.stack ?? String(e)}\n`);

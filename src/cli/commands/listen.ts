@@ -75,6 +75,7 @@ options:
     if (optBool(args, 'legacy')) return runLegacyListen(cli, name, entry, host, port, once);
 
     const self = await loadSelf(cli, name, users, true);
+    cli.serving = true;
     const account = await listenerAccount(cli, self, users);
     const log = await ConversationLog.open(self.dir, self.name);
     cli.onCleanup(() => log.close());

@@ -67,6 +67,7 @@ export function connectSecure(opts: ClientOptions): Promise<SecureConnection> {
         }
         settle(error ?? remoteError('CONNECTION_LOST', 'the listener closed the connection during the handshake'));
       },
+      onFramingError: (error: SecureChatError) => (conn === null ? alertFor(error) : null),
     });
 
     const deadline = setTimeout(() => {

@@ -13,6 +13,11 @@ export interface FramedSocketHandlers {
   onFrame(frame: Frame): void;
   /** Called once: `null` for a clean EOF at a frame boundary, else why the connection ended. */
   onClose(error: SecureChatError | null): void;
+  /**
+   * The byte stream broke the framing rules (docs/PROTOCOL.md §3). May return a last frame to
+   * send (an ALERT) before the connection is dropped.
+   */
+  onFramingError?(error: SecureChatError): Uint8Array | null;
 }
 
 /** Maps a node:net error to our codes. */
@@ -116,8 +121,19 @@ export class FramedSocket {
         this.#handlers?.onFrame(f);
       }
     } catch (e) {
-      this.fail(isSecureChatError(e) ? e : localError('INTERNAL', 'unexpected failure while processing a frame', e));
+      const err = isSecureChatError(e) ? e : localError('INTERNAL', 'unexpected failure while processing a frame', e);
+      const last = err.code.startsWith('FRAME_') ? this.#handlers?.onFramingError?.(err) ?? null : null;
+      if (last !== null) this.#failAfter(err, last);
+      else this.fail(err);
     }
+  }
+
+  /** Sends `last`, half-closes, reports `error` now, and drops the socket shortly after. */
+  #failAfter(error: SecureChatError, last: Uint8Array): void {
+    this.#pendingError ??= error;
+    this.socket.end(last);
+    setTimeout(() => this.socket.destroy(), 1_000).unref();
+    this.#finish(error, false);
   }
 
   #onEnd(): void {
@@ -125,7 +141,10 @@ export class FramedSocket {
     try {
       this.#decoder.end();
     } catch (e) {
-      this.fail(isSecureChatError(e) ? e : localError('INTERNAL', 'unexpected failure at end of stream', e));
+      const err = isSecureChatError(e) ? e : localError('INTERNAL', 'unexpected failure at end of stream', e);
+      const last = this.#handlers?.onFramingError?.(err) ?? null;
+      if (last !== null) this.#failAfter(err, last);
+      else this.fail(err);
       return;
     }
     this.#pendingError = null;
@@ -133,10 +152,10 @@ export class FramedSocket {
     this.#finish(null);
   }
 
-  #finish(error: SecureChatError | null): void {
+  #finish(error: SecureChatError | null, destroy = true): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (!this.socket.destroyed && error !== null) this.socket.destroy();
+    if (destroy && !this.socket.destroyed && error !== null) this.socket.destroy();
     const h = this.#handlers;
     this.#handlers = null;
     h?.onClose(error);

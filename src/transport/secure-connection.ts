@@ -8,7 +8,8 @@
 import { Session } from '../session/session.js';
 import type { HandshakeResult, PeerIdentity } from '../handshake/result.js';
 import type { FramedSocket } from './framed-socket.js';
-import type { Frame } from '../wire/frame.js';
+import { FrameType, type Frame } from '../wire/frame.js';
+import { decodeAlert } from '../handshake/alert.js';
 import type { RandomSource } from '../crypto/random.js';
 import type { SuiteId } from '../crypto/aead.js';
 import { IDLE_TIMEOUT_MS } from '../limits.js';
@@ -142,6 +143,9 @@ export class SecureConnection {
       return;
     }
     if (this.#done) return;
+    // The initiator can still refuse our ServerFinish (e.g. its pinned key for us differs):
+    // until its first record arrives, an ALERT is its answer (docs/PROTOCOL.md §4.6).
+    if (frame.type === FrameType.ALERT && this.#session.stats.recordsReceived === 0) throw decodeAlert(frame.payload);
     const before = this.#session.stats.rekeysCompleted;
     const r = this.#session.receive(frame, this.#now(), this.#random); // throws SecureChatError → socket fails
     for (const f of r.send) this.#fs.write(f);

@@ -189,6 +189,7 @@ export class SecureServer {
         }
         fail(error ?? remoteError('CONNECTION_LOST', 'the peer left during the handshake'), fs, false);
       },
+      onFramingError: (error: SecureChatError) => (conn === null && !over ? alertFor(error) : null),
     });
 
     const deadline = setTimeout(() => {

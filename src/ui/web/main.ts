@@ -64,6 +64,9 @@ function setState(s: StateView): void {
   for (const c of s.conversations) messages.set(c.id, [...c.messages]);
   for (const id of [...messages.keys()]) if (conv(id) === undefined) messages.delete(id);
   if (current !== undefined && conv(current) === undefined) current = undefined;
+  // Nothing chosen yet: show the newest open conversation (an incoming one appears by itself).
+  if (current === undefined) current = s.conversations.filter((c) => c.open).at(-1)?.id;
+  if (current !== undefined) unread.delete(current);
   ui.me.textContent = `You are ${s.self.name} · your key ${s.self.fingerprint}`;
   renderListener(s.listener);
   renderContacts();

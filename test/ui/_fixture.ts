@@ -1,0 +1,69 @@
+/**
+ * Browser-test fixtures: throw-away homes with a registered user (cheap KSF, the test hook),
+ * a UI instance per home started in this process, the bundled page, and Debian's Chromium
+ * driven by playwright-core.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { KSF_TEST } from '../../src/crypto/opaque.js';
+import { utf8 } from '../../src/crypto/bytes.js';
+import { ensureUserDir, loadOrCreateIdentity, registerAccount } from '../../src/identity/index.js';
+import { Cli } from '../../src/cli/context.js';
+import { startUi, type RunningUi } from '../../src/ui/command.js';
+
+export const ROOT = new URL('../../../', import.meta.url).pathname;
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** The test hook for cheap key stretching (see src/cli/context.ts `ksfFor`). */
+export const TEST_ENV = { SECURECHAT_TEST: '1', SECURECHAT_TEST_KSF: '1' } as const;
+
+/** Builds the page bundle (dist/ui/) and installs Chromium when it is missing. */
+export function prepare(): void {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build-ui.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!existsSync(CHROMIUM)) execFileSync('sh', [join(ROOT, 'scripts/ensure-chromium.sh')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], timeout: 15 * 60_000 });
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+}
+
+export interface Home {
+  readonly dir: string;
+  readonly name: string;
+  readonly password: string;
+  /** Where its users file is (written by `writeUsers`). */
+  readonly usersFile: string;
+}
+
+const homes: string[] = [];
+
+/** A fresh home with `name` registered (identity key + OPAQUE record with the test KSF). */
+export async function makeHome(name: string, password = `${name}-correct-horse`): Promise<Home> {
+  const dir = await mkdtemp(join(tmpdir(), `securechat-ui-${name}-`));
+  homes.push(dir);
+  const paths = await ensureUserDir(dir, name);
+  await loadOrCreateIdentity(paths.dir);
+  await registerAccount(paths.dir, name, utf8(password), KSF_TEST);
+  const usersFile = join(dir, 'users.json');
+  await writeFile(usersFile, '[]\n', { mode: 0o600 });
+  return { dir, name, password, usersFile };
+}
+
+export async function writeUsers(h: Home, users: readonly { username: string; ip: string; port: number }[]): Promise<void> {
+  await writeFile(h.usersFile, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** Starts a UI for `h` in this process (no browser opened, nothing printed but warnings). */
+export function startFor(h: Home): Promise<RunningUi> {
+  const cli = new Cli({ home: h.dir, users: h.usersFile, passwordFile: undefined, json: false, quiet: true, help: false }, TEST_ENV);
+  return startUi(cli, { as: h.name });
+}
+
+export async function removeHomes(): Promise<void> {
+  await Promise.all(homes.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+}

@@ -130,6 +130,14 @@ test('two UIs: connect from the users file, chat both ways with receipts, log ve
 
   mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
   await b.page.screenshot({ path: join(ROOT, 'test-artifacts/ui-conversation.png') });
+  // A narrow window: one column, nothing wider than the screen.
+  await a.page.setViewportSize({ width: 380, height: 760 });
+  assert.ok(await a.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+  await a.page.screenshot({ path: join(ROOT, 'test-artifacts/ui-narrow.png') });
+  // Keyboard: Tab from the message box reaches the Send button.
+  await a.page.locator('#composer-text').focus();
+  await a.page.keyboard.press('Tab');
+  assert.equal(await a.page.evaluate(() => document.activeElement?.id), 'composer-send');
 
   // The safety number: both sides see the same digits; Bob marks Alice's key verified.
   await b.page.locator('#conv-verify').click();

@@ -3,7 +3,7 @@
  * Wraps the transport's `SecureServer` with pinning and conversations.
  */
 import { SecureServer, type ServerEvent } from '../transport/server.js';
-import { FailureLimiter } from '../transport/limiter.js';
+import type { FailureLimiter } from '../transport/limiter.js';
 import { systemRandom } from '../crypto/random.js';
 import type { SuiteId } from '../crypto/aead.js';
 import { Conversation } from './conversation.js';

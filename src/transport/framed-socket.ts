@@ -22,7 +22,7 @@ export interface FramedSocketHandlers {
 
 /** Maps a node:net error to our codes. */
 export function netError(e: unknown): SecureChatError {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e).code) : '';
   switch (code) {
     case 'ECONNREFUSED':
       return remoteError('CONNECTION_REFUSED', 'nobody is listening at that address', e);

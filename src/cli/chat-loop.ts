@@ -88,18 +88,11 @@ export async function chatLoop(cli: Cli, self: Self, conv: Conversation, log: Co
       const leftover = cli.input.detach();
       const editor = createInterface({ input: process.stdin, output: process.stderr, terminal: true, prompt: `${self.name}> `, historySize: 100 });
       rl = editor;
-      cli.out.setGuard({
-        before: () => {
-          process.stderr.write('\r\u001b[2K');
-        },
-        after: () => editor.prompt(true),
-      });
-      cli.out.status(`type a message and press Enter; /help lists commands, /quit ends`);
-      if (leftover.length > 0) for (const l of Buffer.from(leftover).toString('utf8').split(/\r?\n/)) if (l !== '') await command(l);
-      editor.prompt();
       return new Promise((resolve) => {
+        // Every line (typed ahead or typed now) goes through one chain, in order; the listener
+        // is attached before anything is awaited so that no line is lost.
         let chain = Promise.resolve();
-        editor.on('line', (line) => {
+        const handle = (line: string, prompt: boolean): void => {
           chain = chain.then(async () => {
             if (quitting) return;
             try {
@@ -111,11 +104,23 @@ export async function chatLoop(cli: Cli, self: Self, conv: Conversation, log: Co
             } catch (e) {
               cli.out.status(explain(e, cli.fail).sentence);
             }
-            if (!quitting) editor.prompt();
+            if (!quitting && prompt) editor.prompt();
           });
-        });
+        };
+        editor.on('line', (line) => handle(line, true));
         editor.on('SIGINT', () => resolve('interrupted'));
         editor.on('close', () => resolve(quitting ? 'quit' : 'eof'));
+        cli.out.status(`type a message and press Enter; /help lists commands, /quit ends`);
+        cli.out.setGuard({
+          before: () => {
+            process.stderr.write('\r\u001b[2K');
+          },
+          after: () => editor.prompt(true),
+        });
+        for (const l of Buffer.from(leftover).toString('utf8').split(/\r?\n/)) if (l !== '') handle(l, false);
+        chain = chain.then(() => {
+          if (!quitting) editor.prompt();
+        });
       });
     }
     for (;;) {

@@ -202,17 +202,23 @@ export class Input {
 
   /**
    * The next line as bytes: hidden on a terminal (raw mode, no echo), else the next line.
-   * `null` at end of input (off a terminal).
+   * `null` at end of input (off a terminal). `ready` is called once echo is off (it shows
+   * the prompt).
    */
-  async readSecretLine(): Promise<Uint8Array | null> {
-    if (!this.isTTY || this.stream.setRawMode === undefined) return this.nextRaw();
+  async readSecretLine(ready: () => void = () => undefined): Promise<Uint8Array | null> {
+    if (!this.isTTY || this.stream.setRawMode === undefined) {
+      ready();
+      return this.nextRaw();
+    }
     if (this.waiter !== undefined) throw localError('INTERNAL', 'two readers on standard input at once');
+    // Echo goes off BEFORE the prompt is shown, so nothing typed after the prompt is echoed.
+    this.setRaw(true);
+    this.secret = true;
+    ready();
     // Typed-ahead bytes already buffered belong to the secret line.
     const pending = this.buf;
     this.buf = new Uint8Array(0);
     this.start();
-    this.setRaw(true);
-    this.secret = true;
     return new Promise((resolve, reject) => {
       this.waiter = {
         resolve,

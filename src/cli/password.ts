@@ -41,10 +41,11 @@ async function fromFile(path: string): Promise<Uint8Array> {
 }
 
 async function once(src: PasswordSource, prompt: string): Promise<Uint8Array> {
-  if (src.input.isTTY) src.out.prompt(prompt);
   let pw: Uint8Array | null;
   try {
-    pw = await src.input.readSecretLine();
+    pw = await src.input.readSecretLine(() => {
+      if (src.input.isTTY) src.out.prompt(prompt);
+    });
   } finally {
     if (src.input.isTTY) src.out.prompt('\n');
   }

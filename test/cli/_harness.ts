@@ -166,6 +166,17 @@ export function start(args: readonly string[], o: RunOptions = {}): Proc {
   return p;
 }
 
+/** `script` from util-linux gives the command a pseudo-terminal (stdout and stderr merge on it). */
+export const SCRIPT = '/usr/bin/script';
+
+/** Starts the command on a pseudo-terminal (`script -qfec CMD /dev/null`). Type with `write`. */
+export function startPty(args: readonly string[], o: RunOptions = {}): Proc {
+  const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+  const cmd = [process.execPath, CLI, ...args].map(quote).join(' ');
+  const child = spawn(SCRIPT, ['-qfec', cmd, '/dev/null'], { cwd: o.cwd ?? EMPTY_CWD, env: { ...testEnv(o.home, o.env), TERM: 'dumb' }, stdio: 'pipe' });
+  return new Proc(child, `pty: securechat ${args.join(' ')}`);
+}
+
 /** Runs the command to the end with `input` on stdin (empty if not given). */
 export function run(args: readonly string[], o: RunOptions = {}): Promise<Result> {
   const p = start(args, { ...o, input: o.input ?? '' });

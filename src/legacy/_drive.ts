@@ -59,10 +59,17 @@ export function drive(socket: Socket, core: Core, o: DriveOptions): Promise<Driv
       o.emit({ type: 'error', peer: o.peer, code: e.code, side: e.side, detail: e.detail, ...(reply === undefined ? {} : { reply }) });
     };
 
+    // Resolves when written, or when the socket closes first (a write callback is not
+    // guaranteed to run for a socket that never connected).
     const write = (b: Uint8Array): Promise<void> =>
       new Promise((r) => {
         if (socket.destroyed || socket.writableEnded) return r();
-        socket.write(b, () => r());
+        const done = (): void => {
+          socket.off('close', done);
+          r();
+        };
+        socket.once('close', done);
+        socket.write(b, () => done());
       });
 
     const apply = async (st: LegacyStep): Promise<void> => {
@@ -118,7 +125,11 @@ export function drive(socket: Socket, core: Core, o: DriveOptions): Promise<Driv
         resolve(error === undefined ? { completed: core.isDone } : { completed: false, error });
       });
     });
-    if (o.first !== undefined) enqueue(o.first);
+    const first = o.first;
+    if (first !== undefined) {
+      if (socket.connecting) socket.once('connect', () => enqueue(first));
+      else enqueue(first);
+    }
     if (o.signal?.aborted === true) onAbort();
   });
 }

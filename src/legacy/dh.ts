@@ -12,7 +12,7 @@
  * - `shared` is left-padded to the prime's length; `dhsk` = HKDF-SHA256(salt = none,
  *   ikm = shared, info = "handshake data", L = 32) (RFC 5869).
  */
-import { checkPrimeSync, createDiffieHellman, getDiffieHellman } from 'node:crypto';
+import { checkPrimeSync, createDiffieHellman, getDiffieHellman, type DiffieHellman } from 'node:crypto';
 import { remoteError } from '../errors.js';
 import { hkdf } from '../crypto/hkdf.js';
 import { utf8, wipe } from '../crypto/bytes.js';
@@ -29,6 +29,9 @@ export interface DhGroup {
 export function oakleyGroup2(): DhGroup {
   return { p: new Uint8Array(getDiffieHellman('modp2').getPrime()), g: Uint8Array.of(2) };
 }
+
+/** Bound on the per-group caches below (groups come from peers). */
+const MAX_CACHED = 16;
 
 const toBig = (b: Uint8Array): bigint => (b.length === 0 ? 0n : BigInt('0x' + Buffer.from(b).toString('hex')));
 
@@ -47,9 +50,16 @@ export function checkGroup(group: DhGroup): void {
   }
   const g = toBig(group.g);
   if (g !== 2n && g !== 5n) throw remoteError('DECODE_ERROR', 'DH group: generator is not 2 or 5');
+  const id = Buffer.from(group.p).toString('hex');
+  if (safePrimes.has(id)) return;
   const p = toBig(group.p);
   if (!checkPrimeSync(p) || !checkPrimeSync((p - 1n) >> 1n)) throw remoteError('DECODE_ERROR', 'DH group: prime is not a safe prime');
+  if (safePrimes.size >= MAX_CACHED) safePrimes.clear();
+  safePrimes.add(id);
 }
+
+/** Primes already found to be safe primes (the check costs tens of milliseconds). */
+const safePrimes = new Set<string>();
 
 /** Checks 1 < y < p-1. Throws `DECODE_ERROR` (remote). */
 export function checkPublicValue(group: DhGroup, y: Uint8Array): void {
@@ -68,16 +78,37 @@ export function dhPrivateKey(group: DhGroup, random: RandomSource): Uint8Array {
   return x;
 }
 
-/** Our key pair in `group` for the private exponent `x`. */
+/**
+ * node's `createDiffieHellman(p, g)` runs OpenSSL's DH_check (primality tests) on every
+ * call, so we keep one object per group and set our private key right before each use; the
+ * calls are synchronous, so no other use can interleave.
+ */
+const dhObjects = new Map<string, DiffieHellman>();
+
+function dhFor(group: DhGroup): DiffieHellman {
+  const id = Buffer.from(group.p).toString('hex') + '/' + Buffer.from(group.g).toString('hex');
+  let dh = dhObjects.get(id);
+  if (dh === undefined) {
+    if (dhObjects.size >= MAX_CACHED) dhObjects.clear();
+    dh = createDiffieHellman(Buffer.from(group.p), Buffer.from(group.g));
+    dhObjects.set(id, dh);
+  }
+  return dh;
+}
+
+/** Our key pair in `group` for the private exponent `x` (copied; wiped after `secret`). */
 export function dhKeyPair(group: DhGroup, x: Uint8Array): { publicKey: DhPublicKey; secret: (peerY: Uint8Array) => Uint8Array } {
-  const dh = createDiffieHellman(Buffer.from(group.p), Buffer.from(group.g));
-  dh.setPrivateKey(Buffer.from(x));
+  const priv = Buffer.from(x);
+  const dh = dhFor(group);
+  dh.setPrivateKey(priv);
   const y = new Uint8Array(dh.generateKeys());
   return {
     publicKey: { p: group.p, g: group.g, y: stripZeros(y) },
     secret: (peerY) => {
       checkPublicValue(group, peerY);
+      dh.setPrivateKey(priv);
       const s = new Uint8Array(dh.computeSecret(Buffer.from(peerY)));
+      priv.fill(0);
       const out = new Uint8Array(group.p.length);
       out.set(s, out.length - s.length);
       wipe(s);

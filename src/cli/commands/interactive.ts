@@ -5,7 +5,9 @@
  * it stays in the conversation (as `chat` does). The legacy protocol is only an explicit
  * extra choice. Each handshake step is one short line (`-q` quiets them).
  */
+import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isSecureChatError, localError } from '../../errors.js';
 import { findUserByPort, formatAddress, type UsersFile } from '../../identity/index.js';
 import { parsePort } from '../args.js';
@@ -16,6 +18,12 @@ import { runLegacyListen, runLegacySend } from '../legacy.js';
 import { receiveOne } from '../receive.js';
 import { loadSelf } from '../self.js';
 import { openConversation, parseAddress, resolveTarget, type Target } from '../session.js';
+
+/** The example users file shipped with the package, if present (the README's first run). */
+async function exampleUsers(): Promise<string | undefined> {
+  const p = fileURLToPath(new URL('../../../../examples/users.json', import.meta.url));
+  return access(p).then(() => p, () => undefined);
+}
 
 /** Asks one question on stderr; the answer is the next input line (a blank line takes `def`). */
 async function ask(cli: Cli, question: string, def?: string): Promise<string> {
@@ -93,7 +101,7 @@ export const interactiveCommand: Command = {
   positionals: 0,
   async run(cli) {
     cli.out.status('interactive mode: answer each question (Enter takes the default in brackets; Ctrl-C quits)');
-    const def = (await cli.usersPath()) ?? resolve('users.json');
+    const def = (await cli.usersPath()) ?? (await exampleUsers()) ?? resolve('users.json');
     const path = await ask(cli, 'path of the users file', def);
     cli.setUsersPath(path);
     const users = await cli.users(true);

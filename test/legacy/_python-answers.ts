@@ -1,5 +1,5 @@
-// Answers computed with CPython 3 (repr(float), repr(bytes), json.dumps, json.loads), for the
-// Python-compatibility tests. Regenerate with the script in docs/LEGACY.md if extended.
+// Answers computed once with CPython 3.11.7 (repr(float), repr(bytes), json.dumps, json.loads)
+// for the Python-compatibility tests; `rejected` are inputs CPython json.loads refuses.
 export const PY = {
  "floats": [
   [

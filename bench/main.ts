@@ -1,0 +1,136 @@
+/**
+ * `npm run bench`: SecureChat against raw TCP, node:tls (TLS 1.3) and secret-stream, in the
+ * same run on the same loopback. Prints a table; `--json [FILE]` also writes the result
+ * (default bench-results/latest.json); `--quick` is a fast smoke run.
+ * Timing lives here and never in a pass/fail test.
+ */
+import { cpus } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { FULL, QUICK } from './budget.js';
+import { killAll } from './proc.js';
+import { makeCert } from './references.js';
+import { handshakeSection, startServers } from './handshake.js';
+import { messagesSection } from './messages.js';
+import { coldStartSection, sessionsSection } from './scale.js';
+import { logSection } from './log.js';
+import { table, writeJson, fmt, type Figure, type Goal } from './report.js';
+
+interface Args {
+  quick: boolean;
+  json: string | null;
+  only: string | null;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = { quick: false, json: null, only: null };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i];
+    if (x === '--quick') a.quick = true;
+    else if (x === '--json') {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('--')) {
+        a.json = next;
+        i++;
+      } else a.json = 'bench-results/latest.json';
+    } else if (x === '--only') {
+      a.only = argv[i + 1] ?? null;
+      i++;
+    } else {
+      process.stderr.write(`bench: unknown option ${String(x)}\nusage: node dist/bench/main.js [--quick] [--json [FILE]] [--only handshake|messages|scale|log]\n`);
+      process.exit(2);
+    }
+  }
+  return a;
+}
+
+function machine(): Record<string, unknown> {
+  let model = cpus()[0]?.model ?? 'unknown';
+  try {
+    const m = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m?.[1] !== undefined) model = m[1].trim();
+  } catch {
+    // not Linux: os.cpus() is good enough
+  }
+  return { nproc: cpus().length, cpu: model, node: process.version, platform: `${process.platform} ${process.arch}` };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const b = args.quick ? QUICK : FULL;
+  const want = (s: string): boolean => args.only === null || args.only === s;
+  const started = performance.now();
+  const timings: Record<string, number> = {};
+  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    process.stderr.write(`bench: ${name}...\n`);
+    const r = await fn();
+    timings[name] = (performance.now() - t0) / 1000;
+    process.stderr.write(`bench: ${name} done in ${timings[name]?.toFixed(1)} s\n`);
+    return r;
+  };
+  const cert = makeCert();
+  const figs: Figure[] = [];
+  const goals: Goal[] = [];
+  const servers = await startServers(cert);
+  try {
+    if (want('handshake')) {
+      const h = await step('handshake', () => handshakeSection(b, cert, servers));
+      figs.push(...h);
+      const shares = h.filter((f) => f.name.startsWith('listener share'));
+      goals.push({
+        text: "the listener's share of a handshake ≥ node:tls handshakes/s (per server CPU-second)",
+        pass: shares.length > 0 && shares.every((f) => f.goal?.pass === true),
+        evidence: shares.map((f) => `${f.name.replace(/.*, /, '')}: ${fmt(f.value.median)} vs ${fmt(f.references[0]?.value.median ?? Number.NaN)}`).join('; '),
+      });
+    }
+    if (want('messages')) {
+      const m = await step('messages', () => messagesSection(b, cert, servers));
+      figs.push(...m.figs);
+      goals.push({
+        text: 'per-message latency within 2× of raw TCP (p50 round trip)',
+        pass: m.rttP50.median <= 2 * m.tcpP50.median,
+        evidence: `${fmt(m.rttP50.median)} ms vs tcp ${fmt(m.tcpP50.median)} ms = ×${fmt(m.rttP50.median / m.tcpP50.median)}`,
+      });
+      const worst = [...m.bulk].sort((x, y) => x.mbps / x.tls - y.mbps / y.tls);
+      goals.push({
+        text: 'bulk throughput ≥ node:tls (every suite, every size)',
+        pass: m.bulk.every((x) => x.mbps >= x.tls),
+        evidence: `${m.bulk.filter((x) => x.mbps >= x.tls).length}/${m.bulk.length} pass; worst ${worst[0]?.suite ?? ''} ${((worst[0]?.size ?? 0) / 1024).toFixed(0)} KiB ${fmt(worst[0]?.mbps ?? Number.NaN)} vs ${fmt(worst[0]?.tls ?? Number.NaN)} MB/s`,
+      });
+    }
+  } finally {
+    await servers.scTest.stop();
+    await servers.refs.stop();
+  }
+  if (want('scale')) {
+    const s = await step('scale: idle sessions', () => sessionsSection(b));
+    figs.push(...s.figs);
+    goals.push({ text: '10,000 idle sessions < 256 MiB (listener RSS growth)', pass: s.totalMiB < 256 && s.n > 0, evidence: `${fmt(s.totalMiB)} MiB${s.n < 10_000 ? ` (extrapolated from ${s.n})` : ''}` });
+    figs.push(...(await step('scale: CLI cold start', () => coldStartSection(b))));
+  }
+  if (want('log')) figs.push(...(await step('log', () => logSection(b))));
+
+  const total = (performance.now() - started) / 1000;
+  const m = machine();
+  process.stdout.write(`SecureChat bench${b.quick ? ' (--quick: smoke run, small samples)' : ''} — ${String(m['cpu'])}, ${String(m['nproc'])} cores, node ${String(m['node'])}; ${total.toFixed(0)} s\n`);
+  process.stdout.write('ratios are SecureChat ÷ reference (medians); latencies: lower is better, rates: higher is better\n\n');
+  process.stdout.write(table(figs, goals) + '\n');
+  const notes = figs.filter((f) => f.note !== undefined);
+  if (notes.length > 0) process.stdout.write('\n## notes\n' + notes.map((f) => `${f.name}: ${f.note ?? ''}`).join('\n') + '\n');
+  if (args.json !== null) {
+    writeJson(args.json, { date: new Date().toISOString(), quick: b.quick, machine: m, seconds: total, sectionSeconds: timings, goals, figures: figs });
+    process.stderr.write(`bench: wrote ${args.json}\n`);
+  }
+}
+
+main().then(
+  () => {
+    killAll();
+    process.exit(0);
+  },
+  (e: unknown) => {
+    process.stderr.write(`bench: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    killAll();
+    process.exit(1);
+  },
+);

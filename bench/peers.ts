@@ -1,0 +1,130 @@
+/**
+ * SecureChat endpoints for the bench: a listener process's two servers (the chat listener for
+ * handshakes and round trips, a transport-level sink for bulk throughput) and the matching
+ * clients. One account "alice" with a known password; every peer is accepted (no pinning cost).
+ */
+import { listen, type Listener } from '../src/chat/listener.js';
+import { connect } from '../src/chat/connect.js';
+import type { Conversation } from '../src/chat/conversation.js';
+import type { PeerPolicy } from '../src/chat/types.js';
+import { SecureServer } from '../src/transport/server.js';
+import { connectSecure } from '../src/transport/client.js';
+import type { SecureConnection } from '../src/transport/secure-connection.js';
+import { FailureLimiter } from '../src/transport/limiter.js';
+import { SuiteId } from '../src/crypto/aead.js';
+import { ed25519PublicFromSeed } from '../src/crypto/ecc.js';
+import { createServerSetup, opaqueReady, registerLocally, type KsfParams } from '../src/crypto/opaque.js';
+import { systemRandom } from '../src/crypto/random.js';
+import { utf8 } from '../src/crypto/bytes.js';
+
+export const ACCOUNT = 'alice';
+export const PASSWORD = 'correct horse battery staple';
+export const ALL_SUITES: readonly SuiteId[] = [SuiteId.AES_256_GCM, SuiteId.CHACHA20_POLY1305, SuiteId.AES_256_CBC_HMAC_SHA256];
+
+/** Accepts every peer: the bench measures the protocol, not a pin store. */
+export const acceptAll: PeerPolicy = {
+  check: () => ({ state: 'new' }),
+  commit: async () => undefined,
+};
+
+function identity(name: string): { name: string; seed: Uint8Array; publicKey: Uint8Array } {
+  const seed = systemRandom(32);
+  return { name, seed, publicKey: ed25519PublicFromSeed(seed) };
+}
+
+const client = identity('bob');
+
+/** Bench stream header (first message on a bench connection): mode byte then a u64 byte count. */
+export const MODE_ECHO = 0;
+export const MODE_SINK = 1;
+export function header(mode: number, total: number): Uint8Array {
+  const h = new Uint8Array(9);
+  h[0] = mode;
+  new DataView(h.buffer).setBigUint64(1, BigInt(total));
+  return h;
+}
+export function parseHeader(h: Uint8Array): { mode: number; total: number } {
+  return { mode: h[0] ?? 0, total: Number(new DataView(h.buffer, h.byteOffset, 9).getBigUint64(1)) };
+}
+
+export interface ScServers {
+  readonly chat: Listener;
+  readonly sink: SecureServer;
+  /** Conversations currently open on the chat listener. */
+  readonly open: Set<Conversation>;
+}
+
+/**
+ * Starts the chat listener and the transport sink for account "alice", whose record is
+ * stretched with `ksf`. Limits are raised for the bench: a limiter that never refuses (no
+ * failures are expected) and room for `maxPending` handshakes in progress.
+ */
+export async function startScServers(ksf: KsfParams, maxPending: number): Promise<ScServers> {
+  await opaqueReady;
+  const serverSetup = createServerSetup();
+  const record = registerLocally(serverSetup, ACCOUNT, utf8(PASSWORD), ksf);
+  const self = identity(ACCOUNT);
+  const limiter = (): FailureLimiter => new FailureLimiter({ perAddress: 1_000_000, perAccount: 1_000_000 });
+  const open = new Set<Conversation>();
+  const chat = await listen({
+    port: 0,
+    account: { name: ACCOUNT, serverSetup, record, ksf },
+    self,
+    policy: acceptAll,
+    suites: ALL_SUITES,
+    limiter: limiter(),
+    maxPendingHandshakes: maxPending,
+    onConversation: (c) => {
+      open.add(c);
+      c.on('closed', () => open.delete(c));
+    },
+  });
+  const sink = await SecureServer.listen({
+    port: 0,
+    random: systemRandom,
+    limiter: limiter(),
+    maxPendingHandshakes: maxPending,
+    handshake: { account: ACCOUNT, serverSetup, record, ksf, identity: self, suites: ALL_SUITES, checkPeer: () => null },
+    onConnection: (conn) => sinkConnection(conn),
+  });
+  return { chat, sink, open };
+}
+
+/** Counts application bytes after the header; answers one byte when the announced total arrived. */
+function sinkConnection(conn: SecureConnection): void {
+  let total = -1;
+  let got = 0;
+  conn.start({
+    onApp: (d) => {
+      if (total < 0) {
+        total = parseHeader(d).total;
+        return;
+      }
+      got += d.length;
+      if (got >= total && conn.open) {
+        conn.sendApp(Uint8Array.of(1));
+        got = -Infinity;
+      }
+    },
+    onClose: () => undefined,
+  });
+}
+
+/** A chat-level connection (full handshake, policy, conversation) to the listener on `port`. */
+export async function scConnect(port: number, suite: SuiteId = SuiteId.AES_256_GCM): Promise<Conversation> {
+  // connect() does not wait for the OPAQUE WebAssembly itself: in a fresh process the first
+  // handshakes fail with INTERNAL ("reading 'startClientLogin'") unless it is awaited first.
+  await opaqueReady;
+  return connect({ host: '127.0.0.1', port, account: ACCOUNT, password: utf8(PASSWORD), self: client, policy: acceptAll, suites: [suite] });
+}
+
+/** A transport-level connection (handshake, record layer, no chat framing) to the sink on `port`. */
+export async function scTransportConnect(port: number, suite: SuiteId): Promise<SecureConnection> {
+  await opaqueReady;
+  return connectSecure({
+    host: '127.0.0.1',
+    port,
+    random: systemRandom,
+    handshake: { account: ACCOUNT, password: utf8(PASSWORD), identity: client, suites: [suite], checkPeer: () => null },
+  });
+}

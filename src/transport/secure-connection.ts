@@ -85,8 +85,16 @@ export class SecureConnection {
     this.#handlers = handlers;
     const early = this.#early.splice(0);
     for (const e of early) {
-      if ('close' in e) this.onSocketClose(e.close);
-      else this.onFrame(e);
+      if ('close' in e) {
+        this.onSocketClose(e.close);
+        continue;
+      }
+      // Outside the socket's data handler: a failing frame must fail this connection only.
+      try {
+        this.onFrame(e);
+      } catch (err) {
+        this.#fs.fail(isSecureChatError(err) ? err : localError('INTERNAL', 'unexpected failure while processing a frame', err));
+      }
     }
   }
 

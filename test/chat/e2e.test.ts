@@ -128,3 +128,28 @@ test('a changed identity key for a pinned peer is refused on both sides', async 
     await l.close();
   }
 });
+
+test('an initiator refusing the listener key after ServerFinish fails only that conversation (PEER_ALERT)', async () => {
+  const alice = await party('alice');
+  const bob = await party('bob');
+  const closedWith: (string | undefined)[] = [];
+  const l = await listen({
+    port: 0, account: alice.account, self: alice.self, policy: alice.policy,
+    onConversation: (c) => c.on('closed', (_r, e) => closedWith.push(e?.code)),
+  });
+  try {
+    bob.policy.pins.set('alice', '00'.repeat(32));
+    await assert.rejects(
+      connect({ host: '127.0.0.1', port: l.port, account: 'alice', password: alice.password, self: bob.self, policy: bob.policy }),
+      (e: { code?: string }) => e.code === 'PEER_KEY_CHANGED',
+    );
+    for (let i = 0; i < 100 && closedWith.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(closedWith, ['PEER_ALERT']);
+    // The listener is still serving.
+    bob.policy.pins.clear();
+    const c = await connect({ host: '127.0.0.1', port: l.port, account: 'alice', password: alice.password, self: bob.self, policy: bob.policy });
+    await c.close();
+  } finally {
+    await l.close();
+  }
+});

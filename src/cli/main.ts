@@ -5,7 +5,6 @@
  * code of exit-codes.ts, never a stack trace (unless SECURECHAT_DEBUG=1).
  */
 import { readFileSync } from 'node:fs';
-import { isSecureChatError } from '../errors.js';
 import { parseCommand } from './args.js';
 import { COMMON_HELP, type Command } from './command.js';
 import { Cli } from './context.js';
@@ -22,8 +21,9 @@ import { trustCommand } from './commands/trust.js';
 import { usersCommand } from './commands/users.js';
 import { verifyCommand } from './commands/verify.js';
 import { Output } from './output.js';
+import { uiCommand } from '../ui/command.js';
 
-const COMMANDS: readonly Command[] = [initCommand, listenCommand, sendCommand, chatCommand, peersCommand, verifyCommand, trustCommand, usersCommand, logCommand];
+const COMMANDS: readonly Command[] = [initCommand, listenCommand, sendCommand, chatCommand, peersCommand, verifyCommand, trustCommand, usersCommand, logCommand, uiCommand];
 
 function version(): string {
   try {
@@ -82,13 +82,9 @@ async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const crash = (e: unknown): void => {
+    // An exception nothing caught is a bug: say one sentence and stop (continuing after an
+    // uncaught exception is unsafe). Peer failures never get here; they end their connection.
     if (exiting) return;
-    if (active?.serving === true && isSecureChatError(e) && e.side === 'remote') {
-      // A listener never stops because of what one peer sent (a lower layer let it escape).
-      const x = explain(e, { established: true });
-      active.out.status(`a connection failed: ${x.sentence}`, { event: 'connection-failed', code: x.code, message: x.sentence });
-      return;
-    }
     const x = explain(e, active?.fail ?? { established: false });
     (active?.out ?? new Output({ json: false, quiet: false })).error(x.sentence, { event: 'error', code: x.code, exit: x.exit, message: x.sentence });
     if (process.env['SECURECHAT_DEBUG'] === '1' && e instanceof Error) process.stderr.write(`${e.stack ?? String(e)}\n`);

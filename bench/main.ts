@@ -105,7 +105,12 @@ async function main(): Promise<void> {
   if (want('scale')) {
     const s = await step('scale: idle sessions', () => sessionsSection(b));
     figs.push(...s.figs);
-    goals.push({ text: '10,000 idle sessions < 256 MiB (listener RSS growth)', pass: s.totalMiB < 256 && s.n > 0, evidence: `${fmt(s.totalMiB)} MiB${s.n < 10_000 ? ` (extrapolated from ${s.n})` : ''}` });
+    goals.push({
+      text: '10,000 idle sessions < 256 MiB (listener RSS growth)',
+      pass: s.totalMiB < 256 && s.n >= 10_000,
+      ...(s.n < 10_000 ? { skipped: true } : {}),
+      evidence: s.n < 10_000 ? `not judged: only ${s.n} sessions measured (${fmt(s.totalMiB)} MiB extrapolated; fixed costs dominate)` : `${fmt(s.totalMiB)} MiB`,
+    });
     figs.push(...(await step('scale: CLI cold start', () => coldStartSection(b))));
   }
   if (want('log')) figs.push(...(await step('log', () => logSection(b))));

@@ -26,6 +26,8 @@ export interface Figure {
 export interface Goal {
   readonly text: string;
   readonly pass: boolean;
+  /** Not judged in this run (e.g. --quick measures too few sessions to judge the 10,000 goal). */
+  readonly skipped?: boolean;
   readonly evidence: string;
 }
 
@@ -78,7 +80,7 @@ export function table(figs: readonly Figure[], goals: readonly Goal[]): string {
     );
   }
   out.push('', '## goals');
-  for (const g of goals) out.push(`${g.pass ? 'PASS' : 'FAIL'}  ${g.text}: ${g.evidence}`);
+  for (const g of goals) out.push(`${g.skipped === true ? 'SKIP' : g.pass ? 'PASS' : 'FAIL'}  ${g.text}: ${g.evidence}`);
   return out.join('\n');
 }
 

@@ -58,7 +58,9 @@ export async function sessionsSection(b: Budget): Promise<{ figs: Figure[]; tota
       { section: 'scale', name: `memory per idle session, JS heap + external delta / ${n}`, unit: 'KiB', value: one(heapPer / 1024), over: '1 run', higherIsBetter: false, references: [] },
       {
         section: 'scale', name: `listener RSS growth for ${n} idle sessions${n < 10_000 ? ' (×10000/n)' : ''}`, unit: 'MiB', value: one((totalMiB * 10_000) / Math.max(1, n)),
-        over: '1 run', higherIsBetter: false, references: [], goal: { text: '10,000 idle sessions < 256 MiB', pass: (totalMiB * 10_000) / Math.max(1, n) < 256 && n > 0 },
+        over: '1 run', higherIsBetter: false, references: [],
+        // Fixed costs dominate a small sample: only a real 10,000 is judged.
+        ...(n >= 10_000 ? { goal: { text: '10,000 idle sessions < 256 MiB', pass: totalMiB < 256 } } : {}),
       },
     ];
     return { figs, totalMiB: (totalMiB * 10_000) / Math.max(1, n), n };

@@ -2,6 +2,7 @@
 import { connectSecure } from '../transport/client.js';
 import { SuiteId } from '../crypto/aead.js';
 import { systemRandom } from '../crypto/random.js';
+import { opaqueReady } from '../crypto/opaque.js';
 import { Conversation } from './conversation.js';
 import { PolicyCheck } from './policy.js';
 import type { ConnectOptions } from './types.js';
@@ -17,6 +18,7 @@ const STEP_TEXT = {
 
 export async function connect(opts: ConnectOptions): Promise<Conversation> {
   const pc = new PolicyCheck(opts.policy);
+  await opaqueReady; // the OPAQUE library instantiates its WebAssembly once, asynchronously
   opts.onStep?.({ step: 'connecting', text: `connecting to ${opts.host}:${opts.port}` });
   const conn = await connectSecure({
     host: opts.host,

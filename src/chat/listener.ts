@@ -5,6 +5,7 @@
 import { SecureServer, type ServerEvent } from '../transport/server.js';
 import type { FailureLimiter } from '../transport/limiter.js';
 import { systemRandom } from '../crypto/random.js';
+import { opaqueReady } from '../crypto/opaque.js';
 import type { SuiteId } from '../crypto/aead.js';
 import { Conversation } from './conversation.js';
 import { PolicyCheck } from './policy.js';
@@ -41,6 +42,7 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   // One PolicyCheck per handshake: the responder calls check() during ClientFinish, and the
   // result arrives in the same turn, so a per-connection instance is picked up by identity.
   const checks = new Map<string, PolicyCheck>();
+  await opaqueReady; // the OPAQUE library instantiates its WebAssembly once, asynchronously
   const server = await SecureServer.listen({
     ...(opts.host === undefined ? {} : { host: opts.host }),
     port: opts.port,

@@ -14,7 +14,8 @@ import { loadSelf, selfName } from '../self.js';
 /** Largest original-format log read for `log verify --legacy`. */
 const MAX_LEGACY_LOG_BYTES = 256 * 1024 * 1024;
 
-const legacyVerifier: LegacyLogVerifier = async (file, password) => {
+/** The verifier for `log verify --legacy`; with `json`, one object per line (`ok`, `entries`, or `line`, `reason`). */
+const legacyVerifier = (json: boolean): LegacyLogVerifier => async (file, password) => {
   const path = resolve(file);
   let content: Uint8Array;
   try {
@@ -26,6 +27,10 @@ const legacyVerifier: LegacyLogVerifier = async (file, password) => {
     throw localError('USAGE', `could not read the log ${path}; check the path`, e);
   }
   const r = verifyLegacyLog(content, password);
+  if (json) {
+    const obj = r.ok ? { ok: true, entries: r.entries, file: path } : { ok: false, line: r.line, reason: r.reason, verifiedEntries: r.entries, file: path };
+    return { exitCode: r.ok ? 0 : 7, lines: [JSON.stringify(obj)] };
+  }
   if (r.ok) return { exitCode: 0, lines: [`ok: ${r.entries} entries in the original format verify (${path})`] };
   return { exitCode: 7, lines: [`invalid: line ${r.line}: ${r.reason}`, `the first ${r.entries} entries verify`] };
 };
@@ -79,7 +84,7 @@ options:
       if (file === undefined) throw localError('USAGE', 'say which file to verify: securechat log verify --legacy FILE');
       const pw = await cli.password('password the log was written with: ');
       try {
-        return print(cli, 'log-verify', await logVerify({ userDir: '', file, legacy: { verify: legacyVerifier, password: pw } }));
+        return print(cli, 'log-verify', await logVerify({ userDir: '', file, legacy: { verify: legacyVerifier(json), password: pw } }));
       } finally {
         wipe(pw);
       }

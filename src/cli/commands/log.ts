@@ -50,7 +50,8 @@ function print(cli: Cli, kind: string, r: CommandResult): ExitCode {
     } else if (r.exitCode === 0 || line.startsWith('#')) {
       cli.out.line(line);
     } else {
-      cli.out.status(line);
+      // The verdict of a failed check is the command's result: -q must not hide it.
+      cli.out.notice(line);
     }
   }
   return r.exitCode === 0 ? ExitCode.OK : ExitCode.LOG_INVALID;

@@ -54,6 +54,16 @@ export const SUITE_OVERHEAD: Readonly<Record<SuiteId, number>> = {
 
 const TAG = 16;
 
+/** A view of a Buffer's bytes as a plain Uint8Array (no copy). */
+function view(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** update() || final(): the final block is empty for GCM and ChaCha20-Poly1305, so usually no copy. */
+function joined(a: Buffer, b: Buffer): Uint8Array {
+  return b.length === 0 ? view(a) : concat(a, b);
+}
+
 // ---- raw primitives (exported for the Wycheproof tests) ----
 
 export function aesGcmSeal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): Uint8Array {
@@ -70,9 +80,12 @@ export function aesGcmOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, 
   const d = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG });
   d.setAAD(aad);
   d.setAuthTag(sealed.subarray(sealed.length - TAG));
+  let p: Buffer | undefined;
   try {
-    return concat(d.update(sealed.subarray(0, sealed.length - TAG)), d.final());
+    p = d.update(sealed.subarray(0, sealed.length - TAG));
+    return joined(p, d.final());
   } catch {
+    p?.fill(0); // unauthenticated plaintext: never handed out
     return null;
   }
 }
@@ -90,9 +103,12 @@ export function chachaOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, 
   const d = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG });
   d.setAAD(aad, { plaintextLength: sealed.length - TAG });
   d.setAuthTag(sealed.subarray(sealed.length - TAG));
+  let p: Buffer | undefined;
   try {
-    return concat(d.update(sealed.subarray(0, sealed.length - TAG)), d.final());
+    p = d.update(sealed.subarray(0, sealed.length - TAG));
+    return joined(p, d.final());
   } catch {
+    p?.fill(0); // unauthenticated plaintext: never handed out
     return null;
   }
 }
@@ -108,9 +124,12 @@ export function aesCbcDecrypt(key: Uint8Array, iv: Uint8Array, ct: Uint8Array): 
   checkLen(key, 32, iv, 16);
   if (ct.length === 0 || ct.length % 16 !== 0) return null;
   const d = createDecipheriv('aes-256-cbc', key, iv);
+  let p: Buffer | undefined;
   try {
-    return concat(d.update(ct), d.final());
+    p = d.update(ct);
+    return joined(p, d.final());
   } catch {
+    p?.fill(0);
     return null;
   }
 }
@@ -134,17 +153,61 @@ export function cbcHmacOpen(encKey: Uint8Array, macKey: Uint8Array, iv: Uint8Arr
 
 // ---- suite dispatch ----
 
+/** Length of the sealed output for `n` bytes of plaintext (CBC pads to the next block). */
+export function sealedLength(suite: SuiteId, n: number): number {
+  if (suite === SuiteId.AES_256_CBC_HMAC_SHA256) return (Math.floor(n / 16) + 1) * 16 + 32;
+  return n + SUITE_OVERHEAD[suite];
+}
+
 /** Seals `pt` under one record's key material (length SUITE_KEY_MATERIAL[suite]). */
 export function seal(suite: SuiteId, material: Uint8Array, aad: Uint8Array, pt: Uint8Array): Uint8Array {
+  const out = new Uint8Array(sealedLength(suite, pt.length));
+  sealInto(suite, material, aad, pt, out);
+  return out;
+}
+
+/**
+ * `seal`, written into `out` (exactly `sealedLength(suite, pt.length)` bytes) instead of a new
+ * buffer, so a record can be sealed in place inside its frame. Same bytes as `seal`. `out`
+ * must not overlap `aad` or `pt`.
+ */
+export function sealInto(suite: SuiteId, material: Uint8Array, aad: Uint8Array, pt: Uint8Array, out: Uint8Array): void {
   if (material.length !== SUITE_KEY_MATERIAL[suite]) throw new RangeError('wrong key material length');
+  if (out.length !== sealedLength(suite, pt.length)) throw new RangeError('wrong output length');
+  const key = material.subarray(0, 32);
+  let o: number;
   switch (suite) {
     case SuiteId.AES_256_GCM:
-      return aesGcmSeal(material.subarray(0, 32), material.subarray(32, 44), aad, pt);
-    case SuiteId.CHACHA20_POLY1305:
-      return chachaSeal(material.subarray(0, 32), material.subarray(32, 44), aad, pt);
-    case SuiteId.AES_256_CBC_HMAC_SHA256:
-      return cbcHmacSeal(material.subarray(0, 32), material.subarray(32, 64), material.subarray(64, 80), aad, pt);
+    case SuiteId.CHACHA20_POLY1305: {
+      const nonce = material.subarray(32, 44);
+      checkLen(key, 32, nonce, 12);
+      const c = suite === SuiteId.AES_256_GCM
+        ? createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG })
+        : createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG });
+      if (suite === SuiteId.AES_256_GCM) c.setAAD(aad);
+      else c.setAAD(aad, { plaintextLength: pt.length });
+      o = put(out, c.update(pt), 0);
+      o = put(out, c.final(), o);
+      o = put(out, c.getAuthTag(), o);
+      break;
+    }
+    case SuiteId.AES_256_CBC_HMAC_SHA256: {
+      const iv = material.subarray(64, 80);
+      checkLen(key, 32, iv, 16);
+      const c = createCipheriv('aes-256-cbc', key, iv);
+      o = put(out, c.update(pt), 0);
+      o = put(out, c.final(), o);
+      o = put(out, cbcHmacTag(material.subarray(32, 64), aad, iv, out.subarray(0, o)), o);
+      break;
+    }
   }
+  if (o !== out.length) throw new RangeError('sealed length mismatch');
+}
+
+function put(out: Uint8Array, part: Uint8Array, o: number): number {
+  if (o + part.length > out.length) throw new RangeError('sealed length mismatch');
+  out.set(part, o);
+  return o + part.length;
 }
 
 /** Opens a sealed record; any failure is `AUTH_FAILED` (remote), with no further detail. */

@@ -48,7 +48,7 @@ export function decodeAppMessage(b: Uint8Array): AppMessage {
     case AppKind.TEXT: {
       const id = positiveId(r.u64());
       const sentAtMs = r.u64();
-      const bytes = r.rest();
+      const bytes = r.restView(); // only decoded into a string below, never kept
       if (bytes.length < 1 || bytes.length > MAX_TEXT_BYTES) throw remoteError('DECODE_ERROR', `text of ${bytes.length} bytes`);
       let text: string;
       try {

@@ -53,7 +53,8 @@ export function decodeContent(inner: Uint8Array): Content {
   let c: Content;
   switch (type) {
     case ContentType.APP: {
-      const data = r.rest();
+      // `inner` is the freshly decrypted plaintext, owned by this record: no need to copy.
+      const data = r.restView();
       if (data.length > MAX_RECORD_PLAINTEXT) throw remoteError('DECODE_ERROR', 'application data exceeds 65536 bytes');
       c = { type, data };
       break;

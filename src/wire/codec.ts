@@ -67,6 +67,13 @@ export class Reader {
     return v;
   }
 
+  /** Everything left, as a view of the input (no copy): for inputs the caller owns outright. */
+  restView(): Uint8Array {
+    const v = this.#b.subarray(this.#o);
+    this.#o = this.#b.length;
+    return v;
+  }
+
   finish(): void {
     if (this.#o !== this.#b.length) throw remoteError('DECODE_ERROR', `${this.#what}: ${this.#b.length - this.#o} unexpected trailing bytes`);
   }

@@ -8,7 +8,7 @@
 import { crc32 } from 'node:zlib';
 import { FRAME_HEADER_BYTES, FRAME_TRAILER_BYTES, MAX_FRAME_PAYLOAD, PROTOCOL_VERSION } from '../limits.js';
 import { remoteError, localError, type SecureChatError } from '../errors.js';
-import { readU32, u32be } from '../crypto/bytes.js';
+import { readU32 } from '../crypto/bytes.js';
 
 export const FrameType = {
   CLIENT_HELLO: 0x01,
@@ -34,10 +34,29 @@ export interface Frame {
 /** The 6 header bytes of a frame of `type` carrying `length` payload bytes. */
 export function frameHeader(type: FrameType, length: number): Uint8Array {
   const h = new Uint8Array(FRAME_HEADER_BYTES);
-  h[0] = PROTOCOL_VERSION;
-  h[1] = type;
-  h.set(u32be(length), 2);
+  writeFrameHeader(h, type, length);
   return h;
+}
+
+function writeU32(b: Uint8Array, off: number, n: number): void {
+  b[off] = n >>> 24;
+  b[off + 1] = (n >>> 16) & 0xff;
+  b[off + 2] = (n >>> 8) & 0xff;
+  b[off + 3] = n & 0xff;
+}
+
+/** Writes the 6 header bytes of a frame of `type` carrying `length` payload bytes at `b[0..6)`. */
+export function writeFrameHeader(b: Uint8Array, type: FrameType, length: number): void {
+  if (!Number.isInteger(length) || length < 0 || length > 0xffff_ffff) throw new RangeError('u32 out of range');
+  b[0] = PROTOCOL_VERSION;
+  b[1] = type;
+  writeU32(b, 2, length);
+}
+
+/** Writes the CRC-32 of `raw[0 .. length-4)` into the last 4 bytes of `raw` (a complete frame). */
+export function finishFrame(raw: Uint8Array): void {
+  const end = raw.length - FRAME_TRAILER_BYTES;
+  writeU32(raw, end, crc32(raw.subarray(0, end)) >>> 0);
 }
 
 /** Encodes one frame. Refuses (locally) an empty or oversize payload. */
@@ -45,10 +64,9 @@ export function encodeFrame(type: FrameType, payload: Uint8Array): Frame {
   if (payload.length === 0) throw localError('INTERNAL', 'refusing to encode an empty frame');
   if (payload.length > MAX_FRAME_PAYLOAD) throw localError('INTERNAL', 'refusing to encode an oversize frame');
   const raw = new Uint8Array(FRAME_HEADER_BYTES + payload.length + FRAME_TRAILER_BYTES);
-  raw.set(frameHeader(type, payload.length), 0);
+  writeFrameHeader(raw, type, payload.length);
   raw.set(payload, FRAME_HEADER_BYTES);
-  const crc = crc32(raw.subarray(0, FRAME_HEADER_BYTES + payload.length));
-  raw.set(u32be(crc >>> 0), FRAME_HEADER_BYTES + payload.length);
+  finishFrame(raw);
   return { type, payload: raw.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + payload.length), raw };
 }
 
@@ -66,9 +84,17 @@ function checkHeader(h: Uint8Array): { type: FrameType; length: number } {
 /**
  * Incremental decoder. Not safe for concurrent use (there is none in JS); its zero state is
  * ready to use. After it has thrown once, every further call throws the same error.
+ *
+ * A frame that arrived inside one pushed chunk is returned as a view of that chunk (no copy):
+ * callers hand over chunks they no longer modify (a socket's chunks are fresh buffers). A
+ * frame split across chunks is assembled in one copy. Each chunk is dropped from the queue
+ * once, so many small chunks cost O(n), not O(n²).
  */
 export class FrameDecoder {
+  /** Pending chunks; the first live one is `#chunks[#head]`, of which `#off` bytes are consumed. */
   #chunks: Uint8Array[] = [];
+  #head = 0;
+  #off = 0;
   #buffered = 0;
   #failed: SecureChatError | null = null;
   #ended = false;
@@ -96,6 +122,8 @@ export class FrameDecoder {
     } catch (e) {
       this.#failed = e as SecureChatError;
       this.#chunks = [];
+      this.#head = 0;
+      this.#off = 0;
       this.#buffered = 0;
       throw e;
     }
@@ -112,35 +140,50 @@ export class FrameDecoder {
     }
   }
 
+  /** The first `n` buffered bytes (n ≤ buffered): a view when they lie in one chunk, else a copy. */
   #peek(n: number): Uint8Array {
-    const first = this.#chunks[0];
-    if (first !== undefined && first.length >= n) return first.subarray(0, n);
+    const first = this.#chunks[this.#head];
+    if (first !== undefined && first.length - this.#off >= n) return first.subarray(this.#off, this.#off + n);
     const out = new Uint8Array(n);
     let o = 0;
-    for (const c of this.#chunks) {
-      const take = Math.min(c.length, n - o);
-      out.set(c.subarray(0, take), o);
+    let skip = this.#off;
+    for (let i = this.#head; i < this.#chunks.length && o < n; i++) {
+      const c = this.#chunks[i];
+      if (c === undefined) break;
+      const take = Math.min(c.length - skip, n - o);
+      out.set(c.subarray(skip, skip + take), o);
       o += take;
-      if (o === n) break;
+      skip = 0;
     }
     return out;
   }
 
+  /** Removes and returns the first `n` buffered bytes (see #peek for when this copies). */
   #consume(n: number): Uint8Array {
-    const out = this.#peek(n).slice();
+    const out = this.#peek(n);
     let left = n;
     while (left > 0) {
-      const c = this.#chunks[0];
+      const c = this.#chunks[this.#head];
       if (c === undefined) break;
-      if (c.length <= left) {
-        this.#chunks.shift();
-        left -= c.length;
+      const avail = c.length - this.#off;
+      if (avail <= left) {
+        this.#chunks[this.#head] = EMPTY;
+        this.#head++;
+        this.#off = 0;
+        left -= avail;
       } else {
-        this.#chunks[0] = c.subarray(left);
+        this.#off += left;
         left = 0;
       }
     }
     this.#buffered -= n;
+    if (this.#head === this.#chunks.length) {
+      this.#chunks = [];
+      this.#head = 0;
+    } else if (this.#head >= 64 && this.#head * 2 >= this.#chunks.length) {
+      this.#chunks = this.#chunks.slice(this.#head);
+      this.#head = 0;
+    }
     return out;
   }
 
@@ -156,6 +199,8 @@ export class FrameDecoder {
     return { type, payload: raw.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length), raw };
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** Decodes exactly one complete frame from `bytes` (for vectors and tests). */
 export function decodeOneFrame(bytes: Uint8Array): Frame {

@@ -3,7 +3,8 @@
  * and turning every failure into a step with a typed error (never another exception).
  */
 import { SecureChatError, localError, remoteError } from '../errors.js';
-import { concat, utf8 } from '../crypto/bytes.js';
+import { concat, utf8, wipe } from '../crypto/bytes.js';
+import type { ChapValues } from './chap.js';
 import type { LegacyCoreEvent, LegacyStep } from './events.js';
 import { frame, type Shape } from './framing.js';
 import { LEGACY_MAX_MESSAGE_BYTES } from './limits.js';
@@ -115,5 +116,27 @@ export abstract class Machine<S extends string> {
     this.out = [];
     this.events = [];
     return step;
+  }
+}
+
+/** What both v0 parties hold: the receiver's password and, after the DH step, the derived keys. */
+export abstract class KeyedMachine<S extends string> extends Machine<S> {
+  protected readonly password: Uint8Array;
+  protected keys: (ChapValues & { dhsk: Uint8Array }) | undefined;
+
+  /** `password` is copied; the copy is wiped when the machine ends. */
+  constructor(password: Uint8Array) {
+    super();
+    this.password = password.slice();
+  }
+
+  protected wipeKeys(): void {
+    if (this.keys !== undefined) wipe(this.keys.dhsk);
+    wipe(this.password);
+  }
+
+  protected mustKeys(): ChapValues & { dhsk: Uint8Array } {
+    if (this.keys === undefined) throw remoteError('UNEXPECTED_MESSAGE', 'message before the key exchange');
+    return this.keys;
   }
 }

@@ -13,11 +13,11 @@ import { ctEqual, fromUtf8, utf8, wipe } from '../crypto/bytes.js';
 import { asAscii, asUtf8, bytesEq } from './_text.js';
 import type { RandomSource } from '../crypto/random.js';
 import { ACK_AUTH, AUTH_PREFIX, CHALLENGE_PREFIX, HELLO, NACK_FORMAT, NACK_RESPONSE, RESPONSE_PREFIX } from './ascii.js';
-import { authValue, challengeResponse, deriveChap, newChallenge, type ChapValues } from './chap.js';
+import { authValue, challengeResponse, deriveChap, newChallenge } from './chap.js';
 import { decodeDhPem, encodeDhPem } from './dh-pem.js';
 import { deriveDhsk, dhKeyPair, dhPrivateKey, oakleyGroup2, type DhGroup } from './dh.js';
 import { hexTagged, jsonObject, literal, pem, whole, type Shape } from './framing.js';
-import { Machine, Refusal } from './machine.js';
+import { KeyedMachine, Refusal } from './machine.js';
 import { ACK_JSON, readJsonMessage } from './message.js';
 
 type ReceiverState = 'hello' | 'key' | 'response' | 'auth-reply' | 'text' | 'after-text' | 'done' | 'failed';
@@ -44,16 +44,13 @@ export interface LegacyReceiverParams {
   readonly challenge: string;
 }
 
-export class LegacyReceiver extends Machine<ReceiverState> {
+export class LegacyReceiver extends KeyedMachine<ReceiverState> {
   protected state: ReceiverState = 'hello';
-  private readonly password: Uint8Array;
   private readonly challenge: string;
   private readonly dh: ReturnType<typeof dhKeyPair>;
-  private keys: (ChapValues & { dhsk: Uint8Array }) | undefined;
 
   constructor(params: LegacyReceiverParams) {
-    super();
-    this.password = params.password.slice();
+    super(params.password);
     this.challenge = params.challenge;
     this.dh = dhKeyPair(params.group, params.privateKey);
   }
@@ -179,16 +176,6 @@ export class LegacyReceiver extends Machine<ReceiverState> {
   protected onFailure(): void {
     this.state = 'failed';
     this.wipeKeys();
-  }
-
-  private wipeKeys(): void {
-    if (this.keys !== undefined) wipe(this.keys.dhsk);
-    wipe(this.password);
-  }
-
-  private mustKeys(): ChapValues & { dhsk: Uint8Array } {
-    if (this.keys === undefined) throw remoteError('UNEXPECTED_MESSAGE', 'message before the key exchange');
-    return this.keys;
   }
 }
 

@@ -10,12 +10,12 @@ import { localError, remoteError } from '../errors.js';
 import { ctEqual, utf8, wipe } from '../crypto/bytes.js';
 import type { RandomSource } from '../crypto/random.js';
 import { ACK_AUTH, AUTH_PREFIX, CHALLENGE_PREFIX, HELLO, NACK_FORMAT, NACK_RESPONSE, RESPONSE_PREFIX } from './ascii.js';
-import { authValue, challengeResponse, deriveChap, type ChapValues } from './chap.js';
+import { authValue, challengeResponse, deriveChap } from './chap.js';
 import { decodeDhPem, encodeDhPem } from './dh-pem.js';
 import { checkGroup, deriveDhsk, dhKeyPair, dhPrivateKey } from './dh.js';
 import { decimalTagged, hexTagged, jsonObject, literal, pem, whole, type Shape } from './framing.js';
 import { LEGACY_MAX_CHALLENGE_DIGITS, LEGACY_MAX_MESSAGE_BYTES } from './limits.js';
-import { Machine, Refusal } from './machine.js';
+import { KeyedMachine, Refusal } from './machine.js';
 import { CLOSE_JSON, buildTextMessage, readJsonMessage, textMessageLength } from './message.js';
 import { asAscii, asUtf8 } from './_text.js';
 import type { LegacyStep } from './events.js';
@@ -54,18 +54,15 @@ export function checkLegacyText(text: string, timestamp: number): void {
   }
 }
 
-export class LegacySender extends Machine<SenderState> {
+export class LegacySender extends KeyedMachine<SenderState> {
   protected state: SenderState = 'start';
   private readonly p: LegacySenderParams;
-  private readonly password: Uint8Array;
-  private keys: (ChapValues & { dhsk: Uint8Array }) | undefined;
   private challenge = '';
 
   constructor(params: LegacySenderParams) {
-    super();
+    super(params.password);
     checkLegacyText(params.text, params.timestamp);
     this.p = params;
-    this.password = params.password.slice();
   }
 
   get currentState(): SenderState {
@@ -170,15 +167,5 @@ export class LegacySender extends Machine<SenderState> {
   protected onFailure(): void {
     this.state = 'failed';
     this.wipeKeys();
-  }
-
-  private wipeKeys(): void {
-    if (this.keys !== undefined) wipe(this.keys.dhsk);
-    wipe(this.password);
-  }
-
-  private mustKeys(): ChapValues & { dhsk: Uint8Array } {
-    if (this.keys === undefined) throw remoteError('UNEXPECTED_MESSAGE', 'message before the key exchange');
-    return this.keys;
   }
 }

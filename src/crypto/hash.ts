@@ -17,7 +17,17 @@ export function sha512(...parts: readonly Uint8Array[]): Uint8Array {
 export function hmacSha256(key: Uint8Array, ...parts: readonly Uint8Array[]): Uint8Array {
   const h = createHmac('sha256', key);
   for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
+  return view(h.digest());
+}
+
+/** HMAC-SHA256 of one message (one native update: each extra `update` is a JS↔native round trip). */
+export function hmacSha256One(key: Uint8Array, msg: Uint8Array): Uint8Array {
+  return view(createHmac('sha256', key).update(msg).digest());
+}
+
+/** A Buffer's bytes as a plain Uint8Array, without copying. */
+function view(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** HMAC-SHA256 truncated to `len` bytes (Wycheproof tests truncated tags). */

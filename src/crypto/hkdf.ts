@@ -3,8 +3,8 @@
  * (docs/PROTOCOL.md §4) uses them separately. Built on node:crypto's HMAC; checked against
  * Wycheproof's hkdf_sha256 vectors and node's own `hkdfSync`.
  */
-import { hmacSha256 } from './hash.js';
-import { concat, u8, utf8 } from './bytes.js';
+import { hmacSha256, hmacSha256One } from './hash.js';
+import { concat, utf8, wipe } from './bytes.js';
 
 const HASH_LEN = 32;
 
@@ -18,12 +18,21 @@ export function hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): U
   if (!Number.isInteger(length) || length < 0 || length > 255 * HASH_LEN) throw new RangeError('HKDF length out of range');
   if (prk.length < HASH_LEN) throw new RangeError('HKDF PRK too short');
   const out = new Uint8Array(length);
-  let t: Uint8Array = new Uint8Array(0);
+  if (length === 0) return out;
+  // T(i) = HMAC(prk, T(i-1) || info || i), fed as one message built in `msg`:
+  // [T(i-1) (32, absent for i = 1) | info | i].
+  const msg = new Uint8Array(HASH_LEN + info.length + 1);
+  msg.set(info, HASH_LEN);
+  let t: Uint8Array | null = null;
   for (let i = 1, o = 0; o < length; i++) {
-    t = hmacSha256(prk, t, info, u8(i));
+    msg[HASH_LEN + info.length] = i;
+    t = hmacSha256One(prk, t === null ? msg.subarray(HASH_LEN) : msg);
     out.set(t.subarray(0, Math.min(HASH_LEN, length - o)), o);
     o += HASH_LEN;
+    if (o < length) msg.set(t, 0);
+    wipe(t);
   }
+  wipe(msg);
   return out;
 }
 

@@ -9,122 +9,15 @@
  * A file that exists but cannot be read or parsed is reported and never replaced: writers
  * that update a file read it first through `readJsonFile`, which throws before any write.
  */
-import { constants as fsc, promises as fsp } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { systemRandom } from '../crypto/random.js';
-import { toHex } from '../crypto/bytes.js';
-import { localError, isSecureChatError, type ErrorCode, type SecureChatError } from '../errors.js';
+import { promises as fsp } from 'node:fs';
+import { dirname } from 'node:path';
+import { localError, isSecureChatError, type ErrorCode } from '../errors.js';
+import { errnoCode, fsyncDir, readFileIfExists as readPrivate, storageError, writeTemp, FILE_MODE, type WriteOptions } from '../fs/private-files.js';
 
-/** Mode of every directory this module creates. */
-export const DIR_MODE = 0o700;
-/** Mode of every file this module creates. */
-export const FILE_MODE = 0o600;
 /** Largest state or users file we read (checked before reading): 16 MiB. */
 export const MAX_STATE_FILE_BYTES = 16 * 1024 * 1024;
 
-function errnoCode(e: unknown): string | undefined {
-  if (typeof e === 'object' && e !== null && 'code' in e) {
-    const c = e.code;
-    return typeof c === 'string' ? c : undefined;
-  }
-  return undefined;
-}
-
-/** A short, secret-free reason for an OS error (`permission denied`, `no space left`, ...). */
-export function osReason(e: unknown): string {
-  switch (errnoCode(e)) {
-    case 'ENOENT': return 'it does not exist';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'ENOSPC': return 'no space left on the device';
-    case 'EDQUOT': return 'disk quota exceeded';
-    case 'EROFS': return 'the file system is read-only';
-    case 'EISDIR': return 'it is a directory';
-    case 'ENOTDIR': return 'a part of the path is not a directory';
-    case 'EEXIST': return 'it already exists';
-    case 'EIO': return 'an input/output error occurred';
-    default: {
-      const c = errnoCode(e);
-      return c === undefined ? 'an unexpected error occurred' : `the system reported ${c}`;
-    }
-  }
-}
-
-function storageError(what: string, path: string, e: unknown, code: ErrorCode = 'STORAGE_ERROR'): SecureChatError {
-  return localError(code, `could not ${what} ${path}: ${osReason(e)}`, e);
-}
-
-/** Creates `dir` (and missing parents) with mode 0700; an existing directory is left as is. */
-export async function ensurePrivateDir(dir: string): Promise<void> {
-  try {
-    const created = await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE });
-    // mkdir's mode is filtered by the umask; set it exactly on what we created.
-    if (created !== undefined) {
-      let d = dir;
-      for (;;) {
-        await fsp.chmod(d, DIR_MODE);
-        if (d === created) break;
-        const parent = dirname(d);
-        if (parent === d) break;
-        d = parent;
-      }
-    }
-  } catch (e) {
-    throw storageError('create the directory', dir, e);
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  let h: fsp.FileHandle | undefined;
-  try {
-    h = await fsp.open(dir, fsc.O_RDONLY);
-    await h.sync();
-  } catch (e) {
-    // Some platforms and file systems cannot fsync a directory; the rename is still atomic.
-    const c = errnoCode(e);
-    if (c !== 'EINVAL' && c !== 'EPERM' && c !== 'EISDIR' && c !== 'EBADF') throw e;
-  } finally {
-    await h?.close();
-  }
-}
-
-async function writeTemp(path: string, bytes: Uint8Array, mode: number): Promise<string> {
-  const tmp = join(dirname(path), `.${basename(path)}.${toHex(systemRandom(6))}.tmp`);
-  const h = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
-  try {
-    await h.chmod(mode); // the umask may have narrowed it; never widened beyond `mode`
-    await h.writeFile(bytes);
-    await h.sync();
-  } catch (e) {
-    await h.close().catch(() => undefined);
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw e;
-  }
-  await h.close();
-  return tmp;
-}
-
-export interface WriteOptions {
-  /** File mode; default 0600. */
-  readonly mode?: number;
-}
-
-/**
- * Atomically replaces (or creates) `path` with `bytes`: temp file in the same directory,
- * write, fsync, rename, fsync the directory. On any failure the old file is intact and the
- * temp file is removed. Throws `STORAGE_ERROR` naming the file.
- */
-export async function atomicWriteFile(path: string, bytes: Uint8Array, options: WriteOptions = {}): Promise<void> {
-  let tmp: string | undefined;
-  try {
-    tmp = await writeTemp(path, bytes, options.mode ?? FILE_MODE);
-    await fsp.rename(tmp, path);
-    tmp = undefined;
-    await fsyncDir(dirname(path));
-  } catch (e) {
-    if (tmp !== undefined) await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw storageError('write', path, e);
-  }
-}
+export { DIR_MODE, FILE_MODE, osReason, ensurePrivateDir, atomicWriteFile, type WriteOptions } from '../fs/private-files.js';
 
 /**
  * Atomically creates `path` only if it does not exist (temp file, fsync, hard link, which
@@ -151,27 +44,8 @@ export async function atomicCreateFile(path: string, bytes: Uint8Array, options:
 }
 
 /** Reads a whole file, refusing one larger than `MAX_STATE_FILE_BYTES`; `undefined` if absent. */
-export async function readFileIfExists(path: string, code: ErrorCode = 'STORAGE_ERROR'): Promise<Uint8Array | undefined> {
-  let h: fsp.FileHandle;
-  try {
-    h = await fsp.open(path, fsc.O_RDONLY);
-  } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return undefined;
-    throw storageError('read', path, e, code);
-  }
-  try {
-    const st = await h.stat();
-    if (!st.isFile()) throw localError(code, `could not read ${path}: it is not a regular file`);
-    if (st.size > MAX_STATE_FILE_BYTES) {
-      throw localError(code, `could not read ${path}: it is larger than ${MAX_STATE_FILE_BYTES} bytes`);
-    }
-    return new Uint8Array(await h.readFile());
-  } catch (e) {
-    if (isSecureChatError(e)) throw e;
-    throw storageError('read', path, e, code);
-  } finally {
-    await h.close();
-  }
+export function readFileIfExists(path: string, code: ErrorCode = 'STORAGE_ERROR'): Promise<Uint8Array | undefined> {
+  return readPrivate(path, MAX_STATE_FILE_BYTES, code);
 }
 
 /** The JSON type of a value, for messages: `an object`, `an array`, `a string`, `null`, ... */

@@ -15,7 +15,7 @@ import { constants as fsc, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { localError } from '../errors.js';
-import { atomicWrite, ensureDir, fsyncDir, readIfExists, storageError, writeAll, writeTemp } from './_fs.js';
+import { atomicWriteFile, ensurePrivateDir, fsyncDir, readFileIfExists, storageError, writeAll, writeTemp } from '../fs/private-files.js';
 import { appendEvent, decodeHead, encodeHead, newLog, type ChainState } from './chain.js';
 import { EventKind, RepairAction, type LogEvent } from './event.js';
 import { DEFAULT_CHECKPOINT_EVERY, HEAD_BYTES, MAX_LOG_FILE_BYTES } from './format.js';
@@ -55,8 +55,8 @@ function invalid(p: Problem): Error {
 
 /** Reads and verifies a log without taking the lock (a live writer may be appending). */
 export async function verifyLogFile(o: { paths: LogPaths; secret: Uint8Array; anchor?: Anchor; keepEntries?: boolean }): Promise<VerifyResult> {
-  const head = await readIfExists(o.paths.head, HEAD_BYTES * 4);
-  const file = await readIfExists(o.paths.file, MAX_LOG_FILE_BYTES);
+  const head = await readFileIfExists(o.paths.head, HEAD_BYTES * 4);
+  const file = await readFileIfExists(o.paths.file, MAX_LOG_FILE_BYTES);
   if (file === undefined && head === undefined) throw localError('NOT_INITIALISED', `there is no log at ${o.paths.file}`);
   const keys = deriveLogKeys(o.secret);
   try {
@@ -103,7 +103,7 @@ export class LogWriter {
     let lock: LogLock | undefined;
     let fh: fsp.FileHandle | undefined;
     try {
-      await ensureDir(o.paths.dir);
+      await ensurePrivateDir(o.paths.dir);
       lock = await acquireLock(o.paths.lock);
       const state = await prepare(o.paths, keys, random);
       fh = await fsp.open(o.paths.file, fsc.O_WRONLY | fsc.O_APPEND);
@@ -145,7 +145,7 @@ export class LogWriter {
     try {
       await writeAll(this.fh, r.bytes);
       await this.fh.datasync();
-      await atomicWrite(this.paths.head, encodeHead(this.keys, r.state));
+      await atomicWriteFile(this.paths.head, encodeHead(this.keys, r.state));
     } catch (e) {
       this.broken = e instanceof Error ? e : new Error(String(e));
       throw storageError('append to', this.paths.file, e);
@@ -170,8 +170,8 @@ export class LogWriter {
 
 /** Under the lock: create the log if absent, else verify it; returns the chain state. */
 async function prepare(paths: LogPaths, keys: LogKeys, random: RandomSource): Promise<ChainState> {
-  const headBytes = await readIfExists(paths.head, HEAD_BYTES * 4);
-  const file = await readIfExists(paths.file, MAX_LOG_FILE_BYTES);
+  const headBytes = await readFileIfExists(paths.head, HEAD_BYTES * 4);
+  const file = await readFileIfExists(paths.file, MAX_LOG_FILE_BYTES);
   if (file === undefined) {
     if (headBytes !== undefined) {
       const d = decodeHead(keys, headBytes);
@@ -184,7 +184,7 @@ async function prepare(paths: LogPaths, keys: LogKeys, random: RandomSource): Pr
   const v = verifyLog(keys, file, { head: headBytes });
   if (!v.ok) throw invalid(v.problem);
   if (v.state === undefined) throw localError('INTERNAL', 'verified log without a state');
-  if (v.headBehind > 0) await atomicWrite(paths.head, encodeHead(keys, v.state));
+  if (v.headBehind > 0) await atomicWriteFile(paths.head, encodeHead(keys, v.state));
   return v.state;
 }
 
@@ -193,7 +193,7 @@ async function create(paths: LogPaths, keys: LogKeys, random: RandomSource): Pro
   const { header, state } = newLog(keys, random);
   const tmp = await writeTemp(paths.file, header);
   try {
-    await atomicWrite(paths.head, encodeHead(keys, state));
+    await atomicWriteFile(paths.head, encodeHead(keys, state));
     await fsp.rename(tmp, paths.file);
   } catch (e) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
@@ -224,8 +224,8 @@ export async function repairLog(o: OpenLogOptions & { readonly now: number }): P
   let outcome: RepairOutcome;
   try {
     lock = await acquireLock(o.paths.lock);
-    const headBytes = await readIfExists(o.paths.head, HEAD_BYTES * 4);
-    const file = await readIfExists(o.paths.file, MAX_LOG_FILE_BYTES);
+    const headBytes = await readFileIfExists(o.paths.head, HEAD_BYTES * 4);
+    const file = await readFileIfExists(o.paths.file, MAX_LOG_FILE_BYTES);
     if (file === undefined) throw localError('NOT_INITIALISED', `there is no log at ${o.paths.file}`);
     const v = verifyLog(keys, file, { head: headBytes });
     if (v.ok) return { action: 'none', records: v.records };
@@ -239,10 +239,10 @@ export async function repairLog(o: OpenLogOptions & { readonly now: number }): P
       } finally {
         await h.close();
       }
-      await atomicWrite(o.paths.head, encodeHead(keys, v.state));
+      await atomicWriteFile(o.paths.head, encodeHead(keys, v.state));
       outcome = { action: RepairAction.TRUNCATED_TORN_TAIL, atIndex: p.index, bytesRemoved: file.length - v.verifiedBytes, records: v.records };
     } else if (p.kind === 'head-invalid' && v.verifiedBytes === file.length) {
-      await atomicWrite(o.paths.head, encodeHead(keys, v.state));
+      await atomicWriteFile(o.paths.head, encodeHead(keys, v.state));
       outcome = { action: RepairAction.REBUILT_HEAD, atIndex: p.index, records: v.records };
     } else {
       throw invalid(p);

@@ -13,7 +13,7 @@ import { promises as fsp } from 'node:fs';
 import { toHex } from '../crypto/bytes.js';
 import { systemRandom } from '../crypto/random.js';
 import { localError } from '../errors.js';
-import { errnoCode, storageError, writeTemp } from './_fs.js';
+import { errnoCode, storageError, writeTemp } from '../fs/private-files.js';
 
 export interface LogLock {
   readonly path: string;

@@ -7,7 +7,7 @@ import { constants as fsc, promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { localError } from '../errors.js';
-import { ensureDir, errnoCode, fsyncDir, storageError, writeTemp } from './_fs.js';
+import { ensurePrivateDir, errnoCode, fsyncDir, storageError, writeTemp } from '../fs/private-files.js';
 import { LOG_SECRET_BYTES } from './keys.js';
 
 export const LOG_KEY_FILE = 'log.key';
@@ -52,7 +52,7 @@ export async function loadOrCreateLogSecret(userDir: string, random: RandomSourc
     if (!(e instanceof Error && 'code' in e && e.code === 'NOT_INITIALISED')) throw e;
   }
   const path = logKeyPath(userDir);
-  await ensureDir(dirname(path));
+  await ensurePrivateDir(dirname(path));
   const secret = random(LOG_SECRET_BYTES);
   const tmp = await writeTemp(path, secret);
   secret.fill(0);

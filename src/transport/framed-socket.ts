@@ -42,6 +42,10 @@ export function netError(e: unknown): SecureChatError {
   }
 }
 
+function uncork(fs: FramedSocket): void {
+  fs.uncork();
+}
+
 export class FramedSocket {
   readonly socket: Socket;
   readonly #decoder = new FrameDecoder();
@@ -49,6 +53,8 @@ export class FramedSocket {
   #closed = false;
   readonly #maxWriteBuffer: number;
   #pendingError: SecureChatError | null = null;
+  /** True from the first write of a tick until the socket is uncorked on the next tick. */
+  #corked = false;
 
   /** `handlers` receive every frame from the first byte on; swap behaviour inside them, not here. */
   constructor(socket: Socket, handlers: FramedSocketHandlers, opts: { maxWriteBuffer?: number } = {}) {
@@ -76,14 +82,31 @@ export class FramedSocket {
     return this.socket.remotePort ?? 0;
   }
 
-  /** Queues bytes. Past the write-buffer cap the peer is not reading: the connection is dropped. */
+  /**
+   * Queues bytes. Past the write-buffer cap the peer is not reading: the connection is dropped.
+   * Writes made in one tick are corked and leave together on the next (one writev, one
+   * syscall, instead of one per record); `writableLength` counts corked bytes, so the cap
+   * applies exactly as before.
+   */
   write(bytes: Uint8Array): void {
     if (this.#closed) return;
     if (this.socket.writableLength + bytes.length > this.#maxWriteBuffer) {
       this.fail(localError('CONNECTION_LOST', 'the peer stopped reading (write buffer full)'));
       return;
     }
+    if (!this.#corked) {
+      this.#corked = true;
+      this.socket.cork();
+      process.nextTick(uncork, this);
+    }
     this.socket.write(bytes);
+  }
+
+  /** Flushes the writes corked in this tick (end() and destroy() flush or drop them anyway). */
+  uncork(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.socket.uncork();
   }
 
   /** Resolves when the socket's write buffer has drained (backpressure for bulk senders). */

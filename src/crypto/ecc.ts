@@ -2,8 +2,8 @@
  * X25519 (RFC 7748) and Ed25519 (RFC 8032) from node:crypto, on raw 32-byte keys.
  * Raw keys are wrapped in the fixed PKCS#8 / SPKI DER prefixes that OpenSSL expects.
  */
-import { createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto';
-import { concat } from './bytes.js';
+import { createHash, createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto';
+import { concat, ctEqual, wipe } from './bytes.js';
 import { remoteError } from '../errors.js';
 
 const X25519_PKCS8 = Uint8Array.from(Buffer.from('302e020100300506032b656e04220420', 'hex'));
@@ -55,10 +55,33 @@ export function ed25519PublicFromSeed(seed: Uint8Array): Uint8Array {
   return rawPublic(createPublicKey(k), ED25519_SPKI);
 }
 
+/**
+ * Private KeyObjects of the seeds signed with, keyed by the seed buffer itself (identity, not
+ * contents): building one from DER costs ~0.6 ms, more than the signature. An entry lives only
+ * as long as its seed buffer (WeakMap), holds no copy of the seed, and is used only while the
+ * buffer still holds the same bytes (checked through a SHA-256 of them), so a seed that was
+ * wiped or overwritten is never signed with under its old key.
+ */
+const signingKeys = new WeakMap<Uint8Array, { readonly check: Uint8Array; readonly key: KeyObject }>();
+
+function seedCheck(seed: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update('securechat ed25519 key cache').update(seed).digest());
+}
+
+function signingKey(seed: Uint8Array): KeyObject {
+  const check = seedCheck(seed);
+  const hit = signingKeys.get(seed);
+  if (hit !== undefined && ctEqual(hit.check, check)) return hit.key;
+  const der = concat(ED25519_PKCS8, seed);
+  const key = createPrivateKey({ key: Buffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type: 'pkcs8' });
+  wipe(der);
+  signingKeys.set(seed, { check, key });
+  return key;
+}
+
 export function ed25519Sign(seed: Uint8Array, msg: Uint8Array): Uint8Array {
   need32(seed, 'Ed25519 seed');
-  const k = createPrivateKey({ key: Buffer.from(concat(ED25519_PKCS8, seed)), format: 'der', type: 'pkcs8' });
-  return new Uint8Array(sign(null, msg, k));
+  return new Uint8Array(sign(null, msg, signingKey(seed)));
 }
 
 /** Returns false (never throws) for a malformed key or signature. */

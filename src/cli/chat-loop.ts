@@ -3,7 +3,8 @@
  * directions at once. Each line typed is sent; what the peer writes appears as it arrives;
  * receipts are shown. `/quit`, `/verify`, `/help`; a line starting with `//` sends the rest
  * starting with `/`. On a terminal a line editor keeps the prompt tidy around incoming lines.
- * At the end of piped input the loop waits for the outstanding receipts, then closes.
+ * At the end of piped input the loop waits for the outstanding receipts, then closes — or, on
+ * the side that was called, keeps receiving until the caller leaves.
  */
 import { createInterface, type Interface } from 'node:readline';
 import { formatFingerprint, keyFingerprint, safetyNumber } from '../identity/index.js';
@@ -28,6 +29,12 @@ const HELP = [
 export interface ChatOptions {
   /** A first message to send at once (the interactive flow asks for it). */
   readonly first?: string;
+  /**
+   * We are the side that was called (we listened). When our piped input ends we have nothing
+   * more to say, but the caller may: keep receiving until they leave, rather than closing on
+   * them while their messages are in flight (those would arrive without a receipt).
+   */
+  readonly answering?: boolean;
 }
 
 export async function chatLoop(cli: Cli, self: Self, conv: Conversation, log: ConversationLog, opts: ChatOptions = {}): Promise<ExitCode> {
@@ -162,6 +169,18 @@ export async function chatLoop(cli: Cli, self: Self, conv: Conversation, log: Co
       }),
     ]);
     clearTimeout(timer);
+    if (opts.answering === true && conv.isOpen) {
+      const e = await ended;
+      stopInput();
+      cli.out.setGuard(undefined);
+      if (e.error === undefined) {
+        cli.out.status(`${peer} left the conversation`, { event: 'closed', peer, reason: e.reason });
+        return ExitCode.OK;
+      }
+      const x = explain(e.error, cli.fail);
+      cli.out.error(`the connection to ${peer} dropped: ${x.sentence}`, { event: 'error', code: x.code, exit: x.exit, message: x.sentence });
+      return x.exit;
+    }
   }
   stopInput();
   cli.out.setGuard(undefined);

@@ -73,7 +73,7 @@ export async function receiveOne(cli: Cli, self: Self, users: UsersFile | undefi
   cli.fail.established = true;
   cli.fail.peer = conv.info.peer.name;
   announcePeer(cli, conv, 'connected:');
-  const code = await chatLoop(cli, self, conv, log);
+  const code = await chatLoop(cli, self, conv, log, { answering: true });
   await listener.close();
   return code;
 }

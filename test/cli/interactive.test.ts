@@ -74,6 +74,20 @@ describe('interactive flow, piped input', () => {
     assert.equal((await alice.exited).code, 0);
   });
 
+  it('receive with piped input that ends at once: keeps receiving until the sender leaves, so the sender gets its receipt', async () => {
+    const s = await setup();
+    // Standard input ends right after the answers: the receiver has nothing to say, but must not
+    // close on the sender while the sender's message is in flight.
+    const bob = start([], { home: s.home, input: [s.users, String(s.bobPort), 'r', ''].join('\n') });
+    await bob.waitFor(/waiting for someone to connect/);
+    const r = await run(['send', '--to', 'bob', '--as', 'alice', '--users', s.users, '--message', 'one-shot'], { home: s.home, input: 'pw-bob\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /delivered #1 to bob/);
+    await bob.waitFor(/alice: one-shot/, 'stdout');
+    await bob.waitFor(/alice left the conversation/);
+    assert.equal((await bob.exited).code, 0);
+  });
+
   it('an unknown port is a usage error naming the file (exit 2)', async () => {
     const s = await setup();
     const r = await run([], { home: s.home, input: [s.users, '1', 's'].join('\n') });

@@ -11,10 +11,8 @@ import type { Conversation } from '../chat/conversation.js';
 import { chatLoop } from './chat-loop.js';
 import type { Cli } from './context.js';
 import type { ExitCode } from './exit-codes.js';
-import { ConversationLog } from './log-sink.js';
-import { KnownPeersPolicy } from './policy.js';
 import { listenerAccount, localIdentity, type Self } from './self.js';
-import { announcePeer } from './session.js';
+import { announcePeer, openLogAndPolicy, showListenerEvent } from './session.js';
 
 /** Receives: listens on the user's port; the first peer who connects becomes the conversation. */
 export async function receiveOne(cli: Cli, self: Self, users: UsersFile | undefined, host: string | undefined, port: number): Promise<ExitCode> {
@@ -33,12 +31,7 @@ export async function receiveOne(cli: Cli, self: Self, users: UsersFile | undefi
     cli.out.status(`registered ${self.name}'s password (as \`securechat init --user ${self.name}\` does)`);
     account = await listenerAccount(cli, self, users);
   }
-  const log = await ConversationLog.open(self.dir, self.name);
-  cli.onCleanup(() => log.close());
-  const policy = await KnownPeersPolicy.load(self.dir, users, (c) => {
-    void log.keyChange(c.peer, c.oldFingerprint, c.newFingerprint, false).catch(() => undefined);
-  });
-  cli.onCleanup(() => policy.settle());
+  const { log, policy } = await openLogAndPolicy(cli, self, users);
   let take: (c: Conversation) => void = () => undefined;
   const first = new Promise<Conversation>((r) => {
     take = r;
@@ -50,11 +43,7 @@ export async function receiveOne(cli: Cli, self: Self, users: UsersFile | undefi
     account,
     self: localIdentity(self),
     policy,
-    onEvent: (e) => {
-      if (e.type === 'handshake-failed' || e.type === 'policy-failed') {
-        cli.out.status(`a connection from ${e.remoteAddress} failed (${e.error.code.toLowerCase().replace(/_/g, ' ')})`, { event: 'handshake-failed', address: e.remoteAddress, code: e.error.code });
-      }
-    },
+    onEvent: (e) => showListenerEvent(cli, log, e),
     onConversation: (c) => {
       if (taken) {
         void c.close();

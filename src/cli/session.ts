@@ -8,11 +8,13 @@ import { toHex, wipe } from '../crypto/bytes.js';
 import { localError, type SecureChatError } from '../errors.js';
 import { findUser, findUserByAddress, formatAddress, formatFingerprint, keyFingerprint, type UsersFile } from '../identity/index.js';
 import { connect } from '../chat/connect.js';
+import type { ListenerEvent } from '../chat/listener.js';
 import type { Conversation } from '../chat/conversation.js';
 import type { CloseReason, PeerKeyState } from '../chat/types.js';
 import { parsePort } from './args.js';
 import type { Cli } from './context.js';
 import { clock, printable } from './output.js';
+import { explain } from './errors-text.js';
 import { ConversationLog } from './log-sink.js';
 import { KnownPeersPolicy } from './policy.js';
 import { localIdentity, type Self } from './self.js';
@@ -121,6 +123,52 @@ export function sendText(conv: Conversation, log: ConversationLog, sent: Map<num
   return { id, logged: log.sent(conv.info.peer.name, id, text) };
 }
 
+/**
+ * The user's log and pinning policy, both closed at exit; a key change the policy sees is
+ * written to the log.
+ */
+export async function openLogAndPolicy(cli: Cli, self: Self, users: UsersFile | undefined): Promise<{ log: ConversationLog; policy: KnownPeersPolicy }> {
+  const log = await ConversationLog.open(self.dir, self.name);
+  cli.onCleanup(() => log.close());
+  const policy = await KnownPeersPolicy.load(self.dir, users, (c) => {
+    void log.keyChange(c.peer, c.oldFingerprint, c.newFingerprint, false).catch(() => undefined);
+  });
+  cli.onCleanup(() => policy.settle());
+  return { log, policy };
+}
+
+/**
+ * One line per listener event; a failed login attempt (a handshake that got past ServerHello
+ * and did not complete, docs/PROTOCOL.md §4.8) is also written to the log.
+ */
+export function showListenerEvent(cli: Cli, log: ConversationLog, e: ListenerEvent): void {
+  switch (e.type) {
+    case 'hello':
+      return;
+    case 'refused':
+      cli.out.status(`refused a connection from ${e.remoteAddress}: ${e.code === 'RATE_LIMITED' ? 'too many failed logins from there' : 'too many connections'}`, {
+        event: 'refused',
+        address: e.remoteAddress,
+        code: e.code,
+      });
+      return;
+    case 'handshake-failed':
+    case 'policy-failed': {
+      const code = e.error.code;
+      if (code === 'PEER_KEY_CHANGED') {
+        cli.out.warn(`refused ${e.remoteAddress}: ${e.error.detail}`, { event: 'error', code, address: e.remoteAddress, message: e.error.detail });
+        return;
+      }
+      const why = code === 'AUTH_FAILED' || code === 'PEER_ALERT'
+        ? 'wrong password, or not a securechat peer'
+        : explain(e.error, { established: false, address: e.remoteAddress }).sentence;
+      if (e.type === 'handshake-failed' && e.counted) void log.authFailed(why, e.remoteAddress).catch(() => undefined);
+      cli.out.status(`a connection from ${e.remoteAddress} failed: ${why}`, { event: 'handshake-failed', address: e.remoteAddress, code });
+      return;
+    }
+  }
+}
+
 export interface Opened {
   readonly conv: Conversation;
   readonly log: ConversationLog;
@@ -134,12 +182,7 @@ export interface Opened {
 export async function openConversation(cli: Cli, self: Self, target: Target, users: UsersFile | undefined, password?: Uint8Array): Promise<Opened> {
   cli.fail.peer = target.account;
   cli.fail.address = formatAddress(target.host, target.port);
-  const log = await ConversationLog.open(self.dir, self.name);
-  cli.onCleanup(() => log.close());
-  const policy = await KnownPeersPolicy.load(self.dir, users, (c) => {
-    void log.keyChange(c.peer, c.oldFingerprint, c.newFingerprint, false).catch(() => undefined);
-  });
-  cli.onCleanup(() => policy.settle());
+  const { log, policy } = await openLogAndPolicy(cli, self, users);
   const pw = password ?? (await cli.password(`password of ${target.account}: `));
   let conv: Conversation;
   try {

@@ -1,46 +1,16 @@
 /** `securechat listen --as NAME`: receive; serves many peers at once. */
 import { localError } from '../../errors.js';
 import { formatAddress } from '../../identity/index.js';
-import { listen, type ListenerEvent } from '../../chat/listener.js';
+import { listen } from '../../chat/listener.js';
 import type { Conversation } from '../../chat/conversation.js';
 import { optBool, optPort, optString } from '../args.js';
 import type { Command } from '../command.js';
-import type { Cli } from '../context.js';
 import { explain } from '../errors-text.js';
 import { ExitCode } from '../exit-codes.js';
 import { runLegacyListen } from '../legacy.js';
-import { ConversationLog } from '../log-sink.js';
-import { KnownPeersPolicy } from '../policy.js';
 import { listenerAccount, loadSelf, localIdentity, selfName } from '../self.js';
-import { announcePeer, watch, type Ended } from '../session.js';
+import { announcePeer, openLogAndPolicy, showListenerEvent, watch, type Ended } from '../session.js';
 
-function showListenerEvent(cli: Cli, log: ConversationLog, e: ListenerEvent): void {
-  switch (e.type) {
-    case 'hello':
-      return;
-    case 'refused':
-      cli.out.status(`refused a connection from ${e.remoteAddress}: ${e.code === 'RATE_LIMITED' ? 'too many failed logins from there' : 'too many connections'}`, {
-        event: 'refused',
-        address: e.remoteAddress,
-        code: e.code,
-      });
-      return;
-    case 'handshake-failed':
-    case 'policy-failed': {
-      const code = e.error.code;
-      if (code === 'PEER_KEY_CHANGED') {
-        cli.out.warn(`refused ${e.remoteAddress}: ${e.error.detail}`, { event: 'error', code, address: e.remoteAddress, message: e.error.detail });
-        return;
-      }
-      const why = code === 'AUTH_FAILED' || code === 'PEER_ALERT'
-        ? 'wrong password, or not a securechat peer'
-        : explain(e.error, { established: false, address: e.remoteAddress }).sentence;
-      if (code === 'AUTH_FAILED') void log.authFailed(why, e.remoteAddress).catch(() => undefined);
-      cli.out.status(`a connection from ${e.remoteAddress} failed: ${why}`, { event: 'handshake-failed', address: e.remoteAddress, code });
-      return;
-    }
-  }
-}
 
 export const listenCommand: Command = {
   name: 'listen',
@@ -77,12 +47,7 @@ options:
     const self = await loadSelf(cli, name, users, true);
     cli.serving = true;
     const account = await listenerAccount(cli, self, users);
-    const log = await ConversationLog.open(self.dir, self.name);
-    cli.onCleanup(() => log.close());
-    const policy = await KnownPeersPolicy.load(self.dir, users, (c) => {
-      void log.keyChange(c.peer, c.oldFingerprint, c.newFingerprint, false).catch(() => undefined);
-    });
-    cli.onCleanup(() => policy.settle());
+    const { log, policy } = await openLogAndPolicy(cli, self, users);
     const open = new Set<Conversation>();
     cli.onCleanup(async () => {
       await Promise.allSettled([...open].map((c) => c.close()));

@@ -254,7 +254,9 @@ export class UiController {
         if (e.error.code === 'PEER_KEY_CHANGED') return; // the key-changed event already told the page
         const wrong = e.error.code === 'AUTH_FAILED' || e.error.code === 'PEER_ALERT';
         const why = wrong ? 'wrong password, or not a securechat peer' : uiError(e.error, { established: false, address: e.remoteAddress }).message;
-        if (e.error.code === 'AUTH_FAILED') void this.#log.authFailed(why, e.remoteAddress).catch(() => undefined);
+        // A failed login is a handshake that got past ServerHello and did not complete (PROTOCOL §4.8);
+        // a wrong password arrives as the initiator's ALERT (PEER_ALERT), not as AUTH_FAILED.
+        if (e.type === 'handshake-failed' && e.counted) void this.#log.authFailed(why, e.remoteAddress).catch(() => undefined);
         this.#emit({ type: 'notice', level: 'info', message: `a connection from ${e.remoteAddress} failed: ${why}` });
       }
     }

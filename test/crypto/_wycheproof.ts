@@ -78,6 +78,11 @@ export class Tally {
   toString(): string {
     return `valid=${this.valid} invalid=${this.invalid} acceptable=${this.acceptable} refused=${this.refused} total=${this.total}`;
   }
+
+  /** Asserts the exact counts, so a file that silently ran fewer cases fails. */
+  expect(want: { valid: number; invalid: number; acceptable: number; refused: number }): void {
+    assert.deepEqual({ valid: this.valid, invalid: this.invalid, acceptable: this.acceptable, refused: this.refused }, want, this.toString());
+  }
 }
 
 /** Describes one case in assertion messages. */

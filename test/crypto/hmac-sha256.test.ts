@@ -60,11 +60,7 @@ test('Wycheproof HMAC-SHA256 through hmacSha256 and hmacSha256Truncated', () => 
     }
   }
   // 174 cases: 66 valid, 108 invalid (modified tags); 87 with full tags, 87 truncated to 128 bits.
-  assert.deepEqual(
-    { valid: tally.valid, invalid: tally.invalid, acceptable: tally.acceptable, refused: tally.refused },
-    { valid: 66, invalid: 108, acceptable: 0, refused: 0 },
-    tally.toString(),
-  );
+  tally.expect({ valid: 66, invalid: 108, acceptable: 0, refused: 0 });
   assert.equal(full, 87);
   assert.equal(truncated, 87);
 });

@@ -6,13 +6,12 @@
 import { wipe } from '../crypto/bytes.js';
 import { isSecureChatError } from '../errors.js';
 import { formatAddress, registerAccount, type UsersFile } from '../identity/index.js';
-import { listen } from '../chat/listener.js';
 import type { Conversation } from '../chat/conversation.js';
 import { chatLoop } from './chat-loop.js';
 import type { Cli } from './context.js';
 import type { ExitCode } from './exit-codes.js';
-import { listenerAccount, localIdentity, type Self } from './self.js';
-import { announcePeer, openLogAndPolicy, showListenerEvent } from './session.js';
+import { listenerAccount, type Self } from './self.js';
+import { announcePeer, listenAs, openLogAndPolicy } from './session.js';
 
 /** Receives: listens on the user's port; the first peer who connects becomes the conversation. */
 export async function receiveOne(cli: Cli, self: Self, users: UsersFile | undefined, host: string | undefined, port: number): Promise<ExitCode> {
@@ -37,23 +36,14 @@ export async function receiveOne(cli: Cli, self: Self, users: UsersFile | undefi
     take = r;
   });
   let taken = false;
-  const listener = await listen({
-    ...(host === undefined ? {} : { host }),
-    port,
-    account,
-    self: localIdentity(self),
-    policy,
-    onEvent: (e) => showListenerEvent(cli, log, e),
-    onConversation: (c) => {
-      if (taken) {
-        void c.close();
-        return;
-      }
-      taken = true;
-      take(c);
-    },
+  const listener = await listenAs(cli, self, account, { log, policy }, { host, port }, (c) => {
+    if (taken) {
+      void c.close();
+      return;
+    }
+    taken = true;
+    take(c);
   });
-  cli.onCleanup(() => listener.close());
   cli.out.status(`waiting for someone to connect on ${formatAddress(host ?? '127.0.0.1', listener.port)} (Ctrl-C stops)`, { event: 'listening', as: self.name, port: listener.port });
   const conv = await first;
   cli.onCleanup(async () => {

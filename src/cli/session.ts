@@ -8,9 +8,9 @@ import { toHex, wipe } from '../crypto/bytes.js';
 import { localError, type SecureChatError } from '../errors.js';
 import { findUser, findUserByAddress, formatAddress, formatFingerprint, keyFingerprint, type UsersFile } from '../identity/index.js';
 import { connect } from '../chat/connect.js';
-import type { ListenerEvent } from '../chat/listener.js';
+import { listen, type Listener, type ListenerEvent } from '../chat/listener.js';
 import type { Conversation } from '../chat/conversation.js';
-import type { CloseReason, PeerKeyState } from '../chat/types.js';
+import type { CloseReason, ListenerAccount, PeerKeyState } from '../chat/types.js';
 import { parsePort } from './args.js';
 import type { Cli } from './context.js';
 import { clock, printable } from './output.js';
@@ -167,6 +167,31 @@ export function showListenerEvent(cli: Cli, log: ConversationLog, e: ListenerEve
       return;
     }
   }
+}
+
+/**
+ * Listens as `self` with the user's log and pinning policy; listener events are shown (and
+ * failed logins logged); the listener is closed at exit.
+ */
+export async function listenAs(
+  cli: Cli,
+  self: Self,
+  account: ListenerAccount,
+  ctx: { log: ConversationLog; policy: KnownPeersPolicy },
+  where: { host: string | undefined; port: number },
+  onConversation: (c: Conversation) => void,
+): Promise<Listener> {
+  const listener = await listen({
+    ...(where.host === undefined ? {} : { host: where.host }),
+    port: where.port,
+    account,
+    self: localIdentity(self),
+    policy: ctx.policy,
+    onEvent: (e) => showListenerEvent(cli, ctx.log, e),
+    onConversation,
+  });
+  cli.onCleanup(() => listener.close());
+  return listener;
 }
 
 export interface Opened {

@@ -1,15 +1,14 @@
 /** `securechat listen --as NAME`: receive; serves many peers at once. */
 import { localError } from '../../errors.js';
 import { formatAddress } from '../../identity/index.js';
-import { listen } from '../../chat/listener.js';
 import type { Conversation } from '../../chat/conversation.js';
 import { optBool, optPort, optString } from '../args.js';
 import type { Command } from '../command.js';
 import { explain } from '../errors-text.js';
 import { ExitCode } from '../exit-codes.js';
 import { runLegacyListen } from '../legacy.js';
-import { listenerAccount, loadSelf, localIdentity, selfName } from '../self.js';
-import { announcePeer, openLogAndPolicy, showListenerEvent, watch, type Ended } from '../session.js';
+import { listenerAccount, loadSelf, selfName } from '../self.js';
+import { announcePeer, listenAs, openLogAndPolicy, watch, type Ended } from '../session.js';
 
 
 export const listenCommand: Command = {
@@ -57,35 +56,26 @@ options:
       resolveOnce = r;
     });
     let taken = false;
-    const listener = await listen({
-      ...(host === undefined ? {} : { host }),
-      port,
-      account,
-      self: localIdentity(self),
-      policy,
-      onEvent: (e) => showListenerEvent(cli, log, e),
-      onConversation: (conv) => {
-        if (once && taken) {
-          void conv.close();
-          return;
+    const listener = await listenAs(cli, self, account, { log, policy }, { host, port }, (conv) => {
+      if (once && taken) {
+        void conv.close();
+        return;
+      }
+      taken = true;
+      open.add(conv);
+      const peer = conv.info.peer.name;
+      announcePeer(cli, conv, 'connected:');
+      void watch(cli, conv, log, new Map()).then((ended) => {
+        open.delete(conv);
+        if (ended.error === undefined) {
+          cli.out.status(`${peer} left`, { event: 'closed', peer, reason: ended.reason });
+        } else {
+          const x = explain(ended.error, { established: true, peer });
+          cli.out.status(`the conversation with ${peer} ended badly: ${x.sentence}`, { event: 'closed', peer, reason: 'error', code: x.code, message: x.sentence });
         }
-        taken = true;
-        open.add(conv);
-        const peer = conv.info.peer.name;
-        announcePeer(cli, conv, 'connected:');
-        void watch(cli, conv, log, new Map()).then((ended) => {
-          open.delete(conv);
-          if (ended.error === undefined) {
-            cli.out.status(`${peer} left`, { event: 'closed', peer, reason: ended.reason });
-          } else {
-            const x = explain(ended.error, { established: true, peer });
-            cli.out.status(`the conversation with ${peer} ended badly: ${x.sentence}`, { event: 'closed', peer, reason: 'error', code: x.code, message: x.sentence });
-          }
-          if (once) resolveOnce(ended);
-        });
-      },
+        if (once) resolveOnce(ended);
+      });
     });
-    cli.onCleanup(() => listener.close());
     cli.out.status(`${self.name} is listening on ${formatAddress(host ?? '127.0.0.1', listener.port)}; Ctrl-C stops`, {
       event: 'listening',
       as: self.name,

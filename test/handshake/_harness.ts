@@ -76,6 +76,11 @@ export interface Side {
   sentHello?: boolean;
   /** Frames that arrived after this side's result (the record layer's business, not the handshake's). */
   after: Uint8Array[];
+  /**
+   * A framing error in bytes that arrived after this side's result: the established
+   * connection fails (no ALERT), but the handshake itself did not.
+   */
+  afterError?: SecureChatError;
 }
 
 export interface Outcome {
@@ -97,6 +102,10 @@ export function run(i: Initiator, r: Responder, tamper: Tamper = (_d, b) => [b],
   let n = 0;
   const fail = (side: Side, dir: Dir, e: unknown): void => {
     if (!isSecureChatError(e)) throw e;
+    if (side.result !== undefined) {
+      side.afterError = e;
+      return;
+    }
     side.error = e;
     const a = alertFor(e);
     if (a !== null) {
@@ -122,7 +131,7 @@ export function run(i: Initiator, r: Responder, tamper: Tamper = (_d, b) => [b],
     const to = m.dir === 'i2r' ? out.r : out.i;
     const back: Dir = m.dir === 'i2r' ? 'r2i' : 'i2r';
     for (const c of chunks) {
-      if (to.error !== undefined) break;
+      if (to.error !== undefined || to.afterError !== undefined) break;
       try {
         const frames = (m.dir === 'i2r' ? dec.r : dec.i).push(c);
         for (const f of frames) {

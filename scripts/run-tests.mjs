@@ -34,5 +34,5 @@ if (files.length === 0) {
 }
 
 const args = ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files];
-const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, SECURECHAT_TEST: '1' } });
+const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exit(r.status ?? 1);

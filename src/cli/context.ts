@@ -1,8 +1,8 @@
 /**
  * What every command shares: output, standard input, the common options, the home, the users
- * file, password reading, the test-only cheap key-stretching switch, and clean-up on exit.
+ * file, password reading, the key stretching for new registrations, and clean-up on exit.
  */
-import { KSF_DEFAULT, KSF_TEST, type KsfParams } from '../crypto/opaque.js';
+import { KSF_DEFAULT, type KsfParams } from '../crypto/opaque.js';
 import { localError } from '../errors.js';
 import { findUsersFile, loadUsersFile, resolveHome, type UsersFile } from '../identity/index.js';
 import type { CommonOptions } from './args.js';
@@ -12,15 +12,6 @@ import { Output } from './output.js';
 import { readPassword } from './password.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
-
-/**
- * Test hook (like age's lowered scrypt cost): with SECURECHAT_TEST=1 (set by the test runner)
- * AND SECURECHAT_TEST_KSF=1, passwords are registered with the cheap KSF_TEST parameters.
- * Either variable alone does nothing.
- */
-export function ksfFor(env: Env): KsfParams {
-  return env['SECURECHAT_TEST'] === '1' && env['SECURECHAT_TEST_KSF'] === '1' ? KSF_TEST : KSF_DEFAULT;
-}
 
 export class Cli {
   readonly out: Output;
@@ -32,8 +23,14 @@ export class Cli {
   private common: CommonOptions;
   private readonly cleanups: (() => Promise<void> | void)[] = [];
   private usersCache: UsersFile | undefined;
+  readonly #ksf: KsfParams;
 
-  constructor(common: CommonOptions, env: Env = process.env, input: Input = new Input()) {
+  /**
+   * `ksf` is the key stretching for passwords this process registers: the product's default;
+   * only a test entry point (test/cli/_main.ts) or an in-process test passes anything else.
+   */
+  constructor(common: CommonOptions, env: Env = process.env, input: Input = new Input(), ksf: KsfParams = KSF_DEFAULT) {
+    this.#ksf = ksf;
     this.common = common;
     this.env = env;
     this.input = input;
@@ -91,7 +88,7 @@ export class Cli {
   }
 
   ksf(): KsfParams {
-    return ksfFor(this.env);
+    return this.#ksf;
   }
 
   /** Registers something to undo or close before the process exits (last registered runs first). */

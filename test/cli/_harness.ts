@@ -1,7 +1,9 @@
 /**
- * Runs the BUILT command (dist/src/cli/main.js) in child processes for the end-to-end tests:
- * temporary homes, free ports, piped input, and a tracker that kills every child at the end.
- * Cheap password hashing: SECURECHAT_TEST=1 with SECURECHAT_TEST_KSF=1.
+ * Runs the BUILT command in child processes for the end-to-end tests: temporary homes, free
+ * ports, piped input, and a tracker that kills every child at the end. The command is the
+ * test-only entry point dist/test/cli/_main.js (the shipped program with cheap key stretching
+ * passed in, never read from the environment); test/cli/no-test-switch.test.ts runs the
+ * shipped dist/src/cli/main.js itself.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('./_main.js', import.meta.url));
 
 /** Longest any single child may run before the test kills it. */
 export const CHILD_TIMEOUT_MS = 60_000;
@@ -152,7 +154,7 @@ export class Proc {
 }
 
 export function testEnv(home: string | undefined, extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', SECURECHAT_TEST: '1', SECURECHAT_TEST_KSF: '1', NO_COLOR: '1', ...extra };
+  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', ...extra };
   if (home !== undefined) env['SECURECHAT_HOME'] = home;
   return env;
 }

@@ -19,9 +19,6 @@ export const ROOT = new URL('../../../', import.meta.url).pathname;
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** The test hook for cheap key stretching (see src/cli/context.ts `ksfFor`). */
-export const TEST_ENV = { SECURECHAT_TEST: '1', SECURECHAT_TEST_KSF: '1' } as const;
-
 /** Builds the page bundle (dist/ui/) and installs Chromium when it is missing. */
 export function prepare(): void {
   execFileSync(process.execPath, [join(ROOT, 'scripts/build-ui.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -60,7 +57,7 @@ export async function writeUsers(h: Home, users: readonly { username: string; ip
 
 /** Starts a UI for `h` in this process (no browser opened, nothing printed but warnings). */
 export function startFor(h: Home): Promise<RunningUi> {
-  const cli = new Cli({ home: h.dir, users: h.usersFile, passwordFile: undefined, json: false, quiet: true, help: false }, TEST_ENV);
+  const cli = new Cli({ home: h.dir, users: h.usersFile, passwordFile: undefined, json: false, quiet: true, help: false }, {}, undefined, KSF_TEST);
   return startUi(cli, { as: h.name });
 }
 

@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningUi } from '../../src/ui/command.js';
-import { launch, makeHome, prepare, removeHomes, ROOT, startFor, TEST_ENV, writeUsers, type Home } from './_fixture.js';
+import { launch, makeHome, prepare, removeHomes, ROOT, startFor, writeUsers, type Home } from './_fixture.js';
 
 let browser: Browser;
 const running: RunningUi[] = [];
@@ -58,7 +58,6 @@ async function listenOn(page: Page): Promise<number> {
 async function listenInChild(h: Home): Promise<number> {
   const child = spawn(process.execPath, [join(ROOT, 'dist/test/ui/_listener.js'), h.dir, h.name, h.usersFile], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, ...TEST_ENV },
   });
   children.push(child);
   const line = await new Promise<string>((resolve, reject) => {

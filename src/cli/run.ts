@@ -1,0 +1,149 @@
+/**
+ * The `securechat` command's body. `securechat` alone runs the original program's interactive
+ * flow; `securechat COMMAND ...` runs one command. Every failure ends here: one sentence, the
+ * exit code of exit-codes.ts, never a stack trace (unless SECURECHAT_DEBUG=1).
+ *
+ * The shipped entry point (main.ts) calls `main` with the product's parameters; the test-only
+ * entry point (test/cli/_main.ts) passes cheap key stretching. The program itself reads no test
+ * switch from the environment.
+ */
+import { readFileSync } from 'node:fs';
+import type { KsfParams } from '../crypto/opaque.js';
+import { parseCommand } from './args.js';
+import { COMMON_HELP, type Command } from './command.js';
+import { Cli } from './context.js';
+import { explain } from './errors-text.js';
+import { ExitCode } from './exit-codes.js';
+import { chatCommand } from './commands/chat.js';
+import { initCommand } from './commands/init.js';
+import { interactiveCommand } from './commands/interactive.js';
+import { listenCommand } from './commands/listen.js';
+import { logCommand } from './commands/log.js';
+import { peersCommand } from './commands/peers.js';
+import { sendCommand } from './commands/send.js';
+import { trustCommand } from './commands/trust.js';
+import { usersCommand } from './commands/users.js';
+import { verifyCommand } from './commands/verify.js';
+import { Output } from './output.js';
+import { uiCommand } from '../ui/command.js';
+
+const COMMANDS: readonly Command[] = [initCommand, listenCommand, sendCommand, chatCommand, peersCommand, verifyCommand, trustCommand, usersCommand, logCommand, uiCommand];
+
+function version(): string {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+    const v = typeof pkg === 'object' && pkg !== null ? (pkg as Record<string, unknown>)['version'] : undefined;
+    return typeof v === 'string' ? v : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const list = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
+  return `securechat ${version()}: end-to-end encrypted chat, peer to peer
+
+usage: securechat                 the interactive flow (asks everything, then chats)
+       securechat COMMAND [options]
+       securechat COMMAND --help
+       securechat --version
+
+commands:
+${list}
+
+${COMMON_HELP}
+
+Exit codes: 0 ok, 1 unexpected failure, 2 usage or configuration error, 3 authentication
+failed, 4 network error, 5 peer key changed, 6 protocol violation, 7 log invalid,
+130 interrupted. See README.md.`;
+}
+
+function helpText(c: Command): string {
+  return `${c.help}\n\n${COMMON_HELP}\n`;
+}
+
+let active: Cli | undefined;
+let exiting = false;
+
+async function finish(code: number): Promise<never> {
+  exiting = true;
+  if (active !== undefined) await active.cleanup();
+  process.exitCode = code;
+  // Let stdout/stderr drain, then leave even if a socket is still open.
+  await new Promise<void>((r) => process.stdout.write('', () => r()));
+  process.exit(code);
+}
+
+function onSignal(): void {
+  if (exiting) process.exit(ExitCode.INTERRUPTED);
+  const out = active?.out ?? new Output({ json: false, quiet: false });
+  out.notice('interrupted', { event: 'error', code: 'CANCELLED', exit: ExitCode.INTERRUPTED, message: 'interrupted' });
+  void finish(ExitCode.INTERRUPTED);
+}
+
+/** What the entry point chooses; the shipped command passes the product's defaults. */
+export interface MainOptions {
+  /** Key stretching for passwords registered by this process. */
+  readonly ksf: KsfParams;
+}
+
+export async function main(argv: readonly string[], options: MainOptions): Promise<void> {
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const crash = (e: unknown): void => {
+    // An exception nothing caught is a bug: say one sentence and stop (continuing after an
+    // uncaught exception is unsafe). Peer failures never get here; they end their connection.
+    if (exiting) return;
+    const x = explain(e, active?.fail ?? { established: false });
+    (active?.out ?? new Output({ json: false, quiet: false })).error(x.sentence, { event: 'error', code: x.code, exit: x.exit, message: x.sentence });
+    if (process.env['SECURECHAT_DEBUG'] === '1' && e instanceof Error) process.stderr.write(`${e.stack ?? String(e)}\n`);
+    void finish(x.exit);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  const [first, ...rest] = argv;
+  let cmd: Command;
+  let cmdArgs: readonly string[];
+  if (first === '--version' || first === '-V' || first === 'version') {
+    process.stdout.write(`securechat ${version()}\n`);
+    return finish(ExitCode.OK);
+  }
+  if (first === 'help' || ((first === '--help' || first === '-h') && rest.length === 0)) {
+    const named = first === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    process.stdout.write(named !== undefined ? helpText(named) : `${mainHelp()}\n`);
+    return finish(ExitCode.OK);
+  }
+  const found = first === undefined ? undefined : COMMANDS.find((c) => c.name === first);
+  if (found !== undefined) {
+    cmd = found;
+    cmdArgs = rest;
+  } else if (first === undefined || first.startsWith('-')) {
+    cmd = interactiveCommand;
+    cmdArgs = argv;
+  } else {
+    const out = new Output({ json: argv.includes('--json'), quiet: false });
+    const text = `unknown command "${first}"; see \`securechat --help\` for the list`;
+    out.error(text, { event: 'error', code: 'USAGE', exit: ExitCode.USAGE, message: text });
+    return finish(ExitCode.USAGE);
+  }
+  let cli: Cli | undefined;
+  try {
+    const parsed = parseCommand(cmd === interactiveCommand ? '' : cmd.name, cmdArgs, cmd.options, cmd.positionals);
+    cli = new Cli(parsed.common, process.env, undefined, options.ksf);
+    active = cli;
+    if (parsed.common.help) {
+      process.stdout.write(cmd === interactiveCommand ? `${mainHelp()}\n` : helpText(cmd));
+      return await finish(ExitCode.OK);
+    }
+    const code = await cmd.run(cli, parsed);
+    return await finish(code);
+  } catch (e) {
+    const out = cli?.out ?? new Output({ json: argv.includes('--json'), quiet: false });
+    const x = explain(e, cli?.fail ?? { established: false });
+    out.error(x.sentence, { event: 'error', code: x.code, exit: x.exit, message: x.sentence });
+    if ((cli?.debug ?? process.env['SECURECHAT_DEBUG'] === '1') && e instanceof Error) process.stderr.write(`${e.stack ?? String(e)}\n`);
+    return finish(x.exit);
+  }
+}
+

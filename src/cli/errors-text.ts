@@ -28,13 +28,21 @@ export interface Explained {
 }
 
 /** The meaning of a peer's ALERT (docs/PROTOCOL.md §4.6), read from the error's detail. */
-export function alertKind(e: SecureChatError): 'handshake_failed' | 'protocol_error' | 'unsupported' | 'busy' | 'identity_rejected' | 'timeout' | 'unknown' {
+export function alertKind(e: SecureChatError): 'handshake_failed' | 'protocol_error' | 'unsupported' | 'busy' | 'identity_rejected' | 'timeout' | 'not_a_contact' | 'stale_secret' | 'unknown' {
   const field: unknown = (e as { alert?: unknown }).alert;
   const d = typeof field === 'string' ? field : e.detail.toLowerCase().replace(/[\s-]+/g, '_');
-  for (const k of ['handshake_failed', 'protocol_error', 'unsupported', 'busy', 'identity_rejected', 'timeout'] as const) {
+  for (const k of ['handshake_failed', 'protocol_error', 'unsupported', 'busy', 'identity_rejected', 'timeout', 'not_a_contact', 'stale_secret'] as const) {
     if (d.includes(k)) return k;
   }
   return 'unknown';
+}
+
+function notAContact(who: string): string {
+  return `${who} no longer accepts reconnects from you (you are not on their contacts list); connect once with their password (\`--password\`) or accept a new invitation to become contacts again`;
+}
+
+function stale(who: string): string {
+  return `the contact secret shared with ${who} is out of step (an interrupted reconnect); try again, and if it persists remove the contact and log in with the password`;
 }
 
 function capitalFree(s: string): string {
@@ -82,6 +90,14 @@ export function explain(err: unknown, ctx: FailContext): Explained {
         case 'unsupported':
           exit = ExitCode.PROTOCOL;
           sentence = `${who} does not support our protocol version or ciphers; update securechat on both sides`;
+          break;
+        case 'not_a_contact':
+          exit = ExitCode.NOT_A_CONTACT;
+          sentence = notAContact(who);
+          break;
+        case 'stale_secret':
+          exit = ExitCode.PROTOCOL;
+          sentence = stale(who);
           break;
         default:
           exit = ExitCode.PROTOCOL;
@@ -141,6 +157,18 @@ export function explain(err: unknown, ctx: FailContext): Explained {
       break;
     case 'LIMIT_REACHED':
       sentence = `the conversation with ${who} reached a safety limit (${capitalFree(err.detail)}); start a new conversation`;
+      break;
+    case 'NOT_A_CONTACT':
+      sentence = notAContact(who);
+      break;
+    case 'RECONNECT_STALE':
+      sentence = stale(who);
+      break;
+    case 'RECONNECT_REPLAY':
+      sentence = `a reconnect to ${who} was refused as a replay of an earlier one; if you restored your home from a backup, remove the contact (\`securechat contacts remove ${ctx.peer ?? 'NAME'}\`) and log in with the password again`;
+      break;
+    case 'INVITATION_INVALID':
+      sentence = 'the invitation code is wrong, was already used, or has expired; ask for a new one with `securechat invite`';
       break;
     case 'CANCELLED':
       sentence = 'interrupted; nothing more was sent';

@@ -21,6 +21,8 @@ export const ExitCode = {
   PROTOCOL: 6,
   /** The conversation log failed verification. */
   LOG_INVALID: 7,
+  /** The listener refused a reconnect by keys: we are not (or no longer) its contact. */
+  NOT_A_CONTACT: 8,
   /** Interrupted (Ctrl-C, SIGINT/SIGTERM, or end of input at a prompt). */
   INTERRUPTED: 130,
 } as const;
@@ -72,6 +74,13 @@ export function exitCodeFor(code: ErrorCode, established = false): ExitCode {
       return ExitCode.USAGE;
     case 'LOG_INVALID':
       return ExitCode.LOG_INVALID;
+    case 'NOT_A_CONTACT':
+      return ExitCode.NOT_A_CONTACT;
+    case 'RECONNECT_REPLAY':
+    case 'INVITATION_INVALID':
+      return ExitCode.AUTH;
+    case 'RECONNECT_STALE':
+      return ExitCode.PROTOCOL;
     case 'CANCELLED':
       return ExitCode.INTERRUPTED;
     case 'STORAGE_ERROR':

@@ -12,6 +12,8 @@ export const AlertCode = {
   busy: 0x04,
   identity_rejected: 0x05,
   timeout: 0x06,
+  not_a_contact: 0x07,
+  stale_secret: 0x08,
 } as const;
 export type AlertName = keyof typeof AlertCode;
 export type AlertCode = (typeof AlertCode)[AlertName];
@@ -32,6 +34,10 @@ const ALERT_FOR: Partial<Record<ErrorCode, AlertName>> = {
   TOO_MANY_CONNECTIONS: 'busy',
   PEER_KEY_CHANGED: 'identity_rejected',
   HANDSHAKE_TIMEOUT: 'timeout',
+  NOT_A_CONTACT: 'not_a_contact',
+  RECONNECT_STALE: 'stale_secret',
+  RECONNECT_REPLAY: 'handshake_failed',
+  INVITATION_INVALID: 'handshake_failed',
 };
 
 /** The alert an error maps to, or null (a received alert is never answered; local faults send none). */

@@ -25,6 +25,11 @@ export interface TrafficKeys {
   readonly sessionId: Uint8Array;
 }
 
+/** The v1 handshake's traffic keys, plus the secret two new contacts start from (§4.3). */
+export interface LoginTrafficKeys extends TrafficKeys {
+  readonly contact: Uint8Array;
+}
+
 const label = (s: string): Uint8Array => utf8(s);
 
 /** hs_prk = Extract(th_sh, opaque_sk || mlkem_ss), then the four handshake expansions. */
@@ -42,14 +47,15 @@ export function handshakeKeys(suite: SuiteId, thSh: Uint8Array, opaqueSk: Uint8A
   };
 }
 
-/** master = Extract(th_full, hs_prk); root, both chains and the session id. */
-export function trafficKeys(thFull: Uint8Array, hsPrk: Uint8Array): TrafficKeys {
+/** master = Extract(th_full, hs_prk); root, both chains, the session id and the contact secret. */
+export function trafficKeys(thFull: Uint8Array, hsPrk: Uint8Array): LoginTrafficKeys {
   const master = hkdfExtract(thFull, hsPrk);
-  const out: TrafficKeys = {
+  const out: LoginTrafficKeys = {
     root: hkdfExpand(master, label('sc1 root'), 32),
     chainI2R: hkdfExpand(master, label('sc1 chain i2r'), 32),
     chainR2I: hkdfExpand(master, label('sc1 chain r2i'), 32),
     sessionId: hkdfExpand(master, label('sc1 session id'), 16),
+    contact: hkdfExpand(master, label('sc1 contact'), 32),
   };
   wipe(master);
   return out;

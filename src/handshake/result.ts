@@ -27,4 +27,9 @@ export interface HandshakeResult {
   readonly sessionId: Uint8Array;
   /** th_full: the hash of the whole handshake transcript. */
   readonly transcriptHash: Uint8Array;
+  /**
+   * A password login only (§4.3): the secret the two parties' per-contact chains start from
+   * (§10.5). The caller stores it (derived) in its contacts or wipes it.
+   */
+  readonly contact?: Uint8Array;
 }

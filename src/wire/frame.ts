@@ -16,12 +16,15 @@ export const FrameType = {
   CLIENT_FINISH: 0x03,
   SERVER_FINISH: 0x04,
   ALERT: 0x05,
+  /** Reconnect handshake (docs/PROTOCOL.md §10): Noise IKpsk2 message 1 and 2. */
+  RECONNECT_HELLO: 0x06,
+  RECONNECT_REPLY: 0x07,
   RECORD: 0x10,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 
 export function isFrameType(n: number): n is FrameType {
-  return n === 0x01 || n === 0x02 || n === 0x03 || n === 0x04 || n === 0x05 || n === 0x10;
+  return (n >= 0x01 && n <= 0x07) || n === 0x10;
 }
 
 export interface Frame {

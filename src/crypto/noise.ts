@@ -1,0 +1,117 @@
+/**
+ * The Noise Protocol Framework's CipherState and SymmetricState (revision 34, §5.1 and §5.2)
+ * for the one suite SecureChat uses: `25519_ChaChaPoly_SHA256`. Every function returns a new
+ * state and never mutates its argument, so a handshake can compute on copies and commit only
+ * when every check passed. Checked against cacophony's published vectors
+ * (test/vectors/noise-ikpsk2-cacophony.json).
+ *
+ * Primitives: ChaCha20-Poly1305 (RFC 8439) with Noise's nonce (32 zero bits, then the 64-bit
+ * counter little-endian, §12.3), SHA-256, and Noise's HKDF (§4.3), which is HKDF-SHA256
+ * (RFC 5869) with `ck` as salt and an empty info.
+ */
+import { chachaOpen, chachaSeal } from './aead.js';
+import { utf8 } from './bytes.js';
+import { sha256 } from './hash.js';
+import { hkdfExpand, hkdfExtract } from './hkdf.js';
+import { remoteError } from '../errors.js';
+
+export const NOISE_HASHLEN = 32;
+export const NOISE_DHLEN = 32;
+export const NOISE_TAGLEN = 16;
+/** §5.1: the nonce 2^64-1 is reserved; a CipherState refuses to go there. */
+const MAX_NONCE = Number.MAX_SAFE_INTEGER;
+
+export interface SymmetricState {
+  readonly ck: Uint8Array;
+  readonly h: Uint8Array;
+  /** null: no key yet (EncryptAndHash passes the plaintext through). */
+  readonly k: Uint8Array | null;
+  readonly n: number;
+}
+
+/** §5.2 InitializeSymmetric: h = name padded to HASHLEN, or HASH(name) if longer; ck = h. */
+export function initializeSymmetric(protocolName: string): SymmetricState {
+  const name = utf8(protocolName);
+  let h: Uint8Array;
+  if (name.length <= NOISE_HASHLEN) {
+    h = new Uint8Array(NOISE_HASHLEN);
+    h.set(name);
+  } else {
+    h = sha256(name);
+  }
+  return { ck: h.slice(), h, k: null, n: 0 };
+}
+
+/** Noise's HKDF(ck, ikm, num_outputs) (§4.3). */
+export function noiseHkdf(ck: Uint8Array, ikm: Uint8Array, outputs: 2 | 3): Uint8Array[] {
+  const prk = hkdfExtract(ck, ikm);
+  const okm = hkdfExpand(prk, new Uint8Array(0), NOISE_HASHLEN * outputs);
+  prk.fill(0);
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < outputs; i++) out.push(okm.slice(i * NOISE_HASHLEN, (i + 1) * NOISE_HASHLEN));
+  okm.fill(0);
+  return out;
+}
+
+export function mixHash(s: SymmetricState, data: Uint8Array): SymmetricState {
+  return { ...s, h: sha256(s.h, data) };
+}
+
+export function mixKey(s: SymmetricState, ikm: Uint8Array): SymmetricState {
+  const [ck, k] = noiseHkdf(s.ck, ikm, 2) as [Uint8Array, Uint8Array];
+  return { ck, h: s.h, k, n: 0 };
+}
+
+export function mixKeyAndHash(s: SymmetricState, ikm: Uint8Array): SymmetricState {
+  const [ck, th, k] = noiseHkdf(s.ck, ikm, 3) as [Uint8Array, Uint8Array, Uint8Array];
+  return { ck, h: sha256(s.h, th), k, n: 0 };
+}
+
+/** Noise's ChaChaPoly nonce: 4 zero bytes, then n as 64-bit little-endian (§12.3). */
+function nonce(n: number): Uint8Array {
+  if (!Number.isSafeInteger(n) || n < 0 || n >= MAX_NONCE) throw new RangeError('Noise nonce exhausted');
+  const b = new Uint8Array(12);
+  new DataView(b.buffer).setBigUint64(4, BigInt(n), true);
+  return b;
+}
+
+/** CipherState EncryptWithAd (§5.1). */
+export function encryptWithAd(k: Uint8Array, n: number, ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  return chachaSeal(k, nonce(n), ad, plaintext);
+}
+
+/** CipherState DecryptWithAd (§5.1); a tag that does not verify is `AUTH_FAILED`. */
+export function decryptWithAd(k: Uint8Array, n: number, ad: Uint8Array, ciphertext: Uint8Array, what: string): Uint8Array {
+  const p = chachaOpen(k, nonce(n), ad, ciphertext);
+  if (p === null) throw remoteError('AUTH_FAILED', `${what} does not authenticate`);
+  return p;
+}
+
+export function encryptAndHash(s: SymmetricState, plaintext: Uint8Array): { state: SymmetricState; ciphertext: Uint8Array } {
+  if (s.k === null) return { state: mixHash(s, plaintext), ciphertext: plaintext.slice() };
+  const ciphertext = encryptWithAd(s.k, s.n, s.h, plaintext);
+  return { state: { ...mixHash(s, ciphertext), n: s.n + 1 }, ciphertext };
+}
+
+/** `what` names the field for the local detail of an `AUTH_FAILED`. */
+export function decryptAndHash(s: SymmetricState, ciphertext: Uint8Array, what: string): { state: SymmetricState; plaintext: Uint8Array } {
+  if (s.k === null) return { state: mixHash(s, ciphertext), plaintext: ciphertext.slice() };
+  const plaintext = decryptWithAd(s.k, s.n, s.h, ciphertext, what);
+  return { state: { ...mixHash(s, ciphertext), n: s.n + 1 }, plaintext };
+}
+
+/** §5.2 Split: the two transport keys (initiator→responder, responder→initiator). */
+export function split(s: SymmetricState): { readonly k1: Uint8Array; readonly k2: Uint8Array } {
+  const [k1, k2] = noiseHkdf(s.ck, new Uint8Array(0), 2) as [Uint8Array, Uint8Array];
+  return { k1, k2 };
+}
+
+/**
+ * Wipes the secret parts of a state (best effort: JavaScript gives no guarantee). States derived
+ * from one another share buffers (`mixHash` keeps `ck` and `k`), so wipe only a final state.
+ */
+export function wipeSymmetric(s: SymmetricState | null): void {
+  if (s === null) return;
+  s.ck.fill(0);
+  s.k?.fill(0);
+}

@@ -2,11 +2,12 @@
 import { localError } from '../../errors.js';
 import { optBool, optPort, optString } from '../args.js';
 import type { Command } from '../command.js';
-import { explain } from '../errors-text.js';
-import { ExitCode } from '../exit-codes.js';
+import { explain } from '../../app/errors-text.js';
+import { ExitCode } from '../../app/exit-codes.js';
 import { runLegacySend } from '../legacy.js';
-import { loadSelf, selfName } from '../self.js';
-import { openConversation, resolveTarget, sendText, watch } from '../session.js';
+import { loadSelf, selfName } from '../../app/self.js';
+import { resolveTarget } from '../../app/target.js';
+import { openConversation, sendText, watch } from '../session.js';
 
 /** How long `send` waits for the delivery receipt. */
 export const RECEIPT_TIMEOUT_MS = 30_000;

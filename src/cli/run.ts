@@ -24,10 +24,11 @@ import { sendCommand } from './commands/send.js';
 import { trustCommand } from './commands/trust.js';
 import { usersCommand } from './commands/users.js';
 import { verifyCommand } from './commands/verify.js';
+import { agentCommand } from './commands/agent.js';
 import { Output } from './output.js';
 import { uiCommand } from './commands/ui.js';
 
-const COMMANDS: readonly Command[] = [initCommand, listenCommand, sendCommand, chatCommand, peersCommand, verifyCommand, trustCommand, usersCommand, logCommand, uiCommand];
+const COMMANDS: readonly Command[] = [initCommand, listenCommand, sendCommand, chatCommand, peersCommand, verifyCommand, trustCommand, usersCommand, logCommand, uiCommand, agentCommand];
 
 function version(): string {
   try {

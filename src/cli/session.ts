@@ -3,14 +3,13 @@
  * connect (`--to`), opening the conversation with handshake steps shown, showing the peer's
  * identity and key state, and showing + logging every message and receipt.
  */
-import { SUITE_NAMES } from '../crypto/aead.js';
-import { toHex, wipe } from '../crypto/bytes.js';
+import { wipe } from '../crypto/bytes.js';
 import type { SecureChatError } from '../errors.js';
-import { formatAddress, formatFingerprint, keyFingerprint, type UsersFile } from '../identity/index.js';
+import { formatAddress, type UsersFile } from '../identity/index.js';
 import { connect } from '../chat/connect.js';
 import { listen, type Listener, type ListenerEvent } from '../chat/listener.js';
 import type { Conversation } from '../chat/conversation.js';
-import type { CloseReason, ListenerAccount, PeerKeyState } from '../chat/types.js';
+import type { CloseReason, ListenerAccount } from '../chat/types.js';
 import type { Target } from '../app/target.js';
 import type { Cli } from './context.js';
 import { clock, printable } from './output.js';
@@ -18,28 +17,11 @@ import { explain } from '../app/errors-text.js';
 import { ConversationLog } from '../app/log-sink.js';
 import { KnownPeersPolicy } from '../app/policy.js';
 import { localIdentity, type Self } from '../app/self.js';
-
-const STATE_TEXT: Readonly<Record<PeerKeyState, string>> = {
-  new: 'new key, pinned now (trust on first use; compare safety numbers with `securechat verify`)',
-  pinned: 'key matches the pinned one',
-  verified: 'key matches the pinned, verified one',
-};
+import { announcePeer as announceTo } from '../app/announce.js';
 
 /** One line (and one JSON event) about who is on the other end. */
 export function announcePeer(cli: Cli, conv: Conversation, verb: string): void {
-  const i = conv.info;
-  const fp = keyFingerprint(i.peer.identityKey);
-  const where = formatAddress(i.remoteAddress, i.remotePort);
-  cli.out.status(`${verb} ${i.peer.name} (${where}); ${STATE_TEXT[i.peerState]}; key ${formatFingerprint(fp)}`, {
-    event: 'peer',
-    name: i.peer.name,
-    fingerprint: fp,
-    state: i.peerState,
-    address: i.remoteAddress,
-    port: i.remotePort,
-    suite: SUITE_NAMES[i.suite],
-    session: toHex(i.sessionId),
-  });
+  announceTo(cli.out, conv, verb);
 }
 
 export interface Ended {

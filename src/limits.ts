@@ -50,3 +50,16 @@ export const MAX_WRITE_BUFFER = 4 * 1024 * 1024;
 export const MAX_KSF_MEMORY_KIB = 1024 * 1024;
 /** Largest Argon2id iteration count a connecting client agrees to. */
 export const MAX_KSF_ITERATIONS = 16;
+
+// ---- the agent (src/agent, docs/AGENT-API.md) ----
+
+/** Longest request, response or event line on the agent socket, in bytes (a 65 519-byte text escaped as JSON fits). */
+export const AGENT_MAX_LINE_BYTES = 1024 * 1024;
+/** At most this many clients connected to one agent at once. */
+export const AGENT_MAX_CLIENTS = 256;
+/** An agent with no client, conversation or listener for this long exits. */
+export const AGENT_IDLE_EXIT_MS = 5 * 60 * 1_000;
+/** How long a command waits for the agent it started to say it is ready. */
+export const AGENT_START_TIMEOUT_MS = 20_000;
+/** An outbound conversation with nothing in flight stays open this long for the next message. */
+export const AGENT_LINGER_MS = 10_000;

@@ -6,7 +6,7 @@
  * Handlers registered synchronously after `connect()` resolves, or inside `onConversation`,
  * see every message: delivery starts on the next turn of the event loop.
  */
-import { AppKind, decodeAppMessage, encodeAppMessage, MAX_TEXT_BYTES } from '../session/app.js';
+import { AppKind, decodeAppMessage, encodeAppMessage, MAX_TEXT_BYTES } from './message.js';
 import { utf8 } from '../crypto/bytes.js';
 import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
 import type { SecureConnection } from '../transport/secure-connection.js';

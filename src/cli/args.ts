@@ -5,6 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { localError } from '../errors.js';
+import { parsePort } from '../app/target.js';
+
+export { parsePort };
 
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
@@ -106,13 +109,6 @@ export function needString(p: Parsed, command: string, name: string, what: strin
 }
 
 /** A TCP port from text: an integer 1..65535 (0 allowed with `allowZero`: "any free port"). */
-export function parsePort(text: string, what: string, allowZero = false): number {
-  if (!/^\d{1,5}$/.test(text)) throw localError('USAGE', `${what} must be a number from ${allowZero ? 0 : 1} to 65535, not "${text.slice(0, 20)}"`);
-  const n = Number(text);
-  if (n > 65_535 || (n === 0 && !allowZero)) throw localError('USAGE', `${what} must be a number from ${allowZero ? 0 : 1} to 65535, not ${n}`);
-  return n;
-}
-
 export function optPort(p: Parsed, name: string, allowZero = false): number | undefined {
   const x = optString(p, name);
   return x === undefined ? undefined : parsePort(x, `--${name}`, allowZero);

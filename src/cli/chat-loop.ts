@@ -10,11 +10,11 @@ import { createInterface, type Interface } from 'node:readline';
 import { formatFingerprint, keyFingerprint, safetyNumber } from '../identity/index.js';
 import type { Conversation } from '../chat/conversation.js';
 import type { Cli } from './context.js';
-import { explain } from './errors-text.js';
-import { ExitCode } from './exit-codes.js';
-import type { ConversationLog } from './log-sink.js';
+import { explain } from '../app/errors-text.js';
+import { ExitCode } from '../app/exit-codes.js';
+import type { ConversationLog } from '../app/log-sink.js';
 import { sendText, watch, type Ended } from './session.js';
-import type { Self } from './self.js';
+import type { Self } from '../app/self.js';
 
 /** At the end of piped input, how long to wait for outstanding receipts before closing. */
 export const DRAIN_TIMEOUT_MS = 30_000;

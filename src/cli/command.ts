@@ -1,7 +1,7 @@
 /** The shape of one `securechat` command (one file each under commands/). */
 import type { OptionSpecs, Parsed } from './args.js';
 import type { Cli } from './context.js';
-import type { ExitCode } from './exit-codes.js';
+import type { ExitCode } from '../app/exit-codes.js';
 
 export interface Command {
   readonly name: string;

@@ -5,13 +5,14 @@
 import { KSF_DEFAULT, type KsfParams } from '../crypto/opaque.js';
 import { localError } from '../errors.js';
 import { findUsersFile, loadUsersFile, resolveHome, type UsersFile } from '../identity/index.js';
+import type { Env } from '../app/host.js';
 import type { CommonOptions } from './args.js';
-import type { FailContext } from './errors-text.js';
+import type { FailContext } from '../app/errors-text.js';
 import { Input } from './input.js';
 import { Output } from './output.js';
 import { readPassword } from './password.js';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 export class Cli {
   readonly out: Output;

@@ -9,9 +9,9 @@ import { wipe } from '../crypto/bytes.js';
 import { ensureUserDir, entryPassword, formatAddress, type UserEntry } from '../identity/index.js';
 import { legacySend, runLegacyListener, type LegacyEvent } from '../legacy/net.js';
 import type { Cli } from './context.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode } from '../app/exit-codes.js';
 import { clock, printable } from './output.js';
-import type { Target } from './session.js';
+import type { Target } from '../app/target.js';
 
 function show(cli: Cli, e: LegacyEvent): void {
   switch (e.type) {

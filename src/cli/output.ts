@@ -11,6 +11,8 @@
  * - No secret is ever passed here: passwords never become strings in this program's own code.
  */
 
+import type { JsonEvent, JsonValue } from '../app/host.js';
+
 export const PREFIX = 'securechat: ';
 
 export interface OutputOptions {
@@ -21,8 +23,7 @@ export interface OutputOptions {
   readonly stderr?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [k: string]: JsonValue | undefined };
-export type JsonEvent = { readonly event: string } & { readonly [k: string]: JsonValue | undefined };
+export type { JsonEvent, JsonValue };
 
 /** A hook that lets an interactive line editor redraw its prompt around our lines. */
 export interface LineGuard {

@@ -9,8 +9,8 @@ import { formatAddress, registerAccount, type UsersFile } from '../identity/inde
 import type { Conversation } from '../chat/conversation.js';
 import { chatLoop } from './chat-loop.js';
 import type { Cli } from './context.js';
-import type { ExitCode } from './exit-codes.js';
-import { listenerAccount, type Self } from './self.js';
+import type { ExitCode } from '../app/exit-codes.js';
+import { listenerAccount, type Self } from '../app/self.js';
 import { announcePeer, listenAs, openLogAndPolicy } from './session.js';
 
 /** Receives: listens on the user's port; the first peer who connects becomes the conversation. */

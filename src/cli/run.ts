@@ -12,8 +12,8 @@ import type { KsfParams } from '../crypto/opaque.js';
 import { parseCommand } from './args.js';
 import { COMMON_HELP, type Command } from './command.js';
 import { Cli } from './context.js';
-import { explain } from './errors-text.js';
-import { ExitCode } from './exit-codes.js';
+import { explain } from '../app/errors-text.js';
+import { ExitCode } from '../app/exit-codes.js';
 import { chatCommand } from './commands/chat.js';
 import { initCommand } from './commands/init.js';
 import { interactiveCommand } from './commands/interactive.js';
@@ -24,10 +24,11 @@ import { sendCommand } from './commands/send.js';
 import { trustCommand } from './commands/trust.js';
 import { usersCommand } from './commands/users.js';
 import { verifyCommand } from './commands/verify.js';
+import { agentCommand } from './commands/agent.js';
 import { Output } from './output.js';
-import { uiCommand } from '../ui/command.js';
+import { uiCommand } from './commands/ui.js';
 
-const COMMANDS: readonly Command[] = [initCommand, listenCommand, sendCommand, chatCommand, peersCommand, verifyCommand, trustCommand, usersCommand, logCommand, uiCommand];
+const COMMANDS: readonly Command[] = [initCommand, listenCommand, sendCommand, chatCommand, peersCommand, verifyCommand, trustCommand, usersCommand, logCommand, uiCommand, agentCommand];
 
 function version(): string {
   try {

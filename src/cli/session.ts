@@ -3,78 +3,25 @@
  * connect (`--to`), opening the conversation with handshake steps shown, showing the peer's
  * identity and key state, and showing + logging every message and receipt.
  */
-import { SUITE_NAMES } from '../crypto/aead.js';
-import { toHex, wipe } from '../crypto/bytes.js';
-import { localError, type SecureChatError } from '../errors.js';
-import { findUser, findUserByAddress, formatAddress, formatFingerprint, keyFingerprint, type UsersFile } from '../identity/index.js';
+import { wipe } from '../crypto/bytes.js';
+import type { SecureChatError } from '../errors.js';
+import { formatAddress, type UsersFile } from '../identity/index.js';
 import { connect } from '../chat/connect.js';
 import { listen, type Listener, type ListenerEvent } from '../chat/listener.js';
 import type { Conversation } from '../chat/conversation.js';
-import type { CloseReason, ListenerAccount, PeerKeyState } from '../chat/types.js';
-import { parsePort } from './args.js';
+import type { CloseReason, ListenerAccount } from '../chat/types.js';
+import type { Target } from '../app/target.js';
 import type { Cli } from './context.js';
 import { clock, printable } from './output.js';
-import { explain } from './errors-text.js';
-import { ConversationLog } from './log-sink.js';
-import { KnownPeersPolicy } from './policy.js';
-import { localIdentity, type Self } from './self.js';
-
-export interface Target {
-  /** The listener's account (username). */
-  readonly account: string;
-  readonly host: string;
-  readonly port: number;
-}
-
-/** `HOST:PORT` or `[V6]:PORT`, or undefined if `s` is not an address. */
-export function parseAddress(s: string): { host: string; port: number } | undefined {
-  const m = /^\[([0-9A-Fa-f:.]+)\]:(\d{1,5})$/.exec(s) ?? /^([^:@\s]+):(\d{1,5})$/.exec(s);
-  if (m === null) return undefined;
-  return { host: m[1] ?? '', port: parsePort(m[2] ?? '', `the port in "${s}"`) };
-}
-
-/** `--to NAME`, `--to HOST:PORT` (its name from the users file), or `--to NAME@HOST:PORT`. */
-export function resolveTarget(to: string, users: UsersFile | undefined): Target {
-  const at = to.lastIndexOf('@');
-  if (at > 0) {
-    const addr = parseAddress(to.slice(at + 1));
-    if (addr === undefined) throw localError('USAGE', `"${to}" is not NAME@HOST:PORT`);
-    return { account: to.slice(0, at), ...addr };
-  }
-  const addr = parseAddress(to);
-  if (addr !== undefined) {
-    const e = users === undefined ? undefined : findUserByAddress(users, addr.host, addr.port);
-    if (e === undefined) {
-      throw localError('UNKNOWN_USER', `nobody in the users file listens at ${formatAddress(addr.host, addr.port)}, so whose password to use is unknown; say whose it is with --to NAME@${formatAddress(addr.host, addr.port)}`);
-    }
-    return { account: e.username, ...addr };
-  }
-  if (users === undefined) throw localError('CONFIG', `to find "${to}" a users file is needed; pass --users FILE, or use --to NAME@HOST:PORT`);
-  const e = findUser(users, to);
-  return { account: e.username, host: e.ip, port: e.port };
-}
-
-const STATE_TEXT: Readonly<Record<PeerKeyState, string>> = {
-  new: 'new key, pinned now (trust on first use; compare safety numbers with `securechat verify`)',
-  pinned: 'key matches the pinned one',
-  verified: 'key matches the pinned, verified one',
-};
+import { explain } from '../app/errors-text.js';
+import { ConversationLog } from '../app/log-sink.js';
+import { KnownPeersPolicy } from '../app/policy.js';
+import { localIdentity, type Self } from '../app/self.js';
+import { announcePeer as announceTo } from '../app/announce.js';
 
 /** One line (and one JSON event) about who is on the other end. */
 export function announcePeer(cli: Cli, conv: Conversation, verb: string): void {
-  const i = conv.info;
-  const fp = keyFingerprint(i.peer.identityKey);
-  const where = formatAddress(i.remoteAddress, i.remotePort);
-  cli.out.status(`${verb} ${i.peer.name} (${where}); ${STATE_TEXT[i.peerState]}; key ${formatFingerprint(fp)}`, {
-    event: 'peer',
-    name: i.peer.name,
-    fingerprint: fp,
-    state: i.peerState,
-    address: i.remoteAddress,
-    port: i.remotePort,
-    suite: SUITE_NAMES[i.suite],
-    session: toHex(i.sessionId),
-  });
+  announceTo(cli.out, conv, verb);
 }
 
 export interface Ended {

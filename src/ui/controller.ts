@@ -12,14 +12,14 @@ import { formatAddress, formatFingerprint, keyFingerprint, loadKnownPeers, markV
 import { connect } from '../chat/connect.js';
 import { listen, type Listener, type ListenerEvent } from '../chat/listener.js';
 import type { Conversation } from '../chat/conversation.js';
-import type { FailContext } from '../cli/errors-text.js';
-import type { Cli } from '../cli/context.js';
-import type { ConversationLog } from '../cli/log-sink.js';
-import type { KeyChange } from '../cli/policy.js';
-import { listenerAccount, localIdentity, type Self } from '../cli/self.js';
-import { resolveTarget } from '../cli/session.js';
+import type { FailContext } from '../app/errors-text.js';
+import type { AppHost } from '../app/host.js';
+import type { ConversationLog } from '../app/log-sink.js';
+import type { KeyChange } from '../app/policy.js';
+import { listenerAccount, localIdentity, type Self } from '../app/self.js';
+import { resolveTarget } from '../app/target.js';
 import { uiError } from './errors.js';
-import { ReloadablePolicy } from './policy.js';
+import { ReloadablePolicy } from '../app/reloadable-policy.js';
 import type { ConversationView, ListenerView, LogView, MessageView, ServerEvent, StateView, VerifyView } from './protocol.js';
 import { contacts, logView, verifyView } from './views.js';
 
@@ -32,14 +32,14 @@ interface Entry {
 }
 
 export interface ControllerOptions {
-  readonly cli: Cli;
+  readonly cli: AppHost;
   readonly self: Self;
   readonly users: UsersFile | undefined;
   readonly log: ConversationLog;
 }
 
 export class UiController {
-  readonly #cli: Cli;
+  readonly #cli: AppHost;
   readonly #self: Self;
   readonly #users: UsersFile | undefined;
   readonly #log: ConversationLog;

@@ -1,9 +1,9 @@
 /**
- * The one plain sentence the page shows for a failure: the CLI's sentences (src/cli/errors-text.ts),
+ * The one plain sentence the page shows for a failure: the application core's sentences (src/app/errors-text.ts),
  * with the few that name a command-line option or command replaced by what to do in the page.
  */
 import { isSecureChatError } from '../errors.js';
-import { explain, type FailContext } from '../cli/errors-text.js';
+import { explain, type FailContext } from '../app/errors-text.js';
 
 export interface UiError {
   readonly code: string;

@@ -5,7 +5,7 @@
  * passed as one argument (no shell). Failures are ignored: the URL is printed anyway.
  */
 import { spawn } from 'node:child_process';
-import type { Env } from '../cli/context.js';
+import type { Env } from '../app/host.js';
 
 /** The command that would open a URL here, or undefined when there is no desktop (or under CI). */
 export function opener(env: Env, platform: NodeJS.Platform = process.platform): string | undefined {

@@ -5,7 +5,7 @@
 import { isSecureChatError, localError } from '../errors.js';
 import { formatAddress, formatFingerprint, keyFingerprint, listPeers, loadKnownPeers, safetyNumber, type UsersFile } from '../identity/index.js';
 import { logShow, logVerify } from '../log/commands.js';
-import type { Self } from '../cli/self.js';
+import type { Self } from '../app/self.js';
 import type { ContactKeyState, ContactView, LogView, SafetyNumberView, VerifyView } from './protocol.js';
 
 /** Contacts: everyone in the users file and everyone whose key we know, except ourselves. */

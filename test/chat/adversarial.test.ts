@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { listen } from '../../src/chat/listener.js';
 import { connect } from '../../src/chat/connect.js';
 import { connectSecure } from '../../src/transport/client.js';
-import { AppKind, encodeAppMessage } from '../../src/session/app.js';
+import { AppKind, encodeAppMessage } from '../../src/chat/message.js';
 import { SuiteId } from '../../src/crypto/aead.js';
 import { systemRandom } from '../../src/crypto/random.js';
 import { concat, u64be, u8 } from '../../src/crypto/bytes.js';

@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killAgents } from './_agents.js';
 
 export const CLI = fileURLToPath(new URL('./_main.js', import.meta.url));
 
@@ -33,7 +34,10 @@ export async function tempDir(): Promise<string> {
 export async function cleanup(): Promise<void> {
   for (const c of children) c.kill('SIGKILL');
   children.clear();
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+  for (const d of dirs.splice(0)) {
+    killAgents(d);
+    await rm(d, { recursive: true, force: true });
+  }
 }
 
 /** A port that was free a moment ago (bind port 0, read it, close). */

@@ -1,4 +1,8 @@
-/** 50 senders at once to one listener: every message delivered exactly once, every sender exit 0. */
+/**
+ * 50 `send` processes of one user (one home) at once to one listener: one shared agent, every
+ * message delivered exactly once, every sender exit 0 (v1 refused 49 of them: the log was in
+ * use). And several users of one home sending at once through the same agent.
+ */
 import { after, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -6,27 +10,45 @@ import { cleanup, freePort, run, startListener, tempDir, writeUsers } from './_h
 
 after(cleanup);
 
-const SENDERS = 50;
+const SENDS = 50;
 
-it(`${SENDERS} concurrent senders to one listener: each message exactly once`, { timeout: 240_000 }, async () => {
+it(`${SENDS} concurrent sends of one user to one listener: each message exactly once, all exit 0`, { timeout: 300_000 }, async () => {
   const dir = await tempDir();
   const port = await freePort();
   const users = await writeUsers(dir, [{ username: 'bob', password: 'pw-bob', port }]);
   const home = join(dir, 'home');
-  const bob = await startListener(['--as', 'bob', '--users', users], { home });
+  const bob = await startListener(['--as', 'bob', '--users', users], { home: join(dir, 'bobhome') });
   const results = await Promise.all(
-    Array.from({ length: SENDERS }, (_, i) =>
-      run(['send', '--users', users, '--as', `sender${i}`, '--to', 'bob', '--message', `message number ${i} from sender${i}`], { home, input: 'pw-bob\n' }),
-    ),
+    Array.from({ length: SENDS }, (_, i) => run(['send', '--users', users, '--as', 'alice', '--to', 'bob', '--message', `message number ${i}`], { home, input: 'pw-bob\n' })),
   );
-  results.forEach((r, i) => assert.equal(r.code, 0, `sender${i}: ${r.stderr}`));
-  for (let i = 0; i < SENDERS; i++) await bob.waitFor(new RegExp(`sender${i}: message number ${i} from sender${i}$`, 'm'), 'stdout');
+  results.forEach((r, i) => {
+    assert.equal(r.code, 0, `send ${i}: ${r.stderr}`);
+    assert.match(r.stderr, /delivered #\d+ to bob/, `send ${i}`);
+    assert.doesNotMatch(r.stderr, /in use/);
+  });
+  for (let i = 0; i < SENDS; i++) await bob.waitFor(new RegExp(`alice: message number ${i}$`, 'm'), 'stdout');
   bob.kill('SIGINT');
   const b = await bob.exited;
-  const lines = b.stdout.split('\n').filter((l) => / sender\d+: message number /.test(l));
-  assert.equal(lines.length, SENDERS, 'no message shown twice');
-  for (let i = 0; i < SENDERS; i++) assert.equal(lines.filter((l) => l.endsWith(`sender${i}: message number ${i} from sender${i}`)).length, 1);
-  const log = await run(['log', 'show', '--as', 'bob', '--users', users], { home });
+  const lines = b.stdout.split('\n').filter((l) => / alice: message number /.test(l));
+  assert.equal(lines.length, SENDS, 'no message shown twice');
+  for (let i = 0; i < SENDS; i++) assert.equal(lines.filter((l) => l.endsWith(`alice: message number ${i}`)).length, 1);
+  const stop = await run(['agent', 'stop'], { home });
+  assert.equal(stop.code, 0, stop.stderr);
+  const log = await run(['log', 'show', '--as', 'alice', '--users', users], { home });
   assert.equal(log.code, 0, log.stderr);
-  assert.equal(log.stdout.split('\n').filter((l) => / <- sender\d+: message number /.test(l)).length, SENDERS, 'each logged exactly once');
+  assert.equal(log.stdout.split('\n').filter((l) => / -> bob: message number /.test(l)).length, SENDS, 'each logged exactly once on the sending side');
+});
+
+it('three users of one home sending at once share the one agent', { timeout: 120_000 }, async () => {
+  const dir = await tempDir();
+  const port = await freePort();
+  const users = await writeUsers(dir, [{ username: 'bob', password: 'pw-bob', port }]);
+  const home = join(dir, 'home');
+  const bob = await startListener(['--as', 'bob', '--users', users], { home: join(dir, 'bobhome') });
+  const names = ['ann', 'cid', 'dee'];
+  const results = await Promise.all(names.map((n) => run(['send', '--users', users, '--as', n, '--to', 'bob', '--message', `from ${n}`], { home, input: 'pw-bob\n' })));
+  results.forEach((r, i) => assert.equal(r.code, 0, `${names[i] ?? ''}: ${r.stderr}`));
+  for (const n of names) await bob.waitFor(new RegExp(`${n}: from ${n}$`, 'm'), 'stdout');
+  bob.kill('SIGINT');
+  await bob.exited;
 });

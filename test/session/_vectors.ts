@@ -8,7 +8,7 @@ import { SUITE_NAMES, type SuiteId } from '../../src/crypto/aead.js';
 import { concat, toHex, u8, utf8 } from '../../src/crypto/bytes.js';
 import { deterministicRandom } from '../../src/crypto/random.js';
 import { sha256 } from '../../src/crypto/hash.js';
-import { AppKind, encodeAppMessage } from '../../src/session/app.js';
+import { AppKind, encodeAppMessage } from '../../src/chat/message.js';
 import { ContentType, encodeContent } from '../../src/session/content.js';
 import { Session } from '../../src/session/session.js';
 import { encodeFrame, decodeOneFrame, FrameType } from '../../src/wire/frame.js';

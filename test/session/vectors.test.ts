@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fromHex, toHex } from '../../src/crypto/bytes.js';
 import { deterministicRandom } from '../../src/crypto/random.js';
 import { SecureChatError } from '../../src/errors.js';
-import { decodeAppMessage } from '../../src/session/app.js';
+import { decodeAppMessage } from '../../src/chat/message.js';
 import { decodeOneFrame, FrameDecoder } from '../../src/wire/frame.js';
 import { renderVectors, VECTOR_FILE } from './gen-vectors.js';
 import { newSessions, RECEIPT, SEED_I, SEED_R, TEXT, type RecordVectors } from './_vectors.js';

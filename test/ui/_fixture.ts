@@ -13,7 +13,7 @@ import { KSF_TEST } from '../../src/crypto/opaque.js';
 import { utf8 } from '../../src/crypto/bytes.js';
 import { ensureUserDir, loadOrCreateIdentity, registerAccount } from '../../src/identity/index.js';
 import { Cli } from '../../src/cli/context.js';
-import { startUi, type RunningUi } from '../../src/ui/command.js';
+import { startUi, type RunningUi } from '../../src/ui/start.js';
 
 export const ROOT = new URL('../../../', import.meta.url).pathname;
 export const CHROMIUM = '/usr/bin/chromium';

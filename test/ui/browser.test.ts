@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { RunningUi } from '../../src/ui/command.js';
+import type { RunningUi } from '../../src/ui/start.js';
 import { launch, makeHome, prepare, removeHomes, ROOT, startFor, writeUsers, type Home } from './_fixture.js';
 
 let browser: Browser;

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import WebSocket from 'ws';
-import type { RunningUi } from '../../src/ui/command.js';
+import type { RunningUi } from '../../src/ui/start.js';
 import { cookieName } from '../../src/ui/security.js';
 import { makeHome, prepare, removeHomes, startFor } from './_fixture.js';
 

@@ -4,8 +4,9 @@ import { optBool, optPort, optString } from '../args.js';
 import { receiveOne } from '../receive.js';
 import { chatLoop } from '../chat-loop.js';
 import type { Command } from '../command.js';
-import { loadSelf, selfName } from '../self.js';
-import { openConversation, resolveTarget } from '../session.js';
+import { loadSelf, selfName } from '../../app/self.js';
+import { resolveTarget } from '../../app/target.js';
+import { openConversation } from '../session.js';
 
 export const chatCommand: Command = {
   name: 'chat',

@@ -4,7 +4,7 @@ import { localError } from '../../errors.js';
 import { ensureUserDir, formatFingerprint, hasAccount, loadOrCreateIdentity, registerAccount, usernameProblem } from '../../identity/index.js';
 import { optBool, optString } from '../args.js';
 import type { Command } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode } from '../../app/exit-codes.js';
 
 export const initCommand: Command = {
   name: 'init',

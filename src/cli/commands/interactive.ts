@@ -16,8 +16,9 @@ import type { Command } from '../command.js';
 import type { Cli } from '../context.js';
 import { runLegacyListen, runLegacySend } from '../legacy.js';
 import { receiveOne } from '../receive.js';
-import { loadSelf } from '../self.js';
-import { openConversation, parseAddress, resolveTarget, type Target } from '../session.js';
+import { loadSelf } from '../../app/self.js';
+import { parseAddress, resolveTarget, type Target } from '../../app/target.js';
+import { openConversation } from '../session.js';
 
 /** The example users file shipped with the package, if present (the README's first run). */
 async function exampleUsers(): Promise<string | undefined> {

@@ -4,10 +4,10 @@ import { formatAddress } from '../../identity/index.js';
 import type { Conversation } from '../../chat/conversation.js';
 import { optBool, optPort, optString } from '../args.js';
 import type { Command } from '../command.js';
-import { explain } from '../errors-text.js';
-import { ExitCode } from '../exit-codes.js';
+import { explain } from '../../app/errors-text.js';
+import { ExitCode } from '../../app/exit-codes.js';
 import { runLegacyListen } from '../legacy.js';
-import { listenerAccount, loadSelf, selfName } from '../self.js';
+import { listenerAccount, loadSelf, selfName } from '../../app/self.js';
 import { announcePeer, listenAs, openLogAndPolicy, watch, type Ended } from '../session.js';
 
 

@@ -8,8 +8,8 @@ import { logRepair, logShow, logVerify, type CommandResult, type LegacyLogVerifi
 import { optBool, optString } from '../args.js';
 import type { Command } from '../command.js';
 import type { Cli } from '../context.js';
-import { ExitCode } from '../exit-codes.js';
-import { loadSelf, selfName } from '../self.js';
+import { ExitCode } from '../../app/exit-codes.js';
+import { loadSelf, selfName } from '../../app/self.js';
 
 /** Largest original-format log read for `log verify --legacy`. */
 const MAX_LEGACY_LOG_BYTES = 256 * 1024 * 1024;

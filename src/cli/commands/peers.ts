@@ -2,8 +2,8 @@
 import { formatFingerprint, keyFingerprint, listPeers, loadKnownPeers } from '../../identity/index.js';
 import { optString } from '../args.js';
 import type { Command } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
-import { loadSelf, selfName } from '../self.js';
+import { ExitCode } from '../../app/exit-codes.js';
+import { loadSelf, selfName } from '../../app/self.js';
 
 export const peersCommand: Command = {
   name: 'peers',

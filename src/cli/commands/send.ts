@@ -2,14 +2,14 @@
 import { localError } from '../../errors.js';
 import { optBool, optPort, optString } from '../args.js';
 import type { Command } from '../command.js';
-import { explain } from '../errors-text.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode } from '../../app/exit-codes.js';
 import { runLegacySend } from '../legacy.js';
-import { loadSelf, selfName } from '../self.js';
-import { openConversation, resolveTarget, sendText, watch } from '../session.js';
-
-/** How long `send` waits for the delivery receipt. */
-export const RECEIPT_TIMEOUT_MS = 30_000;
+import { selfName } from '../../app/self.js';
+import { AgentError } from '../../agent/client.js';
+import type { JsonObject } from '../../agent/rpc.js';
+import { wipe } from '../../crypto/bytes.js';
+import { agentFor, isPasswordNeeded, reportFailure, showProgress } from '../agent-link.js';
+import { resolveTarget } from '../../app/target.js';
 
 export const sendCommand: Command = {
   name: 'send',
@@ -21,6 +21,9 @@ Connects to NAME (its address from the users file), logs in with NAME's password
 for, hidden, on a terminal; else the first line of standard input or --password-file),
 sends TEXT, and waits for NAME's delivery receipt, which NAME sends only once the message
 is stored in its log. Exit 0 means it arrived. Your identity key is created on first use.
+The message goes through your agent (started in the background when it is not running;
+see \`securechat agent --help\`): many sends at once share one conversation, and the
+password is asked only when no conversation with NAME is open.
 
 options:
   --to TARGET     whom to send to: a username, or HOST:PORT, or NAME@HOST:PORT
@@ -39,23 +42,26 @@ options:
     const users = await cli.users(false);
     const target = resolveTarget(to, users);
     if (optBool(args, 'legacy')) return runLegacySend(cli, target, text, optString(args, 'as'));
-    const self = await loadSelf(cli, await selfName(cli, optString(args, 'as'), optPort(args, 'port'), users), users, true);
-    const { conv, log } = await openConversation(cli, self, target, users);
-    const sent = new Map<number, string>();
-    const ended = watch(cli, conv, log, sent);
-    const { id, logged } = sendText(conv, log, sent, text);
-    cli.out.status(`sent #${id}; waiting for the delivery receipt`, { event: 'sent', to: target.account, id, text });
+    const as = await selfName(cli, optString(args, 'as'), optPort(args, 'port'), users);
+    cli.fail.user = as;
+    cli.fail.peer = target.account;
+    const agent = await agentFor(cli);
+    const params = { as, to: { account: target.account, host: target.host, port: target.port }, text, ...(users === undefined ? {} : { users: users.path }) };
+    const progress = (p: JsonObject): void => showProgress(cli, p);
     try {
-      await logged;
-      await conv.waitReceipt(id, RECEIPT_TIMEOUT_MS);
+      try {
+        await agent.call('send', params, progress);
+      } catch (e) {
+        if (!isPasswordNeeded(e)) throw e;
+        const pw = await cli.password(`password of ${target.account}: `);
+        const password = Buffer.from(pw).toString('base64');
+        wipe(pw);
+        await agent.call('send', { ...params, password }, progress);
+      }
     } catch (e) {
-      const x = explain(e, cli.fail);
-      if (conv.isOpen) conv.destroy();
-      cli.out.error(`${x.sentence} (no delivery receipt for #${id})`, { event: 'error', code: x.code, exit: x.exit, message: x.sentence, id });
-      return x.exit;
+      if (e instanceof AgentError) return reportFailure(cli, e);
+      throw e;
     }
-    await conv.close();
-    await ended;
     return ExitCode.OK;
   },
 };

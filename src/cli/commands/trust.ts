@@ -3,9 +3,9 @@ import { localError } from '../../errors.js';
 import { formatFingerprint, keyFingerprint, loadKnownPeers, trustNewKey } from '../../identity/index.js';
 import { optString } from '../args.js';
 import type { Command } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
-import { ConversationLog } from '../log-sink.js';
-import { loadSelf, selfName } from '../self.js';
+import { ExitCode } from '../../app/exit-codes.js';
+import { ConversationLog } from '../../app/log-sink.js';
+import { loadSelf, selfName } from '../../app/self.js';
 
 export const trustCommand: Command = {
   name: 'trust',

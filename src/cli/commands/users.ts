@@ -17,7 +17,7 @@ import { parseJsonBytes, readFileIfExists } from '../../identity/storage.js';
 import { optBool, optString, parsePort } from '../args.js';
 import type { Command } from '../command.js';
 import type { Cli } from '../context.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode } from '../../app/exit-codes.js';
 
 async function check(cli: Cli): Promise<ExitCode> {
   const path = await findUsersFile({ explicit: cli.options.users, home: cli.home() });

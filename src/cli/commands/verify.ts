@@ -3,8 +3,8 @@ import { localError } from '../../errors.js';
 import { formatFingerprint, keyFingerprint, loadKnownPeers, markVerified, safetyNumber } from '../../identity/index.js';
 import { optBool, optString } from '../args.js';
 import type { Command } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
-import { loadSelf, selfName } from '../self.js';
+import { ExitCode } from '../../app/exit-codes.js';
+import { loadSelf, selfName } from '../../app/self.js';
 
 export const verifyCommand: Command = {
   name: 'verify',

@@ -3,66 +3,12 @@
  * 127.0.0.1 (src/ui/server.ts), prints the first URL (with its one-time token) and opens it
  * where a desktop is present. Runs until Ctrl-C; the page does everything the chat command does.
  */
-import { optBool, optPort, optString, type Parsed } from '../cli/args.js';
-import type { Command } from '../cli/command.js';
-import type { Cli } from '../cli/context.js';
-import { ExitCode } from '../cli/exit-codes.js';
-import { ConversationLog } from '../cli/log-sink.js';
-import { loadSelf, selfName } from '../cli/self.js';
-import { UiController } from './controller.js';
-import { openBrowser } from './open.js';
-import { startUiServer, type UiServer } from './server.js';
-
-export interface StartUiOptions {
-  /** Who the user is (`--as`); default as for the other commands. */
-  readonly as?: string;
-  /** The UI's own port (0 = any free one). */
-  readonly port?: number;
-  /** Where the bundled page is (tests). */
-  readonly assets?: URL;
-}
-
-export interface RunningUi {
-  readonly server: UiServer;
-  readonly controller: UiController;
-  /** Stops the server, closes every conversation and the listener, closes the log. */
-  close(): Promise<void>;
-}
-
-/** Starts the UI for the local user of `cli` (without printing or opening anything). */
-export async function startUi(cli: Cli, o: StartUiOptions = {}): Promise<RunningUi> {
-  const users = await cli.users(false);
-  const self = await loadSelf(cli, await selfName(cli, o.as, undefined, users), users, true);
-  const log = await ConversationLog.open(self.dir, self.name);
-  let controller: UiController;
-  try {
-    controller = await UiController.create({ cli, self, users, log });
-  } catch (e) {
-    await log.close();
-    throw e;
-  }
-  let server: UiServer;
-  try {
-    server = await startUiServer({ controller, port: o.port ?? 0, ...(o.assets === undefined ? {} : { assets: o.assets }) });
-  } catch (e) {
-    await controller.close();
-    await log.close();
-    throw e;
-  }
-  let closing: Promise<void> | undefined;
-  return {
-    server,
-    controller,
-    close() {
-      closing ??= (async () => {
-        await server.close();
-        await controller.close();
-        await log.close();
-      })();
-      return closing;
-    },
-  };
-}
+import { optBool, optPort, optString, type Parsed } from '../args.js';
+import type { Command } from '../command.js';
+import type { Cli } from '../context.js';
+import { ExitCode } from '../../app/exit-codes.js';
+import { openBrowser } from '../../ui/open.js';
+import { startUi } from '../../ui/start.js';
 
 export async function runUi(cli: Cli, args: Parsed): Promise<ExitCode> {
   const port = optPort(args, 'port', true) ?? 0;

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { concat, u8, u64be, utf8 } from '../../src/crypto/bytes.js';
 import { SecureChatError } from '../../src/errors.js';
-import { AppKind, decodeAppMessage, encodeAppMessage, MAX_TEXT_BYTES, type AppMessage } from '../../src/session/app.js';
-import { codeOf } from './_pair.js';
+import { AppKind, decodeAppMessage, encodeAppMessage, MAX_TEXT_BYTES, type AppMessage } from '../../src/chat/message.js';
+import { codeOf } from '../session/_pair.js';
 
 describe('§7 application messages', () => {
   it('TEXT and RECEIPT round trip, and decode → encode gives back the same bytes', () => {

@@ -1,5 +1,5 @@
 /**
- * The CLI's known-peers policy (src/cli/policy.ts), reloadable: the page can mark a key verified
+ * The known-peers policy (policy.ts), reloadable: the page can mark a key verified
  * or trust a changed key while a listener is running, and the next handshake must see that.
  * `KnownPeersPolicy` decides on a snapshot it refreshes only on its own commits, so after the
  * page changed known_peers.json this adapter swaps in a freshly loaded one.
@@ -8,7 +8,7 @@ import type { PeerIdentity } from '../handshake/result.js';
 import type { SecureChatError } from '../errors.js';
 import type { PeerKeyState, PeerPolicy } from '../chat/types.js';
 import type { UsersFile } from '../identity/index.js';
-import { KnownPeersPolicy, type KeyChange } from '../cli/policy.js';
+import { KnownPeersPolicy, type KeyChange } from './policy.js';
 
 export class ReloadablePolicy implements PeerPolicy {
   #current: KnownPeersPolicy;

@@ -23,7 +23,7 @@ import {
   type UsersFile,
 } from '../identity/index.js';
 import type { ListenerAccount, LocalIdentity } from '../chat/types.js';
-import type { Cli } from './context.js';
+import type { AppHost } from './host.js';
 
 export interface Self {
   readonly name: string;
@@ -37,7 +37,7 @@ export interface Self {
  * The local user's name: `--as NAME`; else the users-file entry whose port is `port`; else the
  * only local user in the home. `USAGE` naming the choices otherwise.
  */
-export async function selfName(cli: Cli, as: string | undefined, port: number | undefined, users: UsersFile | undefined): Promise<string> {
+export async function selfName(host: AppHost, as: string | undefined, port: number | undefined, users: UsersFile | undefined): Promise<string> {
   if (as !== undefined) {
     if (as === '') throw localError('USAGE', '--as needs a username');
     return as;
@@ -49,13 +49,13 @@ export async function selfName(cli: Cli, as: string | undefined, port: number | 
       if (!isSecureChatError(e) || e.code !== 'UNKNOWN_USER') throw e;
     }
   }
-  const local = await listLocalUsers(cli.home());
+  const local = await listLocalUsers(host.home());
   const [only, ...rest] = local;
   if (only !== undefined && rest.length === 0) return only;
   if (local.length === 0) {
-    throw localError('USAGE', `there is no local user in ${cli.home()} yet; say who you are with --as NAME (or create yourself with \`securechat init --user NAME\`)`);
+    throw localError('USAGE', `there is no local user in ${host.home()} yet; say who you are with --as NAME (or create yourself with \`securechat init --user NAME\`)`);
   }
-  throw localError('USAGE', `there are several local users in ${cli.home()} (${local.join(', ')}); say which one you are with --as NAME`);
+  throw localError('USAGE', `there are several local users in ${host.home()} (${local.join(', ')}); say which one you are with --as NAME`);
 }
 
 function entryFor(users: UsersFile | undefined, name: string): UserEntry | undefined {
@@ -71,9 +71,9 @@ function entryFor(users: UsersFile | undefined, name: string): UserEntry | undef
  * Loads the local user `name`, creating their home directory and identity key when `create`
  * (a sender needs only an identity key; it is made on first use and announced).
  */
-export async function loadSelf(cli: Cli, name: string, users: UsersFile | undefined, create: boolean): Promise<Self> {
-  cli.fail.user = name;
-  const home = cli.home();
+export async function loadSelf(host: AppHost, name: string, users: UsersFile | undefined, create: boolean): Promise<Self> {
+  host.fail.user = name;
+  const home = host.home();
   const entry = entryFor(users, name);
   if (!create) {
     const dir = userPaths(home, name).dir;
@@ -83,7 +83,7 @@ export async function loadSelf(cli: Cli, name: string, users: UsersFile | undefi
   const paths = await ensureUserDir(home, name);
   const { identity, created } = await loadOrCreateIdentity(paths.dir);
   if (created) {
-    cli.out.status(`created an identity key for ${name} (fingerprint ${formatFingerprint(identity.fingerprint)})`, {
+    host.out.status(`created an identity key for ${name} (fingerprint ${formatFingerprint(identity.fingerprint)})`, {
       event: 'identity-created',
       user: name,
       fingerprint: identity.fingerprint,
@@ -100,7 +100,7 @@ export function localIdentity(self: Self): LocalIdentity {
  * The listener's OPAQUE account. When there is none and the user's users-file entry has a
  * plaintext password, it is registered now (with a one-line warning naming the fix).
  */
-export async function listenerAccount(cli: Cli, self: Self, users: UsersFile | undefined): Promise<ListenerAccount> {
+export async function listenerAccount(host: AppHost, self: Self, users: UsersFile | undefined): Promise<ListenerAccount> {
   let acc: Account;
   try {
     acc = await loadAccount(self.dir);
@@ -111,13 +111,13 @@ export async function listenerAccount(cli: Cli, self: Self, users: UsersFile | u
       throw localError('NOT_INITIALISED', `${self.name} has no registered password yet; run \`securechat init --user ${self.name}\` first`);
     }
     try {
-      acc = await registerAccount(self.dir, self.name, pw, cli.ksf());
+      acc = await registerAccount(self.dir, self.name, pw, host.ksf());
     } finally {
       wipe(pw);
     }
     const where = users?.path ?? 'the users file';
     const text = `registered ${self.name}'s plaintext password from ${where}; remove it from the file with \`${STRIP_COMMAND}\``;
-    cli.out.warn(text, { event: 'warning', code: 'REGISTERED_FROM_USERS_FILE', user: self.name, message: text });
+    host.out.warn(text, { event: 'warning', code: 'REGISTERED_FROM_USERS_FILE', user: self.name, message: text });
   }
   return { name: acc.username, serverSetup: acc.serverSetup, record: acc.record, ksf: acc.ksf };
 }

@@ -1,0 +1,200 @@
+/**
+ * A client of the agent: connects to the socket in the home and, when nobody answers there,
+ * starts the agent in the background (as gpg-agent is started) and connects once it says it
+ * is ready. Requests are JSON-RPC 2.0 (rpc.ts); `progress` notifications for a request go to
+ * that request's callback, `event` notifications to `onEvent`.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { connect as netConnect, type Socket } from 'node:net';
+import { localError, type SecureChatError } from '../errors.js';
+import { ensurePrivateDir, errnoCode } from '../fs/private-files.js';
+import { AGENT_START_TIMEOUT_MS } from '../limits.js';
+import { agentPaths } from './paths.js';
+import { AGENT_API_VERSION, encodeRequest, LineSplitter, parseLine, type Json, type JsonObject, type RpcErrorObject } from './rpc.js';
+
+/** A JSON-RPC error answer from the agent. */
+export class AgentError extends Error {
+  constructor(readonly error: RpcErrorObject) {
+    super(error.message);
+  }
+}
+
+export type ProgressFn = (p: JsonObject) => void;
+
+export class AgentClient {
+  readonly #socket: Socket;
+  #nextId = 1;
+  readonly #pending = new Map<number, { resolve: (v: Json) => void; reject: (e: unknown) => void; progress?: ProgressFn | undefined }>();
+  #onEvent: (e: JsonObject) => void = () => undefined;
+  #closed = false;
+  #onClose: (() => void)[] = [];
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+    socket.setEncoding('utf8');
+    const lines = new LineSplitter();
+    socket.on('data', (chunk: string) => {
+      const got = lines.push(chunk);
+      if (got === null) {
+        socket.destroy();
+        return;
+      }
+      for (const l of got) this.#line(l);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.#closed = true;
+      const e = localError('CONNECTION_LOST', 'the agent went away');
+      for (const w of this.#pending.values()) w.reject(e);
+      this.#pending.clear();
+      for (const f of this.#onClose.splice(0)) f();
+    });
+  }
+
+  /** Connects to the agent of `home` if one runs; undefined when none does. */
+  static async tryConnect(home: string): Promise<AgentClient | undefined> {
+    const socket = await connectSocket(agentPaths(home).socket);
+    if (socket === undefined) return undefined;
+    const c = new AgentClient(socket);
+    await c.#hello();
+    return c;
+  }
+
+  /** Connects to the agent of `home`, starting it first when none runs (`command` starts `securechat agent run`). */
+  static async connect(home: string, command: AgentCommand): Promise<AgentClient> {
+    const first = await AgentClient.tryConnect(home);
+    if (first !== undefined) return first;
+    await ensurePrivateDir(home);
+    const said = await spawnAgent(home, command);
+    const deadline = Date.now() + AGENT_START_TIMEOUT_MS;
+    // The agent we started said it is listening, or lost the start race to one that is about to:
+    // connect, and give the winner a few short moments if its socket is not up yet.
+    for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+      const c = await AgentClient.tryConnect(home);
+      if (c !== undefined) return c;
+      if (said === 'ready' || Date.now() > deadline) throw localError('NETWORK_ERROR', `the agent for ${home} did not answer on its socket; see ${agentPaths(home).log}`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  async #hello(): Promise<void> {
+    const r = await this.call('hello', { api: AGENT_API_VERSION });
+    const api = typeof r === 'object' && r !== null && !Array.isArray(r) ? (r as JsonObject)['api'] : undefined;
+    if (api !== AGENT_API_VERSION) {
+      this.close();
+      throw localError('CONFIG', `the running agent speaks API version ${JSON.stringify(api ?? null)}, this securechat speaks ${AGENT_API_VERSION}; stop it with \`securechat agent stop\` and try again`);
+    }
+  }
+
+  /** Calls `method`; `progress` receives this request's progress notifications. */
+  call(method: string, params: JsonObject, progress?: ProgressFn): Promise<Json> {
+    if (this.#closed) return Promise.reject(localError('CONNECTION_LOST', 'the agent went away'));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, progress });
+      this.#socket.write(encodeRequest({ id, method, params }));
+    });
+  }
+
+  /** Receives every `event` notification (after `subscribe`). */
+  onEvent(fn: (e: JsonObject) => void): void {
+    this.#onEvent = fn;
+  }
+
+  /** Runs `fn` when the connection to the agent ends. */
+  onClose(fn: () => void): void {
+    if (this.#closed) fn();
+    else this.#onClose.push(fn);
+  }
+
+  close(): void {
+    this.#socket.end();
+  }
+
+  #line(line: string): void {
+    const m = parseLine(line);
+    if (m.type === 'notification') {
+      const p = m.notification.params;
+      if (m.notification.method === 'progress') {
+        const w = typeof p['request'] === 'number' ? this.#pending.get(p['request']) : undefined;
+        w?.progress?.(p);
+      } else if (m.notification.method === 'event') this.#onEvent(p);
+      return;
+    }
+    if (m.type !== 'response' || typeof m.response.id !== 'number') return;
+    const w = this.#pending.get(m.response.id);
+    if (w === undefined) return;
+    this.#pending.delete(m.response.id);
+    if ('result' in m.response) w.resolve(m.response.result);
+    else w.reject(new AgentError(m.response.error));
+  }
+}
+
+/** How to start `securechat agent run` in a child process: the same node and entry script as this one. */
+export interface AgentCommand {
+  readonly execPath: string;
+  readonly args: readonly string[];
+}
+
+/** This process's own entry (a test entry stays a test entry, with what it injects). */
+export function selfCommand(home: string): AgentCommand {
+  const entry = process.argv[1] ?? '';
+  return { execPath: process.execPath, args: [...process.execArgv, entry, 'agent', 'run', '--home', home, '--json'] };
+}
+
+function connectSocket(path: string): Promise<Socket | undefined> {
+  return new Promise((resolve, reject) => {
+    const s = netConnect(path);
+    s.once('connect', () => {
+      s.removeAllListeners('error');
+      resolve(s);
+    });
+    s.once('error', (e) => {
+      const code = errnoCode(e);
+      // No socket file, or a file nobody listens on (an agent that crashed): no agent.
+      if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ENOTSOCK' || code === 'EACCES') resolve(undefined);
+      else reject(localError('NETWORK_ERROR', `cannot reach the agent at ${path}: ${code ?? 'error'}`, e));
+    });
+  });
+}
+
+/**
+ * Starts the agent detached; resolves when it said `ready` (it listens) or `running` (another
+ * agent won the start race). Its later output goes to agent.log in the home.
+ */
+function spawnAgent(home: string, command: AgentCommand): Promise<'ready' | 'running'> {
+  const log = openSync(agentPaths(home).log, 'a', 0o600);
+  let child;
+  try {
+    child = spawn(command.execPath, [...command.args], { detached: true, stdio: ['ignore', 'pipe', log] });
+  } finally {
+    closeSync(log);
+  }
+  const stdout = child.stdout;
+  if (stdout === null) return Promise.reject(localError('INTERNAL', 'the agent has no output pipe'));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let settled = false;
+    const done = (e: SecureChatError | null, v?: 'ready' | 'running'): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stdout.removeAllListeners('data');
+      stdout.destroy();
+      child.removeAllListeners('close');
+      child.unref();
+      if (e !== null) reject(e);
+      else resolve(v ?? 'ready');
+    };
+    const timer = setTimeout(() => done(localError('NETWORK_ERROR', `the agent did not start within ${AGENT_START_TIMEOUT_MS / 1000} s; see ${agentPaths(home).log}`)), AGENT_START_TIMEOUT_MS);
+    stdout.setEncoding('utf8');
+    stdout.on('data', (d: string) => {
+      out += d;
+      const m = /"state":"(ready|running)"/.exec(out);
+      if (m !== null) done(null, m[1] === 'running' ? 'running' : 'ready');
+    });
+    child.on('error', (e) => done(localError('INTERNAL', 'could not start the agent', e)));
+    child.on('close', (code) => done(localError('NETWORK_ERROR', `the agent exited at start (code ${String(code)}); see ${agentPaths(home).log}`)));
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * The agent's methods (docs/AGENT-API.md §4): each takes the request's params (untrusted:
+ * checked here) and returns a result, or throws `RpcFailure`. Progress of a long request
+ * reaches only the client that made it, as `progress` notifications; what happens to the
+ * user (a message arrived, a conversation ended) reaches every subscribed client as `event`.
+ */
+import { explain, type FailContext } from '../app/errors-text.js';
+import type { JsonEvent, Reporter } from '../app/host.js';
+import { NoReceipt, type Messenger } from '../app/messenger.js';
+import type { Target } from '../app/target.js';
+import { usernameProblem } from '../identity/username.js';
+import { AGENT_API_VERSION, RpcCode, RpcFailure, type Json, type JsonObject, type RpcId, type RpcRequest } from './rpc.js';
+import type { AgentPaths } from './paths.js';
+
+/** One connected client. */
+export interface Peer {
+  subscribed: boolean;
+  notify(method: string, params: JsonObject): void;
+  /** Ends the connection (the agent is stopping). */
+  end(): void;
+}
+
+/** What the methods see of the running agent. */
+export interface AgentState {
+  readonly paths: AgentPaths;
+  readonly startedAt: number;
+  readonly messenger: Messenger;
+  readonly clients: number;
+  stop(): Promise<void>;
+}
+
+function bad(message: string): RpcFailure {
+  return new RpcFailure(RpcCode.INVALID_PARAMS, message);
+}
+
+function str(p: JsonObject, k: string): string {
+  const v = p[k];
+  if (typeof v !== 'string') throw bad(`"${k}" must be a string`);
+  return v;
+}
+
+function optStr(p: JsonObject, k: string): string | undefined {
+  const v = p[k];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw bad(`"${k}" must be a string`);
+  return v;
+}
+
+function username(p: JsonObject, k: string): string {
+  const v = str(p, k);
+  const problem = usernameProblem(v);
+  if (problem !== undefined) throw bad(`"${k}" is not a valid username: ${problem}`);
+  return v;
+}
+
+function target(p: JsonObject): Target {
+  const t = p['to'];
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) throw bad('"to" must be {account, host, port}');
+  const o = t as JsonObject;
+  const port = o['port'];
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) throw bad('"to.port" must be a port number');
+  const host = str(o, 'host');
+  if (host === '' || host.length > 255) throw bad('"to.host" must be a host name or address');
+  return { account: username(o, 'account'), host, port };
+}
+
+/** A password given as base64 (docs/AGENT-API.md §4.4), as bytes. */
+function password(p: JsonObject): Uint8Array | undefined {
+  const v = optStr(p, 'password');
+  if (v === undefined) return undefined;
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length === 0) throw bad('"password" must be base64');
+  return Uint8Array.from(Buffer.from(v, 'base64'));
+}
+
+/** A reporter that sends each line to the requesting client only. */
+function progressTo(peer: Peer, request: RpcId): Reporter {
+  const send = (level: 'status' | 'warn', text: string, e?: JsonEvent): void => peer.notify('progress', { request, level, text, ...(e === undefined ? {} : { event: e }) });
+  return { status: (t, e) => send('status', t, e), warn: (t, e) => send('warn', t, e) };
+}
+
+/** Answers a failed operation with its one sentence, stable code and exit code. */
+function failure(e: unknown, fail: FailContext): RpcFailure {
+  const inner = e instanceof NoReceipt ? e.error : e;
+  const x = explain(inner, fail);
+  const data: JsonObject = { code: x.code, exit: x.exit, sentence: x.sentence, ...(e instanceof NoReceipt ? { id: e.id } : {}) };
+  return new RpcFailure(RpcCode.FAILED, x.sentence, data);
+}
+
+export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Promise<Json> {
+  const p = req.params;
+  switch (req.method) {
+    case 'hello':
+      return { agent: 'securechat', api: AGENT_API_VERSION, pid: process.pid, home: state.paths.home };
+    case 'status': {
+      const s = state.messenger.status();
+      return {
+        pid: process.pid,
+        home: state.paths.home,
+        api: AGENT_API_VERSION,
+        startedAt: new Date(state.startedAt).toISOString(),
+        clients: state.clients,
+        users: [...s.users],
+        conversations: s.conversations.map((c) => ({ ...c })),
+      };
+    }
+    case 'stop':
+      setImmediate(() => void state.stop());
+      return { stopping: true };
+    case 'subscribe':
+      peer.subscribed = true;
+      return { subscribed: true };
+    case 'send': {
+      const as = username(p, 'as');
+      const to = target(p);
+      const text = str(p, 'text');
+      const usersPath = optStr(p, 'users');
+      if (p['password'] === undefined && state.messenger.needsPassword(as, to)) {
+        throw new RpcFailure(RpcCode.PASSWORD_NEEDED, `the password of ${to.account} is needed`, { account: to.account });
+      }
+      const pw = password(p);
+      const fail: FailContext = { established: false };
+      try {
+        const r = await state.messenger.send({ as, target: to, text, usersPath, password: pw }, progressTo(peer, req.id), fail);
+        return { id: r.id, peer: r.peer, delivered: true };
+      } catch (e) {
+        throw failure(e, fail);
+      }
+    }
+    default:
+      throw new RpcFailure(RpcCode.METHOD_NOT_FOUND, `no method "${req.method}"`);
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The agent process's socket side: one agent per home (the lock file decides, atomically, who
+ * that is), a Unix socket inside the 0700 home, JSON-RPC 2.0 over newline-delimited JSON
+ * (rpc.ts, docs/AGENT-API.md), and an idle exit when nobody uses it.
+ *
+ * A socket file left by an agent that crashed is stale: whoever wins the lock (a stale lock of
+ * a dead pid is broken by `acquireLock`) removes it and listens in its place.
+ */
+import { promises as fsp } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { KsfParams } from '../crypto/opaque.js';
+import { isSecureChatError } from '../errors.js';
+import { ensurePrivateDir } from '../fs/private-files.js';
+import { acquireLock, type LogLock } from '../log/lock.js';
+import { AGENT_IDLE_EXIT_MS, AGENT_MAX_CLIENTS } from '../limits.js';
+import { Messenger } from '../app/messenger.js';
+import type { JsonEvent } from '../app/host.js';
+import { handle, type AgentState, type Peer } from './methods.js';
+import { agentPaths, lockOwner, processAlive, type AgentPaths } from './paths.js';
+import { encodeError, encodeNotification, encodeResult, LineSplitter, parseLine, RpcCode, RpcFailure, type JsonObject } from './rpc.js';
+
+export interface AgentOptions {
+  readonly home: string;
+  /** Key-stretching parameters for passwords registered by this agent (injected; cheap ones only from a test entry). */
+  readonly ksf: KsfParams;
+  readonly idleMs?: number;
+}
+
+export type StartResult =
+  | { readonly started: true; readonly agent: RunningAgent }
+  | { readonly started: false; readonly pid: number };
+
+export interface RunningAgent {
+  readonly paths: AgentPaths;
+  /** Resolves when the agent has stopped (asked to, idle, or a signal). */
+  readonly stopped: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Becomes the agent of `home`, or reports the pid of the one already running. */
+export async function startAgent(o: AgentOptions): Promise<StartResult> {
+  const paths = agentPaths(o.home);
+  await ensurePrivateDir(o.home);
+  let lock: LogLock;
+  try {
+    lock = await acquireLock(paths.lock);
+  } catch (e) {
+    const pid = isSecureChatError(e) && e.code === 'STORAGE_ERROR' ? await lockOwner(paths).catch(() => undefined) : undefined;
+    if (pid !== undefined && processAlive(pid)) return { started: false, pid };
+    throw e;
+  }
+  try {
+    await fsp.rm(paths.socket, { force: true }); // stale: its agent is gone (we hold the lock)
+    const agent = new Agent(o, paths, lock);
+    await agent.listen();
+    return { started: true, agent };
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
+}
+
+class Agent implements RunningAgent, AgentState {
+  readonly paths: AgentPaths;
+  readonly stopped: Promise<void>;
+  readonly startedAt = Date.now();
+  readonly messenger: Messenger;
+  readonly #lock: LogLock;
+  readonly #server: Server;
+  readonly #peers = new Set<Peer>();
+  readonly #idleMs: number;
+  #idle: NodeJS.Timeout | undefined;
+  #resolveStopped: () => void = () => undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(o: AgentOptions, paths: AgentPaths, lock: LogLock) {
+    this.paths = paths;
+    this.#lock = lock;
+    this.#idleMs = o.idleMs ?? AGENT_IDLE_EXIT_MS;
+    this.messenger = new Messenger({ home: o.home, ksf: o.ksf, onEvent: (e) => this.broadcast(e) });
+    this.stopped = new Promise((r) => {
+      this.#resolveStopped = r;
+    });
+    this.#server = createServer((s) => this.#accept(s));
+    this.#server.maxConnections = AGENT_MAX_CLIENTS;
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.paths.socket, () => {
+        this.#server.off('error', reject);
+        this.#server.on('error', () => undefined);
+        void fsp.chmod(this.paths.socket, 0o600).catch(() => undefined);
+        this.touch();
+        resolve();
+      });
+    });
+  }
+
+  get clients(): number {
+    return this.#peers.size;
+  }
+
+  /** Sends an event to every client that subscribed. */
+  broadcast(e: JsonEvent): void {
+    for (const p of this.#peers) if (p.subscribed) p.notify('event', e);
+  }
+
+  /** Re-arms the idle exit: it runs only when no client is connected and nothing is in flight. */
+  touch(): void {
+    clearTimeout(this.#idle);
+    this.#idle = undefined;
+    if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy) return;
+    this.#idle = setTimeout(() => {
+      if (this.#peers.size === 0 && !this.messenger.busy) void this.stop();
+      else this.touch();
+    }, this.#idleMs);
+  }
+
+  #accept(socket: Socket): void {
+    socket.setEncoding('utf8');
+    const lines = new LineSplitter();
+    const peer: Peer = {
+      subscribed: false,
+      notify: (method, params) => {
+        if (!socket.destroyed) socket.write(encodeNotification({ method, params }));
+      },
+      end: () => socket.end(),
+    };
+    this.#peers.add(peer);
+    this.touch();
+    const reply = (s: string): void => {
+      if (!socket.destroyed) socket.write(s);
+    };
+    socket.on('data', (chunk: string) => {
+      const got = lines.push(chunk);
+      if (got === null) {
+        reply(encodeError(null, { code: RpcCode.INVALID_REQUEST, message: 'line too long' }));
+        socket.destroy();
+        return;
+      }
+      for (const line of got) {
+        const m = parseLine(line);
+        if (m.type === 'invalid') reply(encodeError(m.id, { code: m.code, message: m.message }));
+        else if (m.type === 'request') {
+          const { id } = m.request;
+          handle(this, peer, m.request).then(
+            (result) => reply(encodeResult(id, result)),
+            (e: unknown) => reply(encodeError(id, rpcErrorOf(e))),
+          ).finally(() => this.touch());
+        }
+        // notifications and responses from a client are ignored (the API defines none)
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.#peers.delete(peer);
+      this.touch();
+    });
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      clearTimeout(this.#idle);
+      this.#server.close();
+      await this.messenger.close();
+      await fsp.rm(this.paths.socket, { force: true }).catch(() => undefined);
+      await this.#lock.release();
+      for (const p of this.#peers) p.end();
+      this.#resolveStopped();
+    })();
+    return this.#stopping;
+  }
+}
+
+/** An RPC failure as JSON-RPC's error object (handlers throw `RpcFailure`; anything else is internal). */
+function rpcErrorOf(e: unknown): { code: number; message: string; data?: JsonObject } {
+  if (e instanceof RpcFailure) return { code: e.rpcCode, message: e.message, ...(e.data === undefined ? {} : { data: e.data }) };
+  return { code: RpcCode.FAILED, message: 'internal error in the agent', data: { code: 'INTERNAL', exit: 1, sentence: 'something unexpected went wrong in the agent (a bug in securechat); see agent.log in the home' } };
+}

@@ -1,0 +1,300 @@
+/**
+ * The messenger: the application core the agent runs for one home. It holds every local
+ * user's open conversations and is the only writer of their logs; many requests (from many
+ * client processes) share one conversation per (local user, peer address), so 50 `send`s at
+ * once from one home are 50 messages on one connection, each with its own receipt.
+ *
+ * A user's log is open while that user has an operation in flight, and closed after, so the
+ * commands that still write the home themselves (`trust`, `log repair`) find it free.
+ */
+import { wipe } from '../crypto/bytes.js';
+import type { KsfParams } from '../crypto/opaque.js';
+import { localError } from '../errors.js';
+import { formatAddress, loadUsersFile, type UsersFile } from '../identity/index.js';
+import { connect } from '../chat/connect.js';
+import type { Conversation } from '../chat/conversation.js';
+import { announcePeer, snippet } from './announce.js';
+import type { FailContext } from './errors-text.js';
+import type { AppHost, JsonEvent, Reporter } from './host.js';
+import { ConversationLog } from './log-sink.js';
+import { KnownPeersPolicy } from './policy.js';
+import { loadSelf, localIdentity, type Self } from './self.js';
+import type { Target } from './target.js';
+
+/** How long a sender waits for the delivery receipt. */
+export const RECEIPT_TIMEOUT_MS = 30_000;
+
+export interface SendRequest {
+  readonly as: string;
+  readonly target: Target;
+  /** The requesting client's users file (for fingerprint pins), if it has one. */
+  readonly usersPath?: string | undefined;
+  readonly text: string;
+  /** The listener's password; only needed when no conversation with the target is open. Wiped here. */
+  readonly password?: Uint8Array | undefined;
+}
+
+export interface SendResult {
+  readonly id: number;
+  readonly peer: string;
+}
+
+/** What the messenger tells about itself (`agent status`). */
+export interface MessengerStatus {
+  readonly users: readonly string[];
+  readonly conversations: readonly { readonly user: string; readonly peer: string; readonly address: string; readonly inFlight: number }[];
+}
+
+interface UserState {
+  readonly self: Self;
+  log: ConversationLog | null;
+  opening: Promise<ConversationLog> | null;
+  refs: number;
+}
+
+interface Link {
+  readonly key: string;
+  readonly user: string;
+  conv: Conversation | null;
+  opening: Promise<Conversation> | null;
+  inFlight: number;
+}
+
+export interface MessengerOptions {
+  readonly home: string;
+  readonly ksf: KsfParams;
+  /** Facts about everything that happens (messages that arrive, conversations ending), for subscribers. */
+  readonly onEvent?: (e: JsonEvent) => void;
+}
+
+export class Messenger {
+  readonly #home: string;
+  readonly #ksf: KsfParams;
+  readonly #onEvent: (e: JsonEvent) => void;
+  readonly #users = new Map<string, UserState>();
+  readonly #links = new Map<string, Link>();
+  /** Per conversation: resolves once its end is in the log (and the log released). */
+  readonly #ended = new Map<Conversation, Promise<void>>();
+
+  constructor(o: MessengerOptions) {
+    this.#home = o.home;
+    this.#ksf = o.ksf;
+    this.#onEvent = o.onEvent ?? (() => undefined);
+  }
+
+  /** True while anything is in flight or open (the agent does not idle out then). */
+  get busy(): boolean {
+    return this.#links.size > 0;
+  }
+
+  status(): MessengerStatus {
+    return {
+      users: [...this.#users.keys()],
+      conversations: [...this.#links.values()].flatMap((l) =>
+        l.conv === null ? [] : [{ user: l.user, peer: l.conv.info.peer.name, address: formatAddress(l.conv.info.remoteAddress, l.conv.info.remotePort), inFlight: l.inFlight }],
+      ),
+    };
+  }
+
+  /** Whether a send to `target` as `as` needs the listener's password (no conversation is open or opening). */
+  needsPassword(as: string, target: Target): boolean {
+    const l = this.#links.get(linkKey(as, target));
+    return l === undefined || (l.conv === null && l.opening === null) || (l.conv !== null && !l.conv.isOpen);
+  }
+
+  #host(report: Reporter, fail: FailContext): AppHost {
+    return { home: () => this.#home, ksf: () => this.#ksf, fail, out: report };
+  }
+
+  async #acquireUser(as: string, report: Reporter, fail: FailContext): Promise<UserState> {
+    let u = this.#users.get(as);
+    if (u === undefined) {
+      const self = await loadSelf(this.#host(report, fail), as, undefined, true);
+      u = this.#users.get(as) ?? { self, log: null, opening: null, refs: 0 };
+      this.#users.set(as, u);
+    }
+    u.refs++;
+    try {
+      if (u.log === null) {
+        const state = u;
+        u.opening ??= ConversationLog.open(u.self.dir, u.self.name).finally(() => {
+          state.opening = null;
+        });
+        u.log = await u.opening;
+      }
+    } catch (e) {
+      u.refs--;
+      throw e;
+    }
+    return u;
+  }
+
+  async #releaseUser(u: UserState): Promise<void> {
+    u.refs--;
+    if (u.refs > 0 || u.log === null) return;
+    const log = u.log;
+    u.log = null;
+    await log.close().catch(() => undefined);
+  }
+
+  /** Sends `text`; resolves when the receipt arrived (or rejects with the reason it did not). */
+  async send(req: SendRequest, report: Reporter, fail: FailContext): Promise<SendResult> {
+    fail.user = req.as;
+    fail.peer = req.target.account;
+    fail.address = formatAddress(req.target.host, req.target.port);
+    let user: UserState;
+    try {
+      user = await this.#acquireUser(req.as, report, fail);
+    } catch (e) {
+      if (req.password !== undefined) wipe(req.password);
+      throw e;
+    }
+    const key = linkKey(req.as, req.target);
+    let link = this.#links.get(key);
+    if (link === undefined || (link.conv !== null && !link.conv.isOpen)) {
+      link = { key, user: req.as, conv: null, opening: null, inFlight: 0 };
+      this.#links.set(key, link);
+    }
+    link.inFlight++;
+    try {
+      const conv = await this.#open(link, user, req, report);
+      fail.established = true;
+      announcePeer(report, conv, 'talking to');
+      const log = user.log;
+      if (log === null) throw localError('INTERNAL', 'the log is not open');
+      const id = conv.send(req.text);
+      report.status(`sent #${id}; waiting for the delivery receipt`, { event: 'sent', to: req.target.account, id, text: req.text });
+      await log.sent(conv.info.peer.name, id, req.text);
+      try {
+        await conv.waitReceipt(id, RECEIPT_TIMEOUT_MS);
+      } catch (e) {
+        throw new NoReceipt(e, id);
+      }
+      report.status(`delivered #${id} to ${conv.info.peer.name}: "${snippet(req.text)}"`, { event: 'receipt', from: conv.info.peer.name, id });
+      return { id, peer: conv.info.peer.name };
+    } finally {
+      if (req.password !== undefined) wipe(req.password);
+      link.inFlight--;
+      await this.#settleLink(link);
+      await this.#releaseUser(user);
+    }
+  }
+
+  async #open(link: Link, user: UserState, req: SendRequest, report: Reporter): Promise<Conversation> {
+    if (link.conv !== null && link.conv.isOpen) return link.conv;
+    if (link.opening !== null) return link.opening;
+    const password = req.password;
+    if (password === undefined) throw localError('USAGE', `the password of ${req.target.account} is needed to start a conversation`);
+    const log = user.log;
+    if (log === null) throw localError('INTERNAL', 'the log is not open');
+    const opening = (async () => {
+      const users: UsersFile | undefined = req.usersPath === undefined ? undefined : await loadUsersFile(req.usersPath);
+      const policy = await KnownPeersPolicy.load(user.self.dir, users, (c) => {
+        void log.keyChange(c.peer, c.oldFingerprint, c.newFingerprint, false).catch(() => undefined);
+      });
+      const pw = Uint8Array.from(password);
+      let conv: Conversation;
+      try {
+        conv = await connect({
+          host: req.target.host,
+          port: req.target.port,
+          account: req.target.account,
+          password: pw,
+          self: localIdentity(user.self),
+          policy,
+          onStep: (s) => report.status(s.text, { event: 'step', step: s.step, text: s.text }),
+        });
+      } catch (e) {
+        await policy.settle();
+        throw e;
+      } finally {
+        wipe(pw);
+      }
+      this.#watch(conv, user, log);
+      return conv;
+    })();
+    link.opening = opening;
+    try {
+      const conv = await opening;
+      link.conv = conv;
+      return conv;
+    } catch (e) {
+      if (this.#links.get(link.key) === link) this.#links.delete(link.key);
+      throw e;
+    } finally {
+      link.opening = null;
+    }
+  }
+
+  /** Logs what the peer sends on a conversation we opened, and its end. */
+  #watch(conv: Conversation, user: UserState, log: ConversationLog): void {
+    const peer = conv.info.peer.name;
+    user.refs++; // the conversation holds the log until it ends
+    void log.start(peer, conv.info.peer.identityKey, conv.info.peerState, formatAddress(conv.info.remoteAddress, conv.info.remotePort)).catch(() => undefined);
+    conv.on('message', async (m) => {
+      await log.received(peer, m.id, m.text);
+      this.#onEvent({ event: 'message', from: peer, to: user.self.name, id: m.id, text: m.text, sentAt: new Date(m.sentAt).toISOString(), receivedAt: new Date(m.receivedAt).toISOString() });
+    });
+    let ended: () => void = () => undefined;
+    this.#ended.set(conv, new Promise<void>((r) => {
+      ended = r;
+    }));
+    conv.on('closed', (reason, error) => {
+      const why = error === undefined ? (reason === 'peer' ? 'the peer closed it' : 'closed') : error.code;
+      void log
+        .end(peer, why)
+        .catch(() => undefined)
+        .finally(async () => {
+          this.#onEvent({ event: 'closed', user: user.self.name, peer, reason, ...(error === undefined ? {} : { code: error.code }) });
+          for (const [k, l] of this.#links) if (l.conv === conv) this.#links.delete(k);
+          await this.#releaseUser(user);
+          this.#ended.delete(conv);
+          ended();
+        });
+    });
+  }
+
+  /** Closes a conversation nobody is using any more. */
+  async #settleLink(link: Link): Promise<void> {
+    if (link.inFlight > 0 || link.opening !== null) return;
+    if (this.#links.get(link.key) === link) this.#links.delete(link.key);
+    const conv = link.conv;
+    if (conv === null) return;
+    if (conv.isOpen) await conv.close().catch(() => undefined);
+    await waitClosed(conv);
+    await this.#ended.get(conv);
+  }
+
+  /** Closes every conversation and log. */
+  async close(): Promise<void> {
+    const convs = [...this.#links.values()].flatMap((l) => (l.conv === null ? [] : [l.conv]));
+    this.#links.clear();
+    await Promise.allSettled(convs.map(async (c) => {
+      if (c.isOpen) await c.close();
+      await waitClosed(c);
+      await this.#ended.get(c);
+    }));
+    for (const u of this.#users.values()) {
+      const log = u.log;
+      u.log = null;
+      if (log !== null) await log.close().catch(() => undefined);
+    }
+  }
+}
+
+/** A send whose message left but whose receipt did not arrive. */
+export class NoReceipt extends Error {
+  constructor(readonly error: unknown, readonly id: number) {
+    super('no delivery receipt');
+  }
+}
+
+function linkKey(as: string, t: Target): string {
+  return `${as}\u0000${t.account}\u0000${formatAddress(t.host, t.port)}`;
+}
+
+/** Resolves once `conv` has emitted `closed` (its log entries are written by then, or soon after). */
+function waitClosed(conv: Conversation): Promise<void> {
+  if (conv.closedWith !== null) return Promise.resolve();
+  return new Promise((resolve) => conv.on('closed', () => resolve()));
+}

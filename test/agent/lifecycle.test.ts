@@ -1,0 +1,98 @@
+/**
+ * The agent's life, through the built command: started on first use by `send`, `agent status`
+ * and `agent stop`, a crash (kill -9) leaving a stale socket that the next command replaces,
+ * and two agents racing to start for one home (exactly one wins).
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanup, freePort, jsonLines, run, start, startListener, tempDir, writeUsers } from '../cli/_harness.js';
+
+after(cleanup);
+
+async function setup(): Promise<{ home: string; users: string; port: number }> {
+  const dir = await tempDir();
+  const port = await freePort();
+  const users = await writeUsers(dir, [{ username: 'bob', password: 'pw-bob', port }]);
+  return { home: join(dir, 'home'), users, port };
+}
+
+async function agentState(home: string): Promise<Record<string, unknown>> {
+  const r = await run(['agent', 'status', '--json'], { home });
+  assert.equal(r.code, 0, r.stderr);
+  const e = jsonLines(r.stdout).find((x) => x['event'] === 'agent');
+  assert.ok(e !== undefined, `no agent event in ${r.stdout}`);
+  return e;
+}
+
+describe('agent lifecycle', () => {
+  it('send starts the agent on first use; status shows it; stop stops it', { timeout: 120_000 }, async () => {
+    const s = await setup();
+    assert.equal((await agentState(s.home))['state'], 'stopped');
+    const bob = await startListener(['--as', 'bob', '--users', s.users], { home: join(s.home, '..', 'bobhome') });
+    const r = await run(['send', '--users', s.users, '--as', 'alice', '--to', 'bob', '--message', 'first'], { home: s.home, input: 'pw-bob\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /delivered #1 to bob/);
+    await bob.waitFor(/alice: first$/m, 'stdout');
+    const st = await agentState(s.home);
+    assert.equal(st['state'], 'running');
+    assert.equal(typeof st['pid'], 'number');
+    const again = await run(['send', '--users', s.users, '--as', 'alice', '--to', 'bob', '--message', 'second'], { home: s.home, input: 'pw-bob\n' });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((await agentState(s.home))['pid'], st['pid'], 'the second send used the same agent');
+    const stop = await run(['agent', 'stop'], { home: s.home });
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.match(stop.stderr, /stopped the agent/);
+    assert.equal((await agentState(s.home))['state'], 'stopped');
+    assert.equal(existsSync(join(s.home, 'agent.sock')), false, 'the socket is removed');
+    bob.kill('SIGINT');
+    await bob.exited;
+  });
+
+  it('a crashed agent (kill -9) leaves a stale socket; status says so; the next send replaces it', { timeout: 120_000 }, async () => {
+    const s = await setup();
+    const started = await run(['agent', 'start', '--json'], { home: s.home });
+    assert.equal(started.code, 0, started.stderr);
+    const first = await agentState(s.home);
+    const pid = first['pid'];
+    assert.equal(typeof pid, 'number');
+    process.kill(pid as number, 'SIGKILL');
+    const gone = await agentState(s.home);
+    assert.equal(gone['state'], 'stopped');
+    assert.equal(gone['stale'], true, 'the stale socket is noticed');
+    const bob = await startListener(['--as', 'bob', '--users', s.users], { home: join(s.home, '..', 'bobhome') });
+    const r = await run(['send', '--users', s.users, '--as', 'alice', '--to', 'bob', '--message', 'after the crash'], { home: s.home, input: 'pw-bob\n' });
+    assert.equal(r.code, 0, r.stderr);
+    const now = await agentState(s.home);
+    assert.equal(now['state'], 'running');
+    assert.notEqual(now['pid'], pid);
+    await run(['agent', 'stop'], { home: s.home });
+    bob.kill('SIGINT');
+    await bob.exited;
+  });
+
+  it('two agents racing to start for one home: exactly one wins, the other names it', { timeout: 120_000 }, async () => {
+    const s = await setup();
+    const a = start(['agent', 'run', '--json'], { home: s.home });
+    const b = start(['agent', 'run', '--json'], { home: s.home });
+    const state = async (p: typeof a): Promise<Record<string, unknown>> => {
+      await p.waitFor(/"state":"(ready|running)"/, 'stdout');
+      const e = jsonLines(p.stdout).find((x) => x['event'] === 'agent');
+      assert.ok(e !== undefined);
+      return e;
+    };
+    const [ea, eb] = await Promise.all([state(a), state(b)]);
+    const states = [ea['state'], eb['state']].sort();
+    assert.deepEqual(states, ['ready', 'running'], `one ready, one running: ${a.stdout} | ${b.stdout}`);
+    const winner = ea['state'] === 'ready' ? a : b;
+    const loser = winner === a ? b : a;
+    const winnerPid = (winner === a ? ea : eb)['pid'];
+    assert.equal((loser === a ? ea : eb)['pid'], winnerPid, 'the loser names the winner');
+    assert.equal((await loser.exited).code, 0);
+    assert.equal((await agentState(s.home))['pid'], winnerPid);
+    const stop = await run(['agent', 'stop'], { home: s.home });
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal((await winner.exited).code, 0);
+  });
+});

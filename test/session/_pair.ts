@@ -2,7 +2,8 @@
  * Test helpers: two Sessions from a synthetic HandshakeResult pair, joined by an in-memory
  * link that runs every byte through a real FrameDecoder (like h11's tests).
  */
-import { SuiteId } from '../../src/crypto/aead.js';
+import type { SuiteId } from '../../src/crypto/aead.js';
+import { ALL_SUITE_IDS } from '../../src/crypto/aead.js';
 import { deterministicRandom, type RandomSource } from '../../src/crypto/random.js';
 import type { HandshakeResult, Role } from '../../src/handshake/result.js';
 import { Session, type ReceiveResult, type SessionOptions } from '../../src/session/session.js';
@@ -12,7 +13,7 @@ import { u32be } from '../../src/crypto/bytes.js';
 import { stepChain } from '../../src/session/chain.js';
 import { sealRecord } from '../../src/session/record.js';
 
-export const SUITES: readonly SuiteId[] = [SuiteId.AES_256_GCM, SuiteId.CHACHA20_POLY1305, SuiteId.AES_256_CBC_HMAC_SHA256];
+export const SUITES: readonly SuiteId[] = ALL_SUITE_IDS;
 
 export interface Keys {
   readonly root: Uint8Array;

@@ -10,7 +10,7 @@ import { Session, type ReceiveResult, type SessionOptions } from '../../src/sess
 import { FrameDecoder } from '../../src/wire/frame.js';
 import { crc32 } from 'node:zlib';
 import { u32be } from '../../src/crypto/bytes.js';
-import { stepChain } from '../../src/session/chain.js';
+import { ChainKeys } from '../../src/session/chain.js';
 import { sealRecord } from '../../src/session/record.js';
 
 export const SUITES: readonly SuiteId[] = ALL_SUITE_IDS;
@@ -124,9 +124,12 @@ export const bytes = (n: number, fill = 0x61): Uint8Array => new Uint8Array(n).f
  * attacker's view when it knows a chain key, or an honest-but-buggy peer's.
  */
 export function forgeRecord(ck0: Uint8Array, suite: SuiteId, seq: number, inner: Uint8Array): Uint8Array {
-  let ck: Uint8Array = ck0.slice();
-  for (let k = 0; k < seq; k++) ck = stepChain(ck, suite).next;
-  return sealRecord(suite, stepChain(ck, suite).material, seq, inner);
+  const chain = new ChainKeys(ck0.slice(), suite);
+  for (let k = 0; k < seq; k++) {
+    chain.current();
+    chain.advance();
+  }
+  return sealRecord(suite, chain.current(), seq, inner);
 }
 
 /** Recomputes the CRC-32 of a frame in place (what an attacker does after a bit flip). */

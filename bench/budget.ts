@@ -20,6 +20,10 @@ export interface Budget {
   readonly coldStarts: number;
   readonly logRuns: number;
   readonly logEntries: number;
+  /** Durable path: runs, messages per run back to back, messages per run with 16 in flight. */
+  readonly durableRuns: number;
+  readonly durableSerial: number;
+  readonly durableInFlight: number;
 }
 
 export const FULL: Budget = {
@@ -37,6 +41,9 @@ export const FULL: Budget = {
   coldStarts: 5,
   logRuns: 3,
   logEntries: 200,
+  durableRuns: 3,
+  durableSerial: 300,
+  durableInFlight: 2_000,
 };
 
 export const QUICK: Budget = {
@@ -54,4 +61,7 @@ export const QUICK: Budget = {
   coldStarts: 2,
   logRuns: 1,
   logEntries: 30,
+  durableRuns: 1,
+  durableSerial: 50,
+  durableInFlight: 300,
 };

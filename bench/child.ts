@@ -7,9 +7,11 @@ import type { Conversation } from '../src/chat/conversation.js';
 import { startScServers, scConnect, type ScServers } from './peers.js';
 import { startRefServers, type Cert, type RefServers } from './references.js';
 import { handshakeLoad, type Target } from './handshake-once.js';
+import { startDurableServers, type DurableServers } from './durable-servers.js';
 
 let sc: ScServers | null = null;
 let refs: RefServers | null = null;
+let durable: DurableServers | null = null;
 const held: Conversation[] = [];
 
 function usage(): Record<string, unknown> {
@@ -64,6 +66,10 @@ const ops: Record<string, (a: Record<string, unknown>) => Promise<unknown>> = {
     refs = await startRefServers(a['cert'] as Cert);
     return refs.ports;
   },
+  'start-durable': async () => {
+    durable = await startDurableServers();
+    return { chatPort: durable.chatPort, echoPort: durable.echoPort };
+  },
   usage: async () => usage(),
   'gc-usage': async () => {
     await collect();
@@ -81,7 +87,7 @@ const ops: Record<string, (a: Record<string, unknown>) => Promise<unknown>> = {
 async function shutdown(): Promise<never> {
   for (const c of held.splice(0)) c.destroy();
   await Promise.race([
-    Promise.all([sc?.chat.close(), sc?.sink.close(), refs?.close()]),
+    Promise.all([sc?.chat.close(), sc?.sink.close(), refs?.close(), durable?.close()]),
     new Promise((r) => setTimeout(r, 500)),
   ]);
   process.exit(0);

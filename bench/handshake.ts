@@ -7,7 +7,7 @@
  * does not share the listener's event loop; on 2 cores the listener gets one core, the
  * clients the other.
  */
-import { benchHandshake } from '../src/handshake/bench.js';
+import { benchHandshake } from './handshake-core.js';
 import { KSF_TEST } from '../src/crypto/opaque.js';
 import type { Budget } from './budget.js';
 import { Helper } from './proc.js';
@@ -78,7 +78,7 @@ export async function handshakeSection(b: Budget, cert: Cert, s: Servers): Promi
   figs.push({ section: 'handshake', name: 'ref: tls1.3 handshake', unit: 'ms', value: tls, over: `${b.hsSequential} handshakes`, higherIsBetter: false, references: [{ name: 'tcp connect', value: tcp }] });
   figs.push({ section: 'handshake', name: 'ref: secret-stream handshake', unit: 'ms', value: ss, over: `${b.hsSequential} handshakes`, higherIsBetter: false, references: [{ name: 'tcp connect', value: tcp }] });
 
-  // --- in memory, no I/O: the pure state machines (src/handshake/bench.ts) ---
+  // --- in memory, no I/O: the pure state machines (bench/handshake-core.ts) ---
   const mem: number[] = [];
   const memResp: number[] = [];
   for (let i = 0; i < 3; i++) {

@@ -1,11 +1,11 @@
 /**
- * Log figures (src/log/bench.ts): durable appends per second and verified entries per second,
+ * Log figures (bench/log-core.ts): durable appends per second and verified entries per second,
  * against the floor of the same disk: a 100-byte line written and fdatasync'd per entry.
  */
 import { open, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchLog } from '../src/log/bench.js';
+import { benchLog } from './log-core.js';
 import type { Budget } from './budget.js';
 import { summarize } from './stats.js';
 import type { Figure } from './report.js';

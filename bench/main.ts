@@ -13,6 +13,7 @@ import { handshakeSection, startServers } from './handshake.js';
 import { messagesSection } from './messages.js';
 import { coldStartSection, sessionsSection } from './scale.js';
 import { logSection } from './log.js';
+import { durableSection } from './durable.js';
 import { table, writeJson, fmt, type Figure, type Goal } from './report.js';
 
 interface Args {
@@ -36,7 +37,7 @@ function parseArgs(argv: readonly string[]): Args {
       a.only = argv[i + 1] ?? null;
       i++;
     } else {
-      process.stderr.write(`bench: unknown option ${String(x)}\nusage: node dist/bench/main.js [--quick] [--json [FILE]] [--only handshake|messages|scale|log]\n`);
+      process.stderr.write(`bench: unknown option ${String(x)}\nusage: node dist/bench/main.js [--quick] [--json [FILE]] [--only handshake|messages|durable|scale|log]\n`);
       process.exit(2);
     }
   }
@@ -87,27 +88,42 @@ async function main(): Promise<void> {
       const m = await step('messages', () => messagesSection(b, cert, servers));
       figs.push(...m.figs);
       goals.push({
-        text: 'per-message latency within 2× of raw TCP (p50 round trip)',
-        pass: m.rttP50.median <= 2 * m.tcpP50.median,
+        text: 'per-message latency ≤ 1.3× raw TCP (p50 round trip, TLS\'s level)',
+        pass: m.rttP50.median <= 1.3 * m.tcpP50.median,
         evidence: `${fmt(m.rttP50.median)} ms vs tcp ${fmt(m.tcpP50.median)} ms = ×${fmt(m.rttP50.median / m.tcpP50.median)}`,
       });
-      const worst = [...m.bulk].sort((x, y) => x.mbps / x.tls - y.mbps / y.tls);
-      goals.push({
-        text: 'bulk throughput ≥ node:tls (every suite, every size)',
-        pass: m.bulk.every((x) => x.mbps >= x.tls),
-        evidence: `${m.bulk.filter((x) => x.mbps >= x.tls).length}/${m.bulk.length} pass; worst ${worst[0]?.suite ?? ''} ${((worst[0]?.size ?? 0) / 1024).toFixed(0)} KiB ${fmt(worst[0]?.mbps ?? Number.NaN)} vs ${fmt(worst[0]?.tls ?? Number.NaN)} MB/s`,
-      });
+      for (const [text, rows, want] of [
+        ['bulk throughput, default suite ≥ 1.0× node:tls at every size', m.bulk.filter((x) => x.isDefault), 1.0],
+        ['bulk throughput, the other suites ≥ 0.8× node:tls', m.bulk.filter((x) => !x.isDefault), 0.8],
+      ] as const) {
+        const worst = [...rows].sort((x, y) => x.mbps / x.tls - y.mbps / y.tls)[0];
+        goals.push({
+          text,
+          pass: rows.every((x) => x.mbps >= want * x.tls),
+          evidence: `${rows.filter((x) => x.mbps >= want * x.tls).length}/${rows.length} pass; worst ${worst?.suite ?? ''} ${((worst?.size ?? 0) / 1024).toFixed(0)} KiB ×${fmt((worst?.mbps ?? Number.NaN) / (worst?.tls ?? Number.NaN))}`,
+        });
+      }
     }
   } finally {
     await servers.scTest.stop();
     await servers.refs.stop();
   }
+  if (want('durable')) {
+    const d = await step('durable', () => durableSection(b));
+    figs.push(...d.figs);
+    goals.push({
+      text: 'message → receipt through the durable log ≤ 1.5× a tcp echo that appends + fdatasyncs (back to back, p50)',
+      pass: d.ratio <= 1.5,
+      evidence: `×${fmt(d.ratio)}`,
+    });
+    goals.push({ text: 'durable messages per second, one conversation ≥ 10,000/s', pass: d.rate >= 10_000, evidence: `${fmt(d.rate)}/s` });
+  }
   if (want('scale')) {
     const s = await step('scale: idle sessions', () => sessionsSection(b));
     figs.push(...s.figs);
     goals.push({
-      text: '10,000 idle sessions < 256 MiB (listener RSS growth)',
-      pass: s.totalMiB < 256 && s.n >= 10_000,
+      text: '10,000 idle sessions < 128 MiB (listener RSS growth)',
+      pass: s.totalMiB < 128 && s.n >= 10_000,
       ...(s.n < 10_000 ? { skipped: true } : {}),
       evidence: s.n < 10_000 ? `not judged: only ${s.n} sessions measured (${fmt(s.totalMiB)} MiB extrapolated; fixed costs dominate)` : `${fmt(s.totalMiB)} MiB`,
     });

@@ -11,7 +11,7 @@ import { SecureServer } from '../src/transport/server.js';
 import { connectSecure } from '../src/transport/client.js';
 import type { SecureConnection } from '../src/transport/secure-connection.js';
 import { FailureLimiter } from '../src/transport/limiter.js';
-import { SuiteId } from '../src/crypto/aead.js';
+import { ALL_SUITE_IDS, SuiteId } from '../src/crypto/aead.js';
 import { ed25519PublicFromSeed } from '../src/crypto/ecc.js';
 import { createServerSetup, opaqueReady, registerLocally, type KsfParams } from '../src/crypto/opaque.js';
 import { systemRandom } from '../src/crypto/random.js';
@@ -19,7 +19,7 @@ import { utf8 } from '../src/crypto/bytes.js';
 
 export const ACCOUNT = 'alice';
 export const PASSWORD = 'correct horse battery staple';
-export const ALL_SUITES: readonly SuiteId[] = [SuiteId.AES_256_GCM, SuiteId.CHACHA20_POLY1305, SuiteId.AES_256_CBC_HMAC_SHA256];
+export const ALL_SUITES: readonly SuiteId[] = ALL_SUITE_IDS;
 
 /** Accepts every peer: the bench measures the protocol, not a pin store. */
 export const acceptAll: PeerPolicy = {

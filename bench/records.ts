@@ -3,7 +3,7 @@
  * Sessions in one process, per suite and size. Not part of `npm run bench`'s table.
  *   npm run build && node dist/bench/records.js [count-scale]
  */
-import { BENCH_SUITES, benchRecords } from '../src/session/bench.js';
+import { BENCH_SUITES, benchRecords } from './records-core.js';
 import { SUITE_NAMES } from '../src/crypto/aead.js';
 
 const scale = Number(process.argv[2] ?? '1');

@@ -60,7 +60,7 @@ export async function sessionsSection(b: Budget): Promise<{ figs: Figure[]; tota
         section: 'scale', name: `listener RSS growth for ${n} idle sessions${n < 10_000 ? ' (×10000/n)' : ''}`, unit: 'MiB', value: one((totalMiB * 10_000) / Math.max(1, n)),
         over: '1 run', higherIsBetter: false, references: [],
         // Fixed costs dominate a small sample: only a real 10,000 is judged.
-        ...(n >= 10_000 ? { goal: { text: '10,000 idle sessions < 256 MiB', pass: totalMiB < 256 } } : {}),
+        ...(n >= 10_000 ? { goal: { text: '10,000 idle sessions < 128 MiB', pass: totalMiB < 128 } } : {}),
       },
     ];
     return { figs, totalMiB: (totalMiB * 10_000) / Math.max(1, n), n };

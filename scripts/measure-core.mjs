@@ -4,8 +4,9 @@
 // size. Run after `npm run build`: `node scripts/measure-core.mjs`. The full comparison with
 // references is `npm run bench`.
 const dist = new URL('../dist/src/', import.meta.url);
-const { benchHandshake } = await import(new URL('handshake/bench.js', dist).href);
-const { benchRecords, BENCH_SUITES, BENCH_SIZES } = await import(new URL('session/bench.js', dist).href);
+const benchDist = new URL('../dist/bench/', import.meta.url);
+const { benchHandshake } = await import(new URL('handshake-core.js', benchDist).href);
+const { benchRecords, BENCH_SUITES, BENCH_SIZES } = await import(new URL('records-core.js', benchDist).href);
 const { KSF_DEFAULT, KSF_TEST } = await import(new URL('crypto/opaque.js', dist).href);
 const { SUITE_NAMES } = await import(new URL('crypto/aead.js', dist).href);
 

@@ -21,6 +21,10 @@ export const MAX_FRAME_PAYLOAD = MAX_RECORD_PLAINTEXT + 1_024;
 export const MAX_USERNAME_BYTES = 64;
 /** A record sequence number never exceeds this; a sender refuses to go past it. */
 export const MAX_SEQUENCE = Number.MAX_SAFE_INTEGER;
+/** Records in the first key batch of a chain (§6.2); each next batch doubles... */
+export const RECORD_KEY_BATCH_FIRST = 4;
+/** ...up to this many records per batch. */
+export const RECORD_KEY_BATCH_MAX = 64;
 
 // ---- implementation ----
 

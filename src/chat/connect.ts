@@ -1,13 +1,13 @@
 /** Connecting to a listener: handshake, pinning, then a `Conversation`. */
 import { connectSecure } from '../transport/client.js';
-import { SuiteId } from '../crypto/aead.js';
+import { DEFAULT_SUITE_IDS, type SuiteId } from '../crypto/aead.js';
 import { systemRandom } from '../crypto/random.js';
 import { opaqueReady } from '../crypto/opaque.js';
 import { Conversation } from './conversation.js';
 import { PolicyCheck } from './policy.js';
 import type { ConnectOptions } from './types.js';
 
-export const DEFAULT_SUITES: readonly SuiteId[] = [SuiteId.AES_256_GCM, SuiteId.CHACHA20_POLY1305, SuiteId.AES_256_CBC_HMAC_SHA256];
+export const DEFAULT_SUITES: readonly SuiteId[] = DEFAULT_SUITE_IDS;
 
 const STEP_TEXT = {
   connected: 'connected; starting the handshake',

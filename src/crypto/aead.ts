@@ -23,34 +23,78 @@ export const SuiteId = {
 } as const;
 export type SuiteId = (typeof SuiteId)[keyof typeof SuiteId];
 
-export const SUITE_NAMES: Readonly<Record<SuiteId, string>> = {
-  [SuiteId.AES_256_GCM]: 'aes-256-gcm',
-  [SuiteId.CHACHA20_POLY1305]: 'chacha20-poly1305',
-  [SuiteId.AES_256_CBC_HMAC_SHA256]: 'aes-256-cbc-hmac-sha256',
-};
+/**
+ * One row per suite: everything else about suites (`isSuiteId`, names, key sizes, the default
+ * offer list, the bench's and the tests' suite lists) derives from this table, so adding a
+ * suite touches this table, its seal/open code below, and nothing else.
+ */
+export interface SuiteDescriptor {
+  readonly id: SuiteId;
+  /** Stable name, as printed and as accepted by `suiteFromName`. */
+  readonly name: string;
+  /** Bytes of per-record key material (key || nonce, or enc || mac || iv). */
+  readonly keyMaterial: number;
+  /** Bytes a sealed record adds to its plaintext at most (tag, CBC padding). */
+  readonly overhead: number;
+  /** Offered by default, in preference order (position in SUITES). */
+  readonly offeredByDefault: boolean;
+  /** Length of the sealed output for `n` bytes of plaintext. */
+  readonly sealedLength: (n: number) => number;
+  /** Seals into `out` (exactly `sealedLength(pt.length)` bytes); returns the bytes written. */
+  readonly sealInto: (material: Uint8Array, aad: Uint8Array, pt: Uint8Array, out: Uint8Array) => number;
+  /** The plaintext, or `null` when authentication fails. */
+  readonly open: (material: Uint8Array, aad: Uint8Array, sealed: Uint8Array) => Uint8Array | null;
+}
+
+/** Every suite, in the default preference order. */
+export const SUITES: readonly SuiteDescriptor[] = [
+  {
+    id: SuiteId.AES_256_GCM, name: 'aes-256-gcm', keyMaterial: 32 + 12, overhead: 16, offeredByDefault: true,
+    sealedLength: (n) => n + 16,
+    sealInto: (m, aad, pt, out) => aeadSealInto('aes-256-gcm', m, aad, pt, out),
+    open: (m, aad, sealed) => aesGcmOpen(m.subarray(0, 32), m.subarray(32, 44), aad, sealed),
+  },
+  {
+    id: SuiteId.CHACHA20_POLY1305, name: 'chacha20-poly1305', keyMaterial: 32 + 12, overhead: 16, offeredByDefault: true,
+    sealedLength: (n) => n + 16,
+    sealInto: (m, aad, pt, out) => aeadSealInto('chacha20-poly1305', m, aad, pt, out),
+    open: (m, aad, sealed) => chachaOpen(m.subarray(0, 32), m.subarray(32, 44), aad, sealed),
+  },
+  {
+    id: SuiteId.AES_256_CBC_HMAC_SHA256, name: 'aes-256-cbc-hmac-sha256', keyMaterial: 32 + 32 + 16, overhead: 16 + 32, offeredByDefault: true,
+    sealedLength: (n) => (Math.floor(n / 16) + 1) * 16 + 32,
+    sealInto: (m, aad, pt, out) => cbcHmacSealInto(m, aad, pt, out),
+    open: (m, aad, sealed) => cbcHmacOpen(m.subarray(0, 32), m.subarray(32, 64), m.subarray(64, 80), aad, sealed),
+  },
+];
+
+const BY_ID = new Map<number, SuiteDescriptor>(SUITES.map((d) => [d.id, d]));
+
+function byId<T>(f: (d: SuiteDescriptor) => T): Readonly<Record<SuiteId, T>> {
+  return Object.fromEntries(SUITES.map((d) => [d.id, f(d)])) as Record<SuiteId, T>;
+}
+
+/** Every suite id, in preference order. */
+export const ALL_SUITE_IDS: readonly SuiteId[] = SUITES.map((d) => d.id);
+
+/** The suites an initiator offers when the caller names none, in preference order. */
+export const DEFAULT_SUITE_IDS: readonly SuiteId[] = SUITES.filter((d) => d.offeredByDefault).map((d) => d.id);
+
+export const SUITE_NAMES: Readonly<Record<SuiteId, string>> = byId((d) => d.name);
 
 export function isSuiteId(n: number): n is SuiteId {
-  return n === 0x01 || n === 0x02 || n === 0x03;
+  return BY_ID.has(n);
 }
 
 export function suiteFromName(name: string): SuiteId | undefined {
-  for (const [id, n] of Object.entries(SUITE_NAMES)) if (n === name) return Number(id) as SuiteId;
-  return undefined;
+  return SUITES.find((d) => d.name === name)?.id;
 }
 
 /** Bytes of per-record key material each suite consumes (key || nonce, or enc || mac || iv). */
-export const SUITE_KEY_MATERIAL: Readonly<Record<SuiteId, number>> = {
-  [SuiteId.AES_256_GCM]: 32 + 12,
-  [SuiteId.CHACHA20_POLY1305]: 32 + 12,
-  [SuiteId.AES_256_CBC_HMAC_SHA256]: 32 + 32 + 16,
-};
+export const SUITE_KEY_MATERIAL: Readonly<Record<SuiteId, number>> = byId((d) => d.keyMaterial);
 
 /** Bytes a sealed record adds to its plaintext at most (tag, CBC padding). */
-export const SUITE_OVERHEAD: Readonly<Record<SuiteId, number>> = {
-  [SuiteId.AES_256_GCM]: 16,
-  [SuiteId.CHACHA20_POLY1305]: 16,
-  [SuiteId.AES_256_CBC_HMAC_SHA256]: 16 + 32,
-};
+export const SUITE_OVERHEAD: Readonly<Record<SuiteId, number>> = byId((d) => d.overhead);
 
 const TAG = 16;
 
@@ -153,10 +197,15 @@ export function cbcHmacOpen(encKey: Uint8Array, macKey: Uint8Array, iv: Uint8Arr
 
 // ---- suite dispatch ----
 
+function descriptor(suite: SuiteId): SuiteDescriptor {
+  const d = BY_ID.get(suite);
+  if (d === undefined) throw new RangeError(`unknown suite ${String(suite)}`);
+  return d;
+}
+
 /** Length of the sealed output for `n` bytes of plaintext (CBC pads to the next block). */
 export function sealedLength(suite: SuiteId, n: number): number {
-  if (suite === SuiteId.AES_256_CBC_HMAC_SHA256) return (Math.floor(n / 16) + 1) * 16 + 32;
-  return n + SUITE_OVERHEAD[suite];
+  return descriptor(suite).sealedLength(n);
 }
 
 /** Seals `pt` under one record's key material (length SUITE_KEY_MATERIAL[suite]). */
@@ -172,36 +221,38 @@ export function seal(suite: SuiteId, material: Uint8Array, aad: Uint8Array, pt: 
  * must not overlap `aad` or `pt`.
  */
 export function sealInto(suite: SuiteId, material: Uint8Array, aad: Uint8Array, pt: Uint8Array, out: Uint8Array): void {
-  if (material.length !== SUITE_KEY_MATERIAL[suite]) throw new RangeError('wrong key material length');
-  if (out.length !== sealedLength(suite, pt.length)) throw new RangeError('wrong output length');
+  const d = descriptor(suite);
+  if (material.length !== d.keyMaterial) throw new RangeError('wrong key material length');
+  if (out.length !== d.sealedLength(pt.length)) throw new RangeError('wrong output length');
+  if (d.sealInto(material, aad, pt, out) !== out.length) throw new RangeError('sealed length mismatch');
+}
+
+function aeadSealInto(cipher: 'aes-256-gcm' | 'chacha20-poly1305', material: Uint8Array, aad: Uint8Array, pt: Uint8Array, out: Uint8Array): number {
   const key = material.subarray(0, 32);
-  let o: number;
-  switch (suite) {
-    case SuiteId.AES_256_GCM:
-    case SuiteId.CHACHA20_POLY1305: {
-      const nonce = material.subarray(32, 44);
-      checkLen(key, 32, nonce, 12);
-      const c = suite === SuiteId.AES_256_GCM
-        ? createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG })
-        : createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG });
-      if (suite === SuiteId.AES_256_GCM) c.setAAD(aad);
-      else c.setAAD(aad, { plaintextLength: pt.length });
-      o = put(out, c.update(pt), 0);
-      o = put(out, c.final(), o);
-      o = put(out, c.getAuthTag(), o);
-      break;
-    }
-    case SuiteId.AES_256_CBC_HMAC_SHA256: {
-      const iv = material.subarray(64, 80);
-      checkLen(key, 32, iv, 16);
-      const c = createCipheriv('aes-256-cbc', key, iv);
-      o = put(out, c.update(pt), 0);
-      o = put(out, c.final(), o);
-      o = put(out, cbcHmacTag(material.subarray(32, 64), aad, iv, out.subarray(0, o)), o);
-      break;
-    }
+  const nonce = material.subarray(32, 44);
+  checkLen(key, 32, nonce, 12);
+  if (cipher === 'aes-256-gcm') {
+    const c = createCipheriv(cipher, key, nonce, { authTagLength: TAG });
+    c.setAAD(aad);
+    let o = put(out, c.update(pt), 0);
+    o = put(out, c.final(), o);
+    return put(out, c.getAuthTag(), o);
   }
-  if (o !== out.length) throw new RangeError('sealed length mismatch');
+  const c = createCipheriv(cipher, key, nonce, { authTagLength: TAG });
+  c.setAAD(aad, { plaintextLength: pt.length });
+  let o = put(out, c.update(pt), 0);
+  o = put(out, c.final(), o);
+  return put(out, c.getAuthTag(), o);
+}
+
+function cbcHmacSealInto(material: Uint8Array, aad: Uint8Array, pt: Uint8Array, out: Uint8Array): number {
+  const key = material.subarray(0, 32);
+  const iv = material.subarray(64, 80);
+  checkLen(key, 32, iv, 16);
+  const c = createCipheriv('aes-256-cbc', key, iv);
+  let o = put(out, c.update(pt), 0);
+  o = put(out, c.final(), o);
+  return put(out, cbcHmacTag(material.subarray(32, 64), aad, iv, out.subarray(0, o)), o);
 }
 
 function put(out: Uint8Array, part: Uint8Array, o: number): number {
@@ -212,19 +263,9 @@ function put(out: Uint8Array, part: Uint8Array, o: number): number {
 
 /** Opens a sealed record; any failure is `AUTH_FAILED` (remote), with no further detail. */
 export function open(suite: SuiteId, material: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array {
-  if (material.length !== SUITE_KEY_MATERIAL[suite]) throw new RangeError('wrong key material length');
-  let pt: Uint8Array | null;
-  switch (suite) {
-    case SuiteId.AES_256_GCM:
-      pt = aesGcmOpen(material.subarray(0, 32), material.subarray(32, 44), aad, sealed);
-      break;
-    case SuiteId.CHACHA20_POLY1305:
-      pt = chachaOpen(material.subarray(0, 32), material.subarray(32, 44), aad, sealed);
-      break;
-    case SuiteId.AES_256_CBC_HMAC_SHA256:
-      pt = cbcHmacOpen(material.subarray(0, 32), material.subarray(32, 64), material.subarray(64, 80), aad, sealed);
-      break;
-  }
+  const d = descriptor(suite);
+  if (material.length !== d.keyMaterial) throw new RangeError('wrong key material length');
+  const pt = d.open(material, aad, sealed);
   if (pt === null) throw remoteError('AUTH_FAILED', 'record authentication failed');
   return pt;
 }

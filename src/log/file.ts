@@ -9,12 +9,14 @@
  *
  * Durability: `append` resolves only after the record is written and fdatasync'd, and the head
  * replaced (temp file, fsync, rename, fsync dir). Order matters: the log is made durable before
- * the head, so after a crash the head never vouches for a record that is not on disk.
+ * the head, so after a crash the head never vouches for a record that is not on disk. Appends
+ * that arrive together share one such sequence (group commit, see `LogWriter`).
  */
 import { constants as fsc, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { localError } from '../errors.js';
+import { concat } from '../crypto/bytes.js';
 import { atomicWriteFile, ensurePrivateDir, fsyncDir, readFileIfExists, storageError, writeAll, writeTemp } from '../fs/private-files.js';
 import { appendEvent, decodeHead, encodeHead, newLog, type ChainState } from './chain.js';
 import { EventKind, RepairAction, type LogEvent } from './event.js';
@@ -68,15 +70,29 @@ export async function verifyLogFile(o: { paths: LogPaths; secret: Uint8Array; an
   }
 }
 
+/** An append waiting for the next group commit. */
+interface Waiting {
+  readonly event: LogEvent;
+  readonly resolve: (index: number) => void;
+  readonly reject: (e: unknown) => void;
+}
+
 /**
  * The one writer of a log. Not safe for concurrent use from several processes (the lock
- * refuses a second one); within a process, concurrent `append` calls are queued in call order.
+ * refuses a second one); within a process, concurrent `append` calls are ordered by call.
+ *
+ * Group commit: appends that arrive while a commit is being made durable wait and are then
+ * made durable together, with one write, one fdatasync and one head replacement for all of
+ * them. Each append still resolves only once its own record is durable, and in call order.
  */
 export class LogWriter {
   private state: ChainState;
-  private queue: Promise<unknown> = Promise.resolve();
+  private waiting: Waiting[] = [];
+  /** The commit in progress (resolves when it and every commit queued behind it are done). */
+  private flushing: Promise<void> | null = null;
   private broken: Error | undefined;
   private closed = false;
+  private commits = 0;
 
   private constructor(
     readonly paths: LogPaths,
@@ -126,6 +142,11 @@ export class LogWriter {
     return formatAnchor(this.state);
   }
 
+  /** Group commits made so far (each: one write, one fdatasync, one head replacement). */
+  get commitCount(): number {
+    return this.commits;
+  }
+
   /**
    * Appends one event; resolves with its index once it is durable (record fdatasync'd, head
    * replaced and its directory fsync'd). A malformed event is refused (USAGE) and changes
@@ -133,31 +154,69 @@ export class LogWriter {
    * verifies what reached the disk.
    */
   append(event: LogEvent): Promise<number> {
-    const run = this.queue.then(() => this.appendNow(event));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return new Promise<number>((resolve, reject) => {
+      this.waiting.push({ event, resolve, reject });
+      // Started from a microtask, so that `flushing` is set before the loop can finish and
+      // clear it; appends made in the same tick join this first commit.
+      this.flushing ??= Promise.resolve().then(() => this.flushAll());
+    });
   }
 
-  private async appendNow(event: LogEvent): Promise<number> {
-    if (this.closed) throw localError('STORAGE_ERROR', 'the log is closed');
-    if (this.broken !== undefined) throw localError('STORAGE_ERROR', 'an earlier write to the log failed; reopen it', this.broken);
-    const r = appendEvent(this.keys, this.state, event, this.random, this.checkpointEvery);
+  /** Commits batch after batch until nobody waits. */
+  private async flushAll(): Promise<void> {
     try {
-      await writeAll(this.fh, r.bytes);
+      while (this.waiting.length > 0) {
+        const batch = this.waiting;
+        this.waiting = [];
+        await this.commit(batch);
+      }
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  /** One group commit: every record of `batch`, then one fdatasync, then the head. */
+  private async commit(batch: readonly Waiting[]): Promise<void> {
+    if (this.closed || this.broken !== undefined) {
+      const e = this.closed
+        ? localError('STORAGE_ERROR', 'the log is closed')
+        : localError('STORAGE_ERROR', 'an earlier write to the log failed; reopen it', this.broken);
+      for (const w of batch) w.reject(e);
+      return;
+    }
+    let state = this.state;
+    const parts: Uint8Array[] = [];
+    const done: { w: Waiting; index: number }[] = [];
+    for (const w of batch) {
+      try {
+        const r = appendEvent(this.keys, state, w.event, this.random, this.checkpointEvery);
+        parts.push(r.bytes);
+        done.push({ w, index: r.index });
+        state = r.state;
+      } catch (e) {
+        w.reject(e); // a malformed event: refused, the others go on
+      }
+    }
+    if (done.length === 0) return;
+    try {
+      await writeAll(this.fh, parts.length === 1 ? (parts[0] ?? new Uint8Array(0)) : concat(...parts));
       await this.fh.datasync();
-      await atomicWriteFile(this.paths.head, encodeHead(this.keys, r.state));
+      await atomicWriteFile(this.paths.head, encodeHead(this.keys, state));
     } catch (e) {
       this.broken = e instanceof Error ? e : new Error(String(e));
-      throw storageError('append to', this.paths.file, e);
+      const err = storageError('append to', this.paths.file, e);
+      for (const d of done) d.w.reject(err);
+      return;
     }
-    this.state = r.state;
-    return r.index;
+    this.state = state;
+    this.commits++;
+    for (const d of done) d.w.resolve(d.index);
   }
 
   /** Waits for queued appends, closes the file, releases the lock, wipes the keys. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.queue;
+    while (this.flushing !== null) await this.flushing;
     this.closed = true;
     try {
       await this.fh.close();

@@ -1,7 +1,7 @@
 /**
  * Public API of the conversation log (docs/LOG-FORMAT.md). The chat layer needs
  * `loadOrCreateLogSecret`, `logPaths`, `LogWriter` and the event types; the CLI needs
- * `logShow`, `logVerify`, `logRepair` and `LogExitCode`; `npm run bench` needs `benchLog`.
+ * `logShow`, `logVerify`, `logRepair` and `LogExitCode`.
  */
 export { EventKind, Verification, RepairAction } from './event.js';
 export type {
@@ -14,5 +14,3 @@ export { ProblemKind, formatAnchor, parseAnchor, verifyLog } from './verify.js';
 export type { Anchor, Problem, VerifiedEntry, VerifyResult } from './verify.js';
 export { LogExitCode, logRepair, logShow, logVerify } from './commands.js';
 export type { CommandResult, LegacyLogVerifier, LogRepairOptions, LogShowOptions, LogVerifyOptions } from './commands.js';
-export { benchLog } from './bench.js';
-export type { LogBenchResult } from './bench.js';

@@ -42,7 +42,7 @@ import {
   REKEY_AFTER_RECORDS,
 } from '../limits.js';
 import { FrameType, type Frame } from '../wire/frame.js';
-import { CHAIN_KEY_BYTES, stepChain } from './chain.js';
+import { CHAIN_KEY_BYTES, ChainKeys } from './chain.js';
 import { checkPeerClose, truncatedEnd, CloseReason, type PeerClose } from './close.js';
 import { ContentType, decodeContent, encodeContent, type Content } from './content.js';
 import { openRecord, recordSeq, sealRecord } from './record.js';
@@ -99,8 +99,8 @@ export class Session {
   #state: SessionState = 'open';
   #failure: SecureChatError | null = null;
   #root: Uint8Array;
-  #send: Uint8Array;
-  #recv: Uint8Array;
+  #send: ChainKeys;
+  #recv: ChainKeys;
   #sendSeq = 0;
   #recvSeq = 0;
   /** Records sent on the current sending chain, and since when (ms) it is in use. */
@@ -122,8 +122,8 @@ export class Session {
     this.#root = r.root.slice();
     const i2r = r.chainI2R.slice();
     const r2i = r.chainR2I.slice();
-    this.#send = r.role === 'initiator' ? i2r : r2i;
-    this.#recv = r.role === 'initiator' ? r2i : i2r;
+    this.#send = new ChainKeys(r.role === 'initiator' ? i2r : r2i, r.suite);
+    this.#recv = new ChainKeys(r.role === 'initiator' ? r2i : i2r, r.suite);
     this.#chainSince = opts.now;
     this.#rekeyAfterRecords = opts.rekeyAfterRecords ?? REKEY_AFTER_RECORDS;
     this.#rekeyAfterMs = opts.rekeyAfterMs ?? REKEY_AFTER_MS;
@@ -205,7 +205,7 @@ export class Session {
     this.#state = 'closing';
     // Nothing is sent after CLOSE: the sending chain is spent. (A pending rekey's secrets stay
     // until the REPLY arrives, because the peer's next records use the chain they derive.)
-    wipe(this.#send);
+    this.#send.wipe();
     return frame;
   }
 
@@ -239,36 +239,33 @@ export class Session {
     const expected = BigInt(this.#recvSeq);
     if (seq < expected) throw remoteError('RECORD_REPLAY', `record ${seq} replayed (expected ${expected})`);
     if (seq > expected) throw remoteError('RECORD_GAP', `record ${seq} arrived, ${expected} expected (records deleted)`);
-    const step = stepChain(this.#recv, this.suite);
-    let content: Content;
-    try {
-      content = decodeContent(openRecord(this.suite, step.material, frame.payload));
-    } catch (e) {
-      wipe(step.next);
-      throw e;
-    } finally {
-      wipe(step.material);
-    }
+    // A failure below fails the session, which wipes every key (deriving a batch in current()
+    // changes which keys are held, never which keys the chain produces).
+    const content = decodeContent(openRecord(this.suite, this.#recv.current(), frame.payload));
     // Everything below either throws before the first commit or cannot fail.
-    const plan = this.#plan(content, random, step.next);
+    const plan = this.#plan(content, random);
     if (plan.needSeals > 0 && this.#state === 'open') this.#needSequence(plan.needSeals);
 
     // ---- commit ----
-    wipe(this.#recv);
-    this.#recv = plan.nextRecv;
+    this.#recv.advance();
+    if (plan.nextRecv !== null) {
+      // The peer's old chain ended with this record: switch to the new one.
+      this.#recv.wipe();
+      this.#recv = new ChainKeys(plan.nextRecv, this.suite);
+    }
     this.#recvSeq++;
     this.#recordsReceived++;
     return plan.commit(now);
   }
 
   /** Decides what `content` does, computing every fallible step without touching state. */
-  #plan(content: Content, random: RandomSource, stepped: Uint8Array): { nextRecv: Uint8Array; needSeals: number; commit: (now: number) => ReceiveResult } {
+  #plan(content: Content, random: RandomSource): { nextRecv: Uint8Array | null; needSeals: number; commit: (now: number) => ReceiveResult } {
     const none = (extra: Partial<ReceiveResult> = {}): ReceiveResult => ({ app: [], send: [], closed: null, ...extra });
     const sending = this.#state === 'open';
     switch (content.type) {
       case ContentType.APP:
         return {
-          nextRecv: stepped,
+          nextRecv: null,
           needSeals: 0,
           commit: () => {
             this.#appReceived++;
@@ -282,11 +279,11 @@ export class Session {
         // §6.4 tie-break: the initiator's INIT wins; I ignores R's, R abandons its own.
         // A closing party sends nothing more, so it cannot answer: it ignores the INIT too.
         if ((r.kind === 'initiated' && this.role === 'initiator') || !sending) {
-          return { nextRecv: stepped, needSeals: 0, commit: () => none() };
+          return { nextRecv: null, needSeals: 0, commit: () => none() };
         }
         const ans = answerRekey(this.#root, this.role, content.x25519Pub, content.mlkemEk, random);
         return {
-          nextRecv: stepped,
+          nextRecv: null,
           needSeals: 1,
           commit: (now) => {
             if (r.kind === 'initiated') wipePending(r.pending);
@@ -303,7 +300,6 @@ export class Session {
         const r = this.#rekey;
         if (r.kind !== 'initiated') throw remoteError('UNEXPECTED_MESSAGE', 'REKEY_REPLY without an outstanding REKEY_INIT');
         const epoch = finishRekey(this.#root, this.role, r.pending, content.x25519Pub, content.mlkemCt);
-        wipe(stepped); // the peer's old chain ends with this record
         return {
           nextRecv: epoch.recv,
           needSeals: 1,
@@ -327,7 +323,6 @@ export class Session {
       case ContentType.REKEY_DONE: {
         const r = this.#rekey;
         if (r.kind !== 'replied') throw remoteError('UNEXPECTED_MESSAGE', 'REKEY_DONE when none is expected');
-        wipe(stepped);
         return {
           nextRecv: r.nextRecv,
           needSeals: 0,
@@ -343,7 +338,7 @@ export class Session {
         checkPeerClose(content.appRecords, this.#appReceived);
         const closed: PeerClose = { appRecords: content.appRecords, reason: content.reason };
         return {
-          nextRecv: stepped,
+          nextRecv: null,
           needSeals: 1,
           commit: () => {
             const send = sending ? [this.#seal({ type: ContentType.CLOSE, appRecords: this.#appSent, reason: CloseReason.NORMAL })] : [];
@@ -372,26 +367,18 @@ export class Session {
 
   /** Seals one record on the sending chain and commits the step. Preconditions checked by callers. */
   #seal(content: Content): Uint8Array {
-    const step = stepChain(this.#send, this.suite);
-    try {
-      const frame = sealRecord(this.suite, step.material, this.#sendSeq, encodeContent(content));
-      wipe(this.#send);
-      this.#send = step.next;
-      this.#sendSeq++;
-      this.#sentOnChain++;
-      this.#recordsSent++;
-      return frame;
-    } catch (e) {
-      wipe(step.next);
-      throw e;
-    } finally {
-      wipe(step.material);
-    }
+    const frame = sealRecord(this.suite, this.#send.current(), this.#sendSeq, encodeContent(content));
+    this.#send.advance();
+    this.#sendSeq++;
+    this.#sentOnChain++;
+    this.#recordsSent++;
+    return frame;
   }
 
   #switchSending(epoch: Epoch, now: number): void {
-    wipe(this.#send, this.#root);
-    this.#send = epoch.send;
+    this.#send.wipe();
+    wipe(this.#root);
+    this.#send = new ChainKeys(epoch.send, this.suite);
     this.#root = epoch.root;
     this.#sentOnChain = 0;
     this.#chainSince = now;
@@ -417,7 +404,9 @@ export class Session {
   }
 
   #wipeAll(): void {
-    wipe(this.#root, this.#send, this.#recv);
+    wipe(this.#root);
+    this.#send.wipe();
+    this.#recv.wipe();
     const r = this.#rekey;
     if (r.kind === 'initiated') wipePending(r.pending);
     if (r.kind === 'replied') wipe(r.nextRecv);

@@ -90,44 +90,46 @@ function checkHeader(h: Uint8Array): { type: FrameType; length: number } {
  *
  * A frame that arrived inside one pushed chunk is returned as a view of that chunk (no copy):
  * callers hand over chunks they no longer modify (a socket's chunks are fresh buffers). A
- * frame split across chunks is assembled in one copy. Each chunk is dropped from the queue
- * once, so many small chunks cost O(n), not O(n²).
+ * frame split across chunks is copied, as its bytes arrive, into one buffer of exactly the
+ * announced size, allocated once its 6 header bytes are known (and checked): the decoder
+ * never keeps a pushed chunk after `push` returns, so however the peer splits a frame (one
+ * byte per TCP segment, each arriving in its own 64 KiB socket buffer), what it holds is that
+ * one buffer plus at most 5 header bytes.
  */
 export class FrameDecoder {
-  /** Pending chunks; the first live one is `#chunks[#head]`, of which `#off` bytes are consumed. */
-  #chunks: Uint8Array[] = [];
-  #head = 0;
-  #off = 0;
-  #buffered = 0;
+  /** The split header being assembled (`#hdrFill` of 6 bytes known). */
+  readonly #hdr = new Uint8Array(FRAME_HEADER_BYTES);
+  #hdrFill = 0;
+  /** The split frame being assembled: header, payload, CRC; `#fill` bytes written. */
+  #partial: Uint8Array | null = null;
+  #fill = 0;
+  #partialType: FrameType = FrameType.RECORD;
   #failed: SecureChatError | null = null;
   #ended = false;
 
   /** Bytes received but not yet returned as a frame. */
   get buffered(): number {
-    return this.#buffered;
+    return this.#partial === null ? this.#hdrFill : this.#fill;
+  }
+
+  /** Bytes this decoder holds in memory for an incomplete frame (the announced size once known). */
+  get retainedBytes(): number {
+    return this.#partial === null ? this.#hdrFill : this.#partial.length;
   }
 
   /** Appends received bytes; returns every frame now complete, in order. */
   push(bytes: Uint8Array): Frame[] {
     if (this.#failed) throw this.#failed;
     if (this.#ended) throw localError('INTERNAL', 'push after end');
-    if (bytes.length > 0) {
-      this.#chunks.push(bytes);
-      this.#buffered += bytes.length;
-    }
     const out: Frame[] = [];
     try {
-      for (;;) {
-        const f = this.#next();
-        if (f === null) break;
-        out.push(f);
-      }
+      let off = 0;
+      while (off < bytes.length) off = this.#step(bytes, off, out);
     } catch (e) {
       this.#failed = e as SecureChatError;
-      this.#chunks = [];
-      this.#head = 0;
-      this.#off = 0;
-      this.#buffered = 0;
+      this.#partial = null;
+      this.#fill = 0;
+      this.#hdrFill = 0;
       throw e;
     }
     return out;
@@ -137,73 +139,68 @@ export class FrameDecoder {
   end(): void {
     if (this.#failed) throw this.#failed;
     this.#ended = true;
-    if (this.#buffered > 0) {
-      this.#failed = remoteError('FRAME_TRUNCATED', `stream ended inside a frame (${this.#buffered} bytes pending)`);
+    const pending = this.buffered;
+    if (pending > 0) {
+      this.#partial = null;
+      this.#failed = remoteError('FRAME_TRUNCATED', `stream ended inside a frame (${pending} bytes pending)`);
       throw this.#failed;
     }
   }
 
-  /** The first `n` buffered bytes (n ≤ buffered): a view when they lie in one chunk, else a copy. */
-  #peek(n: number): Uint8Array {
-    const first = this.#chunks[this.#head];
-    if (first !== undefined && first.length - this.#off >= n) return first.subarray(this.#off, this.#off + n);
-    const out = new Uint8Array(n);
-    let o = 0;
-    let skip = this.#off;
-    for (let i = this.#head; i < this.#chunks.length && o < n; i++) {
-      const c = this.#chunks[i];
-      if (c === undefined) break;
-      const take = Math.min(c.length - skip, n - o);
-      out.set(c.subarray(skip, skip + take), o);
-      o += take;
-      skip = 0;
-    }
-    return out;
-  }
-
-  /** Removes and returns the first `n` buffered bytes (see #peek for when this copies). */
-  #consume(n: number): Uint8Array {
-    const out = this.#peek(n);
-    let left = n;
-    while (left > 0) {
-      const c = this.#chunks[this.#head];
-      if (c === undefined) break;
-      const avail = c.length - this.#off;
-      if (avail <= left) {
-        this.#chunks[this.#head] = EMPTY;
-        this.#head++;
-        this.#off = 0;
-        left -= avail;
-      } else {
-        this.#off += left;
-        left = 0;
+  /** Consumes bytes from `b[off..]`, pushing any completed frame; returns the new offset. */
+  #step(b: Uint8Array, off: number, out: Frame[]): number {
+    const partial = this.#partial;
+    if (partial !== null) {
+      const take = Math.min(partial.length - this.#fill, b.length - off);
+      partial.set(b.subarray(off, off + take), this.#fill);
+      this.#fill += take;
+      if (this.#fill === partial.length) {
+        this.#partial = null;
+        this.#fill = 0;
+        out.push(finish(this.#partialType, partial));
       }
+      return off + take;
     }
-    this.#buffered -= n;
-    if (this.#head === this.#chunks.length) {
-      this.#chunks = [];
-      this.#head = 0;
-    } else if (this.#head >= 64 && this.#head * 2 >= this.#chunks.length) {
-      this.#chunks = this.#chunks.slice(this.#head);
-      this.#head = 0;
+    if (this.#hdrFill > 0 || b.length - off < FRAME_HEADER_BYTES) {
+      // A header split across chunks: gather its 6 bytes first.
+      const take = Math.min(FRAME_HEADER_BYTES - this.#hdrFill, b.length - off);
+      this.#hdr.set(b.subarray(off, off + take), this.#hdrFill);
+      this.#hdrFill += take;
+      if (this.#hdrFill === FRAME_HEADER_BYTES) {
+        this.#hdrFill = 0;
+        this.#begin(this.#hdr, this.#hdr);
+      }
+      return off + take;
     }
-    return out;
+    const { type, length } = checkHeader(b.subarray(off, off + FRAME_HEADER_BYTES));
+    const total = FRAME_HEADER_BYTES + length + FRAME_TRAILER_BYTES;
+    if (b.length - off >= total) {
+      out.push(finish(type, b.subarray(off, off + total))); // whole frame in this chunk: a view
+      return off + total;
+    }
+    this.#begin(b.subarray(off, off + FRAME_HEADER_BYTES), null);
+    return off + FRAME_HEADER_BYTES;
   }
 
-  #next(): Frame | null {
-    if (this.#buffered < FRAME_HEADER_BYTES) return null;
-    const { type, length } = checkHeader(this.#peek(FRAME_HEADER_BYTES));
-    const total = FRAME_HEADER_BYTES + length + FRAME_TRAILER_BYTES;
-    if (this.#buffered < total) return null;
-    const raw = this.#consume(total);
-    const body = raw.subarray(0, FRAME_HEADER_BYTES + length);
-    const want = readU32(raw, FRAME_HEADER_BYTES + length);
-    if ((crc32(body) >>> 0) !== want) throw remoteError('FRAME_CORRUPT', 'frame CRC-32 mismatch (line corruption)');
-    return { type, payload: raw.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length), raw };
+  /** A split frame's header is known: allocate its buffer (after the header checks). */
+  #begin(header: Uint8Array, scratch: Uint8Array | null): void {
+    const { type, length } = checkHeader(header);
+    const buf = new Uint8Array(FRAME_HEADER_BYTES + length + FRAME_TRAILER_BYTES);
+    buf.set(header);
+    scratch?.fill(0);
+    this.#partial = buf;
+    this.#partialType = type;
+    this.#fill = FRAME_HEADER_BYTES;
   }
 }
 
-const EMPTY = new Uint8Array(0);
+/** Checks the CRC of a complete frame `raw` and returns it as a Frame. */
+function finish(type: FrameType, raw: Uint8Array): Frame {
+  const end = raw.length - FRAME_TRAILER_BYTES;
+  const want = readU32(raw, end);
+  if ((crc32(raw.subarray(0, end)) >>> 0) !== want) throw remoteError('FRAME_CORRUPT', 'frame CRC-32 mismatch (line corruption)');
+  return { type, payload: raw.subarray(FRAME_HEADER_BYTES, end), raw };
+}
 
 /** Decodes exactly one complete frame from `bytes` (for vectors and tests). */
 export function decodeOneFrame(bytes: Uint8Array): Frame {

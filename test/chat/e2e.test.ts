@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listen } from '../../src/chat/listener.js';
 import { connect } from '../../src/chat/connect.js';
-import { SuiteId, SUITE_NAMES } from '../../src/crypto/aead.js';
+import { ALL_SUITE_IDS, SUITE_NAMES } from '../../src/crypto/aead.js';
 import type { Conversation } from '../../src/chat/conversation.js';
 import { party } from './_fixture.js';
 
@@ -18,7 +18,7 @@ function collect(c: Conversation): string[] {
   return got;
 }
 
-for (const suite of [SuiteId.AES_256_GCM, SuiteId.CHACHA20_POLY1305, SuiteId.AES_256_CBC_HMAC_SHA256]) {
+for (const suite of ALL_SUITE_IDS) {
   test(`conversation in ${SUITE_NAMES[suite]}: both directions, receipts, rekeys, clean close`, async () => {
     const alice = await party('alice');
     const bob = await party('bob');

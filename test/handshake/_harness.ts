@@ -8,7 +8,8 @@ import { createServerSetup, opaqueReady, registerLocally, KSF_TEST, type KsfPara
 import { ed25519PublicFromSeed } from '../../src/crypto/ecc.js';
 import { deterministicRandom, type RandomSource } from '../../src/crypto/random.js';
 import { utf8, u32be } from '../../src/crypto/bytes.js';
-import { SuiteId } from '../../src/crypto/aead.js';
+import type { SuiteId } from '../../src/crypto/aead.js';
+import { ALL_SUITE_IDS } from '../../src/crypto/aead.js';
 import { isSecureChatError, remoteError, type SecureChatError } from '../../src/errors.js';
 import { FrameDecoder } from '../../src/wire/frame.js';
 import { Initiator, type InitiatorOptions } from '../../src/handshake/initiator.js';
@@ -17,7 +18,7 @@ import { alertFor } from '../../src/handshake/alert.js';
 import type { LocalIdentity } from '../../src/handshake/identity-block.js';
 import type { HandshakeResult, PeerIdentity } from '../../src/handshake/result.js';
 
-export const ALL_SUITES: readonly SuiteId[] = [SuiteId.AES_256_GCM, SuiteId.CHACHA20_POLY1305, SuiteId.AES_256_CBC_HMAC_SHA256];
+export const ALL_SUITES: readonly SuiteId[] = ALL_SUITE_IDS;
 export const PASSWORD = utf8('correct horse battery staple');
 
 export function identity(name: string, seedByte: number): LocalIdentity {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createServerSetup, opaqueReady, registerLocally, KSF_TEST } from '../../src/crypto/opaque.js';
 import { deterministicRandom, type RandomSource } from '../../src/crypto/random.js';
 import { ed25519PublicFromSeed } from '../../src/crypto/ecc.js';
-import { SuiteId, type SuiteId as Suite } from '../../src/crypto/aead.js';
+import { ALL_SUITE_IDS, type SuiteId as Suite } from '../../src/crypto/aead.js';
 import { fromHex, toHex, utf8, concat } from '../../src/crypto/bytes.js';
 import { isSecureChatError } from '../../src/errors.js';
 import { FrameDecoder, FrameType, encodeFrame, type Frame } from '../../src/wire/frame.js';
@@ -177,7 +177,7 @@ export async function generateHandshakeVectors(): Promise<HandshakeVectorFile> {
     account: ACCOUNT, password: toHex(PASSWORD), ksf: { ...KSF_TEST }, server_setup: serverSetup, record: toHex(record),
   };
   const cases: PositiveCase[] = [];
-  for (const suite of [SuiteId.AES_256_GCM, SuiteId.CHACHA20_POLY1305, SuiteId.AES_256_CBC_HMAC_SHA256]) {
+  for (const suite of ALL_SUITE_IDS) {
     const c0 = {
       suite, suites_offered: [suite],
       initiator: party('bob', 0xb0, `suite ${suite} initiator`),

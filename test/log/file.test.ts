@@ -59,6 +59,47 @@ describe('log file adapter', () => {
     assert.deepEqual(v.entries.map((e) => (e.event.kind === 'message-sent' ? e.event.text : '')), ['m0', 'm1', 'm2', 'm3', 'm4']);
   });
 
+  test('group commit: appends that arrive together share one fdatasync sequence, each resolves after its own is durable', async () => {
+    const u = await fresh();
+    const paths = logPaths(u);
+    const w = await LogWriter.open({ paths, secret: SECRET, checkpointEvery: 1_000 });
+    assert.equal(await w.append(msg(0)), 0, 'a lone append commits at once');
+    assert.equal(w.commitCount, 1);
+    // 16 appends made together, then 16 more while the first group is being made durable.
+    const first = Array.from({ length: 16 }, (_, i) => w.append(msg(1 + i)));
+    const second: Promise<number>[] = [];
+    const order: number[] = [];
+    const seen = first.map(async (p) => {
+      const i = await p;
+      order.push(i);
+      if (second.length === 0) for (let k = 0; k < 16; k++) second.push(w.append(msg(17 + k)));
+      // When it resolves, its record is on disk under a head that vouches for it.
+      const v = await verifyLogFile({ paths, secret: SECRET });
+      assert.equal(v.ok, true);
+      assert.ok(v.records > i, `entry ${i} resolved before it was durable (${v.records} records on disk)`);
+    });
+    await Promise.all(seen);
+    const idx2 = await Promise.all(second);
+    assert.deepEqual(order, Array.from({ length: 16 }, (_, i) => 1 + i), 'resolved in call order');
+    assert.deepEqual(idx2, Array.from({ length: 16 }, (_, i) => 17 + i));
+    assert.equal(w.commitCount, 3, 'three commits for 33 appends: the lone one and two groups');
+    await w.close();
+    const v = await verifyLogFile({ paths, secret: SECRET, keepEntries: true });
+    assert.equal(v.ok, true);
+    assert.equal(v.records, 33);
+  });
+
+  test('group commit: a malformed event in a group is refused alone, the others commit', async () => {
+    const u = await fresh();
+    const paths = logPaths(u);
+    const w = await LogWriter.open({ paths, secret: SECRET });
+    const r = await Promise.allSettled([w.append(msg(0)), w.append({ ...msg(1), peer: '' }), w.append(msg(2))]);
+    assert.deepEqual(r.map((x) => x.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(r.map((x) => (x.status === 'fulfilled' ? x.value : -1)), [0, -1, 1]);
+    assert.ok(r[1]?.status === 'rejected' && code('USAGE')(r[1].reason));
+    await w.close();
+  });
+
   test('a malformed event is refused and changes nothing', async () => {
     const u = await fresh();
     const paths = logPaths(u);

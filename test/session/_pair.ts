@@ -2,17 +2,18 @@
  * Test helpers: two Sessions from a synthetic HandshakeResult pair, joined by an in-memory
  * link that runs every byte through a real FrameDecoder (like h11's tests).
  */
-import { SuiteId } from '../../src/crypto/aead.js';
+import type { SuiteId } from '../../src/crypto/aead.js';
+import { ALL_SUITE_IDS } from '../../src/crypto/aead.js';
 import { deterministicRandom, type RandomSource } from '../../src/crypto/random.js';
 import type { HandshakeResult, Role } from '../../src/handshake/result.js';
 import { Session, type ReceiveResult, type SessionOptions } from '../../src/session/session.js';
 import { FrameDecoder } from '../../src/wire/frame.js';
 import { crc32 } from 'node:zlib';
 import { u32be } from '../../src/crypto/bytes.js';
-import { stepChain } from '../../src/session/chain.js';
+import { ChainKeys } from '../../src/session/chain.js';
 import { sealRecord } from '../../src/session/record.js';
 
-export const SUITES: readonly SuiteId[] = [SuiteId.AES_256_GCM, SuiteId.CHACHA20_POLY1305, SuiteId.AES_256_CBC_HMAC_SHA256];
+export const SUITES: readonly SuiteId[] = ALL_SUITE_IDS;
 
 export interface Keys {
   readonly root: Uint8Array;
@@ -123,9 +124,12 @@ export const bytes = (n: number, fill = 0x61): Uint8Array => new Uint8Array(n).f
  * attacker's view when it knows a chain key, or an honest-but-buggy peer's.
  */
 export function forgeRecord(ck0: Uint8Array, suite: SuiteId, seq: number, inner: Uint8Array): Uint8Array {
-  let ck: Uint8Array = ck0.slice();
-  for (let k = 0; k < seq; k++) ck = stepChain(ck, suite).next;
-  return sealRecord(suite, stepChain(ck, suite).material, seq, inner);
+  const chain = new ChainKeys(ck0.slice(), suite);
+  for (let k = 0; k < seq; k++) {
+    chain.current();
+    chain.advance();
+  }
+  return sealRecord(suite, chain.current(), seq, inner);
 }
 
 /** Recomputes the CRC-32 of a frame in place (what an attacker does after a bit flip). */

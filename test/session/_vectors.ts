@@ -1,16 +1,19 @@
 /**
- * Generator of test/vectors/records-v1.json (see test/vectors/README.md): with fixed chain and
+ * Generator of test/vectors/records-v2.json (see test/vectors/README.md): with fixed chain and
  * root keys and deterministicRandom, the exact RECORD frames of a short conversation in each
  * suite (messages both ways, §7 TEXT and RECEIPT, a rekey with messages in flight, CLOSE both
  * ways), plus negative vectors that each name the error they expect.
  */
-import { SUITE_NAMES, type SuiteId } from '../../src/crypto/aead.js';
+import { SUITE_KEY_MATERIAL, SUITE_NAMES, type SuiteId } from '../../src/crypto/aead.js';
+import { kbkdfCmac } from '../../src/crypto/kbkdf.js';
 import { concat, toHex, u8, utf8 } from '../../src/crypto/bytes.js';
 import { deterministicRandom } from '../../src/crypto/random.js';
 import { sha256 } from '../../src/crypto/hash.js';
 import { AppKind, encodeAppMessage } from '../../src/chat/message.js';
 import { ContentType, encodeContent } from '../../src/session/content.js';
 import { Session } from '../../src/session/session.js';
+import { ChainKeys, deriveBatch } from '../../src/session/chain.js';
+import { sealRecord } from '../../src/session/record.js';
 import { encodeFrame, decodeOneFrame, FrameType } from '../../src/wire/frame.js';
 import { fixCrc, flipBit, forgeRecord, handshakeResult, SUITES, type Keys } from './_pair.js';
 
@@ -50,7 +53,34 @@ export interface RecordVectors {
   readonly keys: { readonly root: string; readonly chain_i2r: string; readonly chain_r2i: string };
   readonly random_seeds: { readonly initiator: string; readonly responder: string };
   readonly options: { readonly rekeyAfterMs: number; readonly rekeyAfterRecords: number; readonly rejectAfterRecords: number };
+  readonly kdf: KdfVectors;
   readonly suites: SuiteVectors[];
+}
+
+/** §6.2 batches from chain_i2r: K_OUT_j = next chain key (32 bytes) || n_j records' material. */
+export interface KdfVectors {
+  readonly description: string;
+  readonly label: string;
+  readonly batches: { readonly suite: SuiteId; readonly j: number; readonly ck: string; readonly records: number; readonly k_out: string }[];
+}
+
+function kdfVectors(): KdfVectors {
+  const batches: KdfVectors['batches'][number][] = [];
+  for (const suite of SUITES) {
+    let ck = VECTOR_KEYS.chainI2R.slice();
+    for (let j = 0; j < 2; j++) {
+      const b = deriveBatch(ck, suite, j);
+      batches.push({ suite, j, ck: toHex(ck), records: b.count, k_out: toHex(concat(b.next, b.material)) });
+      ck = b.next.slice();
+    }
+  }
+  return {
+    description:
+      'NIST SP 800-108r1 §4.1 counter mode, PRF CMAC-AES-256, r = 32, counter before Label || 0x00 || Context || [L]_32; Context = u8(suite). ' +
+      'Reproduce one with OpenSSL: openssl kdf -keylen <(32 + records*K)> -kdfopt mac:CMAC -kdfopt cipher:AES-256-CBC -kdfopt hexkey:<ck> -kdfopt hexsalt:<label> -kdfopt hexinfo:<suite as 2 hex digits> KBKDF',
+    label: toHex(utf8('sc2 rk')),
+    batches,
+  };
 }
 
 export const VECTOR_KEYS: Keys = {
@@ -126,11 +156,12 @@ function conversation(suite: SuiteId): VectorFrame[] {
 export function generateRecordVectors(): RecordVectors {
   return {
     description:
-      'SecureChat v1 record layer (docs/PROTOCOL.md §6, §7): exact RECORD frames per suite for fixed keys and randomness, and negative vectors naming their expected error.',
+      'SecureChat record layer v2 (docs/PROTOCOL.md §6, §7; record keys from the SP 800-108r1 counter-mode KDF with CMAC-AES-256, in batches): exact RECORD frames per suite for fixed keys and randomness, and negative vectors naming their expected error.',
     generator: 'npx tsc -p . && node dist/test/session/gen-vectors.js',
     keys: { root: toHex(VECTOR_KEYS.root), chain_i2r: toHex(VECTOR_KEYS.chainI2R), chain_r2i: toHex(VECTOR_KEYS.chainR2I) },
     random_seeds: { initiator: SEED_I, responder: SEED_R },
     options: OPTIONS,
+    kdf: kdfVectors(),
     suites: SUITES.map((suite) => {
       const frames = conversation(suite);
       return { suite, name: SUITE_NAMES[suite], frames, negative: negatives(suite, frames) };
@@ -149,6 +180,21 @@ function negatives(suite: SuiteId, frames: VectorFrame[]): NegativeVector[] {
     return fixCrc(b);
   };
   const forge = (seq: number, inner: Uint8Array): Uint8Array => forgeRecord(VECTOR_KEYS.chainI2R, suite, seq, inner);
+  /** Record `seq` sealed under the key material of record `keyOf` of the same chain. */
+  const wrongKey = (seq: number, keyOf: number): Uint8Array => {
+    const c = new ChainKeys(VECTOR_KEYS.chainI2R.slice(), suite);
+    for (let k = 0; k < keyOf; k++) {
+      c.current();
+      c.advance();
+    }
+    return sealRecord(suite, c.current(), seq, encodeContent({ type: ContentType.APP, data: utf8('wrong key') }));
+  };
+  /** Record `seq` sealed under record `seq`'s material of a first batch of 5 (the spec says 4). */
+  const fiveRecordBatch = (seq: number): Uint8Array => {
+    const k = SUITE_KEY_MATERIAL[suite];
+    const out = kbkdfCmac(VECTOR_KEYS.chainI2R, utf8('sc2 rk'), u8(suite), 32 + 5 * k);
+    return sealRecord(suite, out.subarray(32 + seq * k, 32 + (seq + 1) * k), seq, encodeContent({ type: ContentType.APP, data: utf8('wrong key') }));
+  };
   const v = (name: string, parts: Uint8Array[], expect: string, delivered: number, eof = false): NegativeVector => ({
     name,
     stream: toHex(concat(...parts)),
@@ -173,7 +219,9 @@ function negatives(suite: SuiteId, frames: VectorFrame[]): NegativeVector[] {
     v('stream ends inside record 1', [f0, f1.subarray(0, f1.length - 1)], 'FRAME_TRUNCATED', 1, true),
     v('stream ends after record 0 without CLOSE', [f0], 'TRUNCATED', 1, true),
     v('CLOSE claiming 0 application records after 1', [f0, forge(1, encodeContent({ type: ContentType.CLOSE, appRecords: 0, reason: 0 }))], 'TRUNCATED', 1),
-    v('unknown content type 0x06', [forge(0, Uint8Array.of(0x06))], 'DECODE_ERROR', 0),
+    v('unknown content type 0x07', [forge(0, Uint8Array.of(0x07))], 'DECODE_ERROR', 0),
+    v('record 0 sealed under record 1\'s key', [wrongKey(0, 1)], 'AUTH_FAILED', 0),
+    v('record 4 (first of batch 1) sealed under the key a 5-record first batch would give', [fromI[0]!, fromI[1]!, fromI[2]!, fromI[3]!, fiveRecordBatch(4)], 'AUTH_FAILED', 3),
     v('REKEY_DONE with no rekey', [forge(0, u8(ContentType.REKEY_DONE))], 'UNEXPECTED_MESSAGE', 0),
     v('ALERT frame after the handshake', [encodeFrame(FrameType.ALERT, u8(1)).raw], 'UNEXPECTED_MESSAGE', 0),
   ];

@@ -1,8 +1,8 @@
-/** Writes test/vectors/records-v1.json. Run: npx tsc -p . && node dist/test/session/gen-vectors.js */
+/** Writes test/vectors/records-v2.json. Run: npx tsc -p . && node dist/test/session/gen-vectors.js */
 import { writeFileSync } from 'node:fs';
 import { generateRecordVectors } from './_vectors.js';
 
-export const VECTOR_FILE = new URL('../../../test/vectors/records-v1.json', import.meta.url);
+export const VECTOR_FILE = new URL('../../../test/vectors/records-v2.json', import.meta.url);
 
 export function renderVectors(): string {
   return `${JSON.stringify(generateRecordVectors(), null, 2)}\n`;

@@ -198,3 +198,69 @@ describe('frame codec: each rule of §3', () => {
     assert.equal(codeOf(() => encodeFrame(FrameType.RECORD, new Uint8Array(MAX_FRAME_PAYLOAD + 1))), 'INTERNAL');
   });
 });
+
+describe('frame decoder memory (issue 10, finding 5)', () => {
+  // A 66 559-byte frame (the size of the original report), as a hostile or merely slow peer
+  // might send it: one byte per write. Each byte arrives as a view of its own socket read
+  // buffer, as node:net delivers it (one 64 KiB allocation per read). The decoder must hold one
+  // buffer of the announced size, whatever the chunking, and never any pushed chunk.
+  const TOTAL = 66_559;
+  const payload = new Uint8Array(TOTAL - FRAME_HEADER_BYTES - 4).map((_, i) => (i * 7) & 0xff);
+  const frame = encodeFrame(FrameType.RECORD, payload).raw;
+
+  it('one byte per push: what the decoder holds is the announced size, at every byte', () => {
+    const d = new FrameDecoder();
+    let got: Frame[] = [];
+    for (let i = 0; i < frame.length; i++) {
+      got = d.push(frame.slice(i, i + 1));
+      if (i < frame.length - 1) {
+        assert.equal(got.length, 0);
+        assert.equal(d.buffered, i + 1);
+        // Up to 5 header bytes, then exactly one buffer of the frame's size.
+        assert.equal(d.retainedBytes, i + 1 < FRAME_HEADER_BYTES ? i + 1 : TOTAL, `after byte ${i}`);
+      }
+    }
+    assert.equal(got.length, 1);
+    assert.deepEqual(got[0]?.payload, payload);
+    assert.equal(d.retainedBytes, 0);
+  });
+
+  it('keeps no pushed chunk: changing a chunk after push changes nothing, and the chunks can be collected', async () => {
+    const v8 = await import('node:v8');
+    const vm = await import('node:vm');
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const d = new FrameDecoder();
+    const SAMPLE = 2_000; // the first 2 000 bytes, each in its own 8 KiB "socket buffer"
+    /** Pushes byte `i` in a fresh buffer, then spoils it; returns a weak reference to that buffer. */
+    const pushOne = (i: number): WeakRef<ArrayBuffer> => {
+      const backing = new ArrayBuffer(8 * 1024);
+      const chunk = new Uint8Array(backing, 100, 1);
+      chunk[0] = frame[i]!;
+      assert.equal(d.push(chunk).length, 0);
+      chunk[0] = chunk[0] ^ 0xff; // a decoder that kept a view would now see a different byte
+      return new WeakRef(backing);
+    };
+    const refs = Array.from({ length: SAMPLE }, (_, i) => pushOne(i));
+    d.push(frame.slice(SAMPLE, SAMPLE + 1)); // one more push, from another buffer
+    // WeakRefs are only cleared after the current job: let it end, then collect.
+    await new Promise((r) => setImmediate(r));
+    gc();
+    await new Promise((r) => setImmediate(r));
+    const alive = refs.filter((r) => r.deref() !== undefined).length;
+    assert.equal(alive, 0, `${alive} of ${SAMPLE} pushed chunks are still reachable from the decoder`);
+    assert.equal(d.retainedBytes, TOTAL);
+    let got: Frame[] = [];
+    for (let i = SAMPLE + 1; i < frame.length; i += 997) got = d.push(frame.slice(i, Math.min(frame.length, i + 997)));
+    assert.equal(got.length, 1, 'the frame decodes (a kept, changed chunk would fail its CRC)');
+    assert.deepEqual(got[0]?.payload, payload);
+  });
+
+  it('an oversize header is refused before anything is allocated, even split byte by byte', () => {
+    const d = new FrameDecoder();
+    const h = Uint8Array.of(1, FrameType.RECORD, 0xff, 0xff, 0xff, 0xff);
+    for (let i = 0; i < 5; i++) assert.equal(d.push(h.subarray(i, i + 1)).length, 0);
+    assert.equal(codeOf(() => d.push(h.subarray(5, 6))), 'FRAME_TOO_LARGE');
+    assert.equal(d.retainedBytes, 0);
+  });
+});

@@ -6,11 +6,11 @@
 import { performance } from 'node:perf_hooks';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { systemRandom } from '../crypto/random.js';
-import { wipe } from '../crypto/bytes.js';
-import { EventKind } from './event.js';
-import { LogWriter, logPaths, verifyLogFile } from './file.js';
-import { LOG_SECRET_BYTES } from './keys.js';
+import { systemRandom } from '../src/crypto/random.js';
+import { wipe } from '../src/crypto/bytes.js';
+import { EventKind } from '../src/log/event.js';
+import { LogWriter, logPaths, verifyLogFile } from '../src/log/file.js';
+import { LOG_SECRET_BYTES } from '../src/log/keys.js';
 
 export interface LogBenchResult {
   readonly n: number;

@@ -3,12 +3,12 @@
  * (single core), no I/O. Timing lives here, never in a pass/fail test.
  */
 import { performance } from 'node:perf_hooks';
-import { SuiteId } from '../crypto/aead.js';
-import type { RandomSource } from '../crypto/random.js';
-import { systemRandom } from '../crypto/random.js';
-import { localError } from '../errors.js';
-import { decodeOneFrame } from '../wire/frame.js';
-import { Session } from './session.js';
+import { ALL_SUITE_IDS, type SuiteId } from '../src/crypto/aead.js';
+import type { RandomSource } from '../src/crypto/random.js';
+import { systemRandom } from '../src/crypto/random.js';
+import { localError } from '../src/errors.js';
+import { decodeOneFrame } from '../src/wire/frame.js';
+import { Session } from '../src/session/session.js';
 
 export interface BenchResult {
   readonly suite: SuiteId;
@@ -52,5 +52,5 @@ export function benchRecords(suite: SuiteId, size: number, count: number, random
   return { suite, size, count, seconds, mbPerSecond: bytes / 1e6 / seconds };
 }
 
-export const BENCH_SUITES: readonly SuiteId[] = [SuiteId.AES_256_GCM, SuiteId.CHACHA20_POLY1305, SuiteId.AES_256_CBC_HMAC_SHA256];
+export const BENCH_SUITES: readonly SuiteId[] = ALL_SUITE_IDS;
 export const BENCH_SIZES: readonly number[] = [1024, 16 * 1024, 64 * 1024];

@@ -3,15 +3,15 @@
  * system CSPRNG, which the state machines themselves never do).
  */
 import { performance } from 'node:perf_hooks';
-import { ed25519PublicFromSeed } from '../crypto/ecc.js';
-import { SuiteId } from '../crypto/aead.js';
-import { createServerSetup, opaqueReady, registerLocally, type KsfParams } from '../crypto/opaque.js';
-import { systemRandom } from '../crypto/random.js';
-import { utf8 } from '../crypto/bytes.js';
-import { localError } from '../errors.js';
-import { decodeOneFrame } from '../wire/frame.js';
-import { Initiator } from './initiator.js';
-import { Responder } from './responder.js';
+import { ed25519PublicFromSeed } from '../src/crypto/ecc.js';
+import { SuiteId } from '../src/crypto/aead.js';
+import { createServerSetup, opaqueReady, registerLocally, type KsfParams } from '../src/crypto/opaque.js';
+import { systemRandom } from '../src/crypto/random.js';
+import { utf8 } from '../src/crypto/bytes.js';
+import { localError } from '../src/errors.js';
+import { decodeOneFrame } from '../src/wire/frame.js';
+import { Initiator } from '../src/handshake/initiator.js';
+import { Responder } from '../src/handshake/responder.js';
 
 export interface HandshakeBench {
   /** Median wall time of one full in-memory handshake (initiator + responder work), ms. */

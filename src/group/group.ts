@@ -157,12 +157,12 @@ function leafOf(g: Group, name: string, pins: PinLookup): number {
   return m.leaf;
 }
 
-function keyPackageBytes(frame: Uint8Array, g: Group, pins: PinLookup): Uint8Array {
+function keyPackageBytes(frame: Uint8Array, g: Group, pins: PinLookup, removing: readonly string[]): Uint8Array {
   const f = decodeGroupFrame(frame);
   if (f.kind !== 'key_package') throw remoteError('DECODE_ERROR', `expected a key_package frame, got ${f.kind}`);
   const leaf = keyPackageLeaf(f.mls);
   const who = checkMember(leaf.credentialIdentity, leaf.signatureKey, pins);
-  if (membersOf(g.mls, pins).some((m) => m.name === who.name)) throw localError('GROUP_CREDENTIAL_INVALID', `${who.name} is already a member of this group`);
+  if (!removing.includes(who.name) && membersOf(g.mls, pins).some((m) => m.name === who.name)) throw localError('GROUP_CREDENTIAL_INVALID', `${who.name} is already a member of this group`);
   return f.mls;
 }
 
@@ -182,7 +182,7 @@ export interface ChangeResult {
 export async function changeMembers(g: Group, change: GroupChange, pins: PinLookup): Promise<ChangeResult> {
   needActive(g);
   if (g.pending !== undefined) throw localError('GROUP_PENDING_COMMIT', 'a commit of ours is waiting to be accepted');
-  const add = change.add.map((f) => keyPackageBytes(f, g, pins));
+  const add = change.add.map((f) => keyPackageBytes(f, g, pins, change.remove));
   const remove = change.remove.map((n) => leafOf(g, n, pins));
   const check = checkWith(pins);
   if (!mayCommit(g)) {

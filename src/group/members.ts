@@ -36,9 +36,9 @@ export function membersOf(mls: MlsGroupState, pins: PinLookup): readonly MemberV
   return out;
 }
 
-/** Who joined and who left between two member lists (by leaf and name). */
+/** Who joined and who left between two member lists (by leaf, name and key: a swapped key is a leave and a join). */
 export function membershipDiff(before: readonly MemberView[], after: readonly MemberView[]): { added: MemberView[]; removed: MemberView[] } {
-  const key = (m: MemberView): string => `${m.leaf}:${m.name}`;
+  const key = (m: MemberView): string => `${m.leaf}:${m.name}:${Buffer.from(m.identityKey).toString('hex')}`;
   const was = new Set(before.map(key));
   const is = new Set(after.map(key));
   return { added: after.filter((m) => !was.has(key(m))), removed: before.filter((m) => !is.has(key(m))) };

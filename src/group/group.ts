@@ -18,6 +18,7 @@ import { sha256 } from '../crypto/hash.js';
 import { toHex } from '../crypto/bytes.js';
 import { localError, remoteError } from '../errors.js';
 import type { RandomSource } from '../crypto/random.js';
+import { usernameKey } from '../identity/username.js';
 import { checkMember, encodeCredential, type PinLookup } from './credential.js';
 import { decodeGroupFrame, encodeGroupFrame } from './frame.js';
 import { membersOf, membershipDiff, memberView, type MemberView } from './members.js';
@@ -152,7 +153,7 @@ export function members(g: Group, pins: PinLookup): readonly MemberView[] {
 const mayCommit = (g: Group): boolean => g.ordering.mode === 'sequenced' || g.ordering.committerLeaf === g.mls.ownLeaf;
 
 function leafOf(g: Group, name: string, pins: PinLookup): number {
-  const m = membersOf(g.mls, pins).find((x) => x.name === name);
+  const m = membersOf(g.mls, pins).find((x) => usernameKey(x.name) === usernameKey(name));
   if (m === undefined) throw localError('UNKNOWN_USER', `${name} is not a member of this group`);
   return m.leaf;
 }
@@ -162,7 +163,8 @@ function keyPackageBytes(frame: Uint8Array, g: Group, pins: PinLookup, removing:
   if (f.kind !== 'key_package') throw remoteError('DECODE_ERROR', `expected a key_package frame, got ${f.kind}`);
   const leaf = keyPackageLeaf(f.mls);
   const who = checkMember(leaf.credentialIdentity, leaf.signatureKey, pins);
-  if (!removing.includes(who.name) && membersOf(g.mls, pins).some((m) => m.name === who.name)) throw localError('GROUP_CREDENTIAL_INVALID', `${who.name} is already a member of this group`);
+  const same = (n: string): boolean => usernameKey(n) === usernameKey(who.name);
+  if (!removing.some(same) && membersOf(g.mls, pins).some((m) => same(m.name))) throw localError('GROUP_CREDENTIAL_INVALID', `${who.name} is already a member of this group`);
   return f.mls;
 }
 

@@ -3,6 +3,7 @@
  * pins (docs/GROUPS.md §3). A view, recomputed from the MLS tree and the current pins.
  */
 import { remoteError } from '../errors.js';
+import { usernameKey } from '../identity/username.js';
 import { decodeCredential, type PinLookup } from './credential.js';
 import type { MlsGroupState, MlsLeaf } from './mls.js';
 
@@ -25,13 +26,13 @@ export function memberView(l: MlsLeaf, pins: PinLookup): MemberView {
   return { leaf: l.leaf, name: c.name, identityKey: c.identityKey, keyState };
 }
 
-/** Every member, in leaf order. Throws `GROUP_CREDENTIAL_INVALID` if a name appears twice. */
+/** Every member, in leaf order. Throws `GROUP_CREDENTIAL_INVALID` if a name appears twice (names compare case-insensitively, as usernames do). */
 export function membersOf(mls: MlsGroupState, pins: PinLookup): readonly MemberView[] {
   const out = mls.members.map((l) => memberView(l, pins));
   const names = new Set<string>();
   for (const m of out) {
-    if (names.has(m.name)) throw remoteError('GROUP_CREDENTIAL_INVALID', `${m.name} appears twice in the group`);
-    names.add(m.name);
+    if (names.has(usernameKey(m.name))) throw remoteError('GROUP_CREDENTIAL_INVALID', `${m.name} appears twice in the group`);
+    names.add(usernameKey(m.name));
   }
   return out;
 }

@@ -139,6 +139,10 @@ function decodeWhole(bytes: Uint8Array): MLSMessage {
   if (r === undefined) throw remoteError('DECODE_ERROR', 'the MLS message does not decode');
   if (r[1] !== bytes.length) throw remoteError('DECODE_ERROR', `the MLS message has ${bytes.length - r[1]} trailing bytes`);
   if (r[0].version !== 'mls10') throw remoteError('DECODE_ERROR', 'the MLS message is not MLS 1.0');
+  // Canonical encoding only (RFC 9420 §2.1.2: minimal variable-length integers): the bytes must
+  // be exactly what encoding the decoded message gives, so no two byte strings carry one message.
+  const again = encodeMlsMessage(r[0]);
+  if (again.length !== bytes.length || !again.every((b, i) => b === bytes[i])) throw remoteError('DECODE_ERROR', 'the MLS message is not canonically encoded');
   return r[0];
 }
 

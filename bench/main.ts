@@ -13,6 +13,7 @@ import { handshakeSection, startServers } from './handshake.js';
 import { messagesSection } from './messages.js';
 import { coldStartSection, sessionsSection } from './scale.js';
 import { logSection } from './log.js';
+import { groupsSection } from './groups.js';
 import { table, writeJson, fmt, type Figure, type Goal } from './report.js';
 
 interface Args {
@@ -36,7 +37,7 @@ function parseArgs(argv: readonly string[]): Args {
       a.only = argv[i + 1] ?? null;
       i++;
     } else {
-      process.stderr.write(`bench: unknown option ${String(x)}\nusage: node dist/bench/main.js [--quick] [--json [FILE]] [--only handshake|messages|scale|log]\n`);
+      process.stderr.write(`bench: unknown option ${String(x)}\nusage: node dist/bench/main.js [--quick] [--json [FILE]] [--only handshake|messages|scale|log|groups]\n`);
       process.exit(2);
     }
   }
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
     figs.push(...(await step('scale: CLI cold start', () => coldStartSection(b))));
   }
   if (want('log')) figs.push(...(await step('log', () => logSection(b))));
+  if (want('groups')) figs.push(...(await step('groups', () => groupsSection(b.quick))));
 
   const total = (performance.now() - started) / 1000;
   const m = machine();

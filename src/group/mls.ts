@@ -98,6 +98,7 @@ export function mapMlsError(e: unknown, fallback: ErrorCode = 'GROUP_AUTH_FAILED
   if (/gen in the past/i.test(msg)) return remoteError('GROUP_REPLAY', 'the group message key was already used (a replay)', e);
   if (/epoch/i.test(msg) && name === 'ValidationError') return remoteError('GROUP_WRONG_EPOCH', `the group message is not for the current epoch (${msg})`, e);
   if (/proposal with supplied reference/i.test(msg)) return remoteError('UNEXPECTED_MESSAGE', 'the commit refers to a proposal we never received', e);
+  if (/unapplied proposals/i.test(msg)) return localError('GROUP_PENDING_COMMIT', 'proposals are waiting for a commit: messages can be sent again once it arrives (ts-mls refuses application messages while proposals are unapplied)', e);
   if (/removed from group/i.test(msg)) return localError('GROUP_NOT_MEMBER', 'we are no longer a member of this group', e);
   if (name === 'CodecError') return remoteError('DECODE_ERROR', `the MLS message does not decode (${msg})`, e);
   if (name === 'UsageError') return localError('INTERNAL', `MLS refused the operation (${msg})`, e);

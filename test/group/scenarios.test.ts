@@ -120,6 +120,8 @@ test('a member who is not the committer proposes; a commit from them is refused 
   assert.equal(pb.proposals.length, 1);
   b.group = pb.group;
   await deliver(pb.proposals[0]!, [a, c]);
+  // until the committer commits the proposal, nobody who holds it sends application messages
+  await rejectsWith(send(c.group, text('too early'), c.user.pins), 'GROUP_PENDING_COMMIT', 'carol while a proposal waits');
   const cp = await commitProposals(a.group, a.user.pins);
   a.group = ownCommitAccepted(cp.group, a.user.pins).group;
   const ev = await deliver(cp.commit!.frame, [b, c]);

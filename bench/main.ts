@@ -14,6 +14,7 @@ import { messagesSection } from './messages.js';
 import { coldStartSection, sessionsSection } from './scale.js';
 import { logSection } from './log.js';
 import { durableSection } from './durable.js';
+import { groupsSection } from './groups.js';
 import { table, writeJson, fmt, type Figure, type Goal } from './report.js';
 
 interface Args {
@@ -37,7 +38,7 @@ function parseArgs(argv: readonly string[]): Args {
       a.only = argv[i + 1] ?? null;
       i++;
     } else {
-      process.stderr.write(`bench: unknown option ${String(x)}\nusage: node dist/bench/main.js [--quick] [--json [FILE]] [--only handshake|messages|durable|scale|log]\n`);
+      process.stderr.write(`bench: unknown option ${String(x)}\nusage: node dist/bench/main.js [--quick] [--json [FILE]] [--only handshake|messages|durable|scale|log|groups]\n`);
       process.exit(2);
     }
   }
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
     figs.push(...(await step('scale: CLI cold start', () => coldStartSection(b))));
   }
   if (want('log')) figs.push(...(await step('log', () => logSection(b))));
+  if (want('groups')) figs.push(...(await step('groups', () => groupsSection(b.quick))));
 
   const total = (performance.now() - started) / 1000;
   const m = machine();

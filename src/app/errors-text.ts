@@ -187,6 +187,15 @@ export function explain(err: unknown, ctx: FailContext): Explained {
     case 'NOT_INITIALISED':
     case 'STORAGE_ERROR':
     case 'LOG_INVALID':
+    case 'GROUP_AUTH_FAILED': // group/ (issue 14): the group commands will refine these
+    case 'GROUP_REPLAY':
+    case 'GROUP_WRONG_EPOCH':
+    case 'GROUP_WRONG_GROUP':
+    case 'GROUP_CREDENTIAL_INVALID':
+    case 'GROUP_MEMBER_KEY_CHANGED':
+    case 'GROUP_COMMIT_REFUSED':
+    case 'GROUP_NOT_MEMBER':
+    case 'GROUP_PENDING_COMMIT':
       sentence = capitalFree(err.detail);
       break;
   }

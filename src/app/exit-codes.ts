@@ -38,7 +38,18 @@ export function exitCodeFor(code: ErrorCode, established = false): ExitCode {
     case 'AUTH_FAILED':
       return established ? ExitCode.PROTOCOL : ExitCode.AUTH;
     case 'PEER_KEY_CHANGED':
+    case 'GROUP_MEMBER_KEY_CHANGED':
       return ExitCode.KEY_CHANGED;
+    case 'GROUP_AUTH_FAILED':
+    case 'GROUP_REPLAY':
+    case 'GROUP_WRONG_EPOCH':
+    case 'GROUP_WRONG_GROUP':
+    case 'GROUP_CREDENTIAL_INVALID':
+    case 'GROUP_COMMIT_REFUSED':
+      return ExitCode.PROTOCOL;
+    case 'GROUP_NOT_MEMBER':
+    case 'GROUP_PENDING_COMMIT':
+      return ExitCode.USAGE;
     case 'FRAME_TOO_LARGE':
     case 'FRAME_TRUNCATED':
     case 'FRAME_CORRUPT':

@@ -64,7 +64,7 @@ export async function startScServers(ksf: KsfParams, maxPending: number): Promis
   const serverSetup = createServerSetup();
   const record = registerLocally(serverSetup, ACCOUNT, utf8(PASSWORD), ksf);
   const self = identity(ACCOUNT);
-  const limiter = (): FailureLimiter => new FailureLimiter({ perAddress: 1_000_000, perAccount: 1_000_000 });
+  const limiter = (): FailureLimiter => new FailureLimiter({ perAddress: 1_000_000, accountBurst: 1_000_000 });
   const open = new Set<Conversation>();
   const chat = await listen({
     port: 0,
@@ -83,7 +83,7 @@ export async function startScServers(ksf: KsfParams, maxPending: number): Promis
     port: 0,
     random: systemRandom,
     limiter: limiter(),
-    maxPendingHandshakes: maxPending,
+    admission: { full: maxPending, start: maxPending, perSource: maxPending },
     handshake: { account: ACCOUNT, serverSetup, record, ksf, identity: self, suites: ALL_SUITES, checkPeer: () => null },
     onConnection: (conn) => sinkConnection(conn),
   });

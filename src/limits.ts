@@ -38,16 +38,50 @@ export const REJECT_AFTER_RECORDS = 20_000;
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** An established conversation silent for this long is closed. */
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1_000;
-/** At most this many connections may be in the handshake on one listener at once. */
-export const MAX_PENDING_HANDSHAKES = 64;
+/** A connection whose first whole frame (ClientHello) has not arrived by then is dropped. */
+export const FIRST_FRAME_TIMEOUT_MS = 5_000;
+/** At most this many connections may be in the handshake on one listener at once (MaxStartups "full"). */
+export const MAX_PENDING_HANDSHAKES = 256;
+/** From this many unfinished handshakes on, new ones are dropped at random (MaxStartups "start")... */
+export const EARLY_DROP_START = 128;
+/** ...with this probability at the start, rising linearly to 1 at the cap (MaxStartups "rate"). */
+export const EARLY_DROP_RATE = 0.3;
+/** Unfinished handshakes per source: an IPv4 address or an IPv6 /64 (PerSourceMaxStartups). */
+export const MAX_PENDING_PER_SOURCE = 8;
+/** Penalty added to a source whose handshake hit a deadline (PerSourcePenalties grace-exceeded)... */
+export const PENALTY_TIMEOUT_MS = 10_000;
+/** ...or that sent bytes breaking the framing or the handshake's encoding. */
+export const PENALTY_GARBAGE_MS = 5_000;
+/** A source is refused at accept while its accumulated penalty exceeds this... */
+export const PENALTY_MIN_MS = 15_000;
+/** ...and a penalty never runs longer than this. */
+export const PENALTY_MAX_MS = 10 * 60 * 1_000;
+/** Sources remembered by the penalty table and the guessing budget (least recently used forgotten). */
+export const MAX_TRACKED_SOURCES = 10_000;
 /** At most this many established conversations on one listener. */
 export const MAX_SESSIONS = 20_000;
-/** Failed authentication attempts per source address before the limiter refuses it... */
+/** Failed or in-flight password attempts per source before it is refused... */
 export const MAX_FAILURES_PER_ADDRESS = 10;
-/** ...and per account. */
-export const MAX_FAILURES_PER_ACCOUNT = 30;
 /** ...within this sliding window. */
 export const FAILURE_WINDOW_MS = 15 * 60 * 1_000;
+/** Password guesses per account from sources that never logged in: a bucket of this many... */
+export const ACCOUNT_GUESS_BURST = 100;
+/** ...refilled by one every this long (100 + 288 = 388 guesses per account per day at most). */
+export const ACCOUNT_GUESS_REFILL_MS = 5 * 60 * 1_000;
+/** A source that logged in has its own bucket of this many guesses... */
+export const KNOWN_SOURCE_GUESS_BURST = 10;
+/** ...refilled by one every this long (10 + 96 = 106 per known source per day at most)... */
+export const KNOWN_SOURCE_GUESS_REFILL_MS = 15 * 60 * 1_000;
+/** ...and stays known this long after its last successful login. */
+export const KNOWN_SOURCE_TTL_MS = 30 * 24 * 60 * 60 * 1_000;
+/** Received messages waiting to be handled (logged) per conversation before its socket is paused... */
+export const MAX_INBOX_MESSAGES = 256;
+/** ...or bytes of their text. */
+export const MAX_INBOX_BYTES = 1024 * 1024;
+/** Bytes of received, unhandled messages across the whole listener before every socket pauses. */
+export const LISTENER_INBOX_BUDGET = 64 * 1024 * 1024;
+/** On shutdown, queued messages still unhandled after this long are abandoned (never receipted). */
+export const SHUTDOWN_GRACE_MS = 3_000;
 /** Bytes queued for one socket before we stop reading from the application (backpressure). */
 export const MAX_WRITE_BUFFER = 4 * 1024 * 1024;
 /** Largest Argon2id memory (KiB) a connecting client agrees to spend for a listener. */

@@ -23,6 +23,7 @@ export async function connect(opts: ConnectOptions): Promise<Conversation> {
   const conn = await connectSecure({
     host: opts.host,
     port: opts.port,
+    ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
     random: systemRandom,
     ...opts.session,
     ...(opts.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: opts.handshakeTimeoutMs }),

@@ -2,8 +2,11 @@
  * The listener: serves many peers at once on one port, each conversation independent.
  * Wraps the transport's `SecureServer` with pinning and conversations.
  */
-import { SecureServer, type ServerEvent } from '../transport/server.js';
-import type { FailureLimiter } from '../transport/limiter.js';
+import { SecureServer, type ServerEvent, type ServerStats } from '../transport/server.js';
+import type { FailureLimiter, HandshakeKind } from '../transport/limiter.js';
+import type { AdmissionOptions } from '../transport/admission.js';
+import type { Timers } from '../transport/timers.js';
+import type { Frame } from '../wire/frame.js';
 import { systemRandom } from '../crypto/random.js';
 import { opaqueReady } from '../crypto/opaque.js';
 import type { SuiteId } from '../crypto/aead.js';
@@ -27,14 +30,24 @@ export interface ListenOptions {
   /** Limits, for tests and benchmarks. */
   readonly limiter?: FailureLimiter;
   readonly handshakeTimeoutMs?: number;
+  readonly firstFrameTimeoutMs?: number;
+  /** Caps and penalties at accept (see transport/admission.ts). */
+  readonly admission?: AdmissionOptions;
+  /**
+   * One cap on unfinished handshakes for everyone, with no per-source cap and no early drop
+   * (benchmarks opening many handshakes from one address). Ignored when `admission` is given.
+   */
   readonly maxPendingHandshakes?: number;
+  /** Which handshakes are password logins (charged to the guessing budget); see transport/server.ts. */
+  readonly handshakeKind?: (first: Frame) => HandshakeKind;
+  readonly timers?: Timers;
   readonly idleTimeoutMs?: number;
   readonly session?: SessionLimits;
 }
 
 export interface Listener {
   readonly port: number;
-  stats(): ListenerStats & { readonly failuresCounted: number };
+  stats(): ListenerStats & ServerStats;
   close(): Promise<void>;
 }
 
@@ -50,7 +63,10 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     ...opts.session,
     ...(opts.limiter === undefined ? {} : { limiter: opts.limiter }),
     ...(opts.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: opts.handshakeTimeoutMs }),
-    ...(opts.maxPendingHandshakes === undefined ? {} : { maxPendingHandshakes: opts.maxPendingHandshakes }),
+    ...(opts.firstFrameTimeoutMs === undefined ? {} : { firstFrameTimeoutMs: opts.firstFrameTimeoutMs }),
+    ...admissionOf(opts),
+    ...(opts.handshakeKind === undefined ? {} : { handshakeKind: opts.handshakeKind }),
+    ...(opts.timers === undefined ? {} : { timers: opts.timers }),
     ...(opts.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: opts.idleTimeoutMs }),
     handshake: {
       account: opts.account.name,
@@ -88,6 +104,12 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     stats: () => server.stats(),
     close: () => server.close(),
   };
+}
+
+function admissionOf(opts: ListenOptions): { admission?: AdmissionOptions } {
+  if (opts.admission !== undefined) return { admission: opts.admission };
+  const n = opts.maxPendingHandshakes;
+  return n === undefined ? {} : { admission: { full: n, start: n, perSource: n } };
 }
 
 function keyOf(name: string, key: Uint8Array): string {

@@ -86,6 +86,8 @@ export interface ListenerStats {
 export interface ConnectOptions {
   readonly host: string;
   readonly port: number;
+  /** Local address to connect from (tests use 127.0.0.x as "another source"). */
+  readonly localAddress?: string;
   /** The listener's account name (its username). */
   readonly account: string;
   readonly password: Uint8Array;

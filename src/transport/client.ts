@@ -15,6 +15,8 @@ export type ClientStep = 'connected' | 'hello-sent' | 'hello-received' | 'establ
 export interface ClientOptions extends SecureConnectionOptions {
   readonly host: string;
   readonly port: number;
+  /** Local address to connect from (tests use 127.0.0.x as "another source"). */
+  readonly localAddress?: string;
   readonly handshake: Omit<InitiatorOptions, 'random'>;
   readonly handshakeTimeoutMs?: number;
   readonly onStep?: (step: ClientStep) => void;
@@ -33,7 +35,7 @@ export function connectSecure(opts: ClientOptions): Promise<SecureConnection> {
       else if (conn !== null) resolve(conn);
     };
 
-    const socket = netConnect({ host: opts.host, port: opts.port });
+    const socket = netConnect({ host: opts.host, port: opts.port, ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }) });
     const fs = new FramedSocket(socket, {
       onFrame(frame: Frame): void {
         if (conn !== null) {

@@ -1,97 +1,201 @@
 /**
- * Failed-attempt limiter (docs/PROTOCOL.md §4.8): counts failed authentications per source
- * address and per account in a sliding window, and answers before any expensive work.
+ * The online-guessing budget (docs/PROTOCOL.md §4.8, docs/SECURITY.md "Online guessing"):
+ * decides, right after ClientHello and before any OPAQUE work, whether a password login may be
+ * evaluated, and counts it *from that moment* (an attempt in flight counts as a guess, so
+ * concurrent guesses cannot race past the limit).
  *
- * Pure: the clock is a parameter. Memory is bounded: at most `maxKeys` addresses and accounts
- * are tracked; the least recently failed ones are forgotten first (an attacker who floods
- * addresses can at worst make us forget old failures, never grow memory).
+ * - Per source (IPv4 address or IPv6 /64): failures in a sliding window plus attempts in
+ *   flight never exceed `perAddress`.
+ * - Per account, for sources that never logged in: a token bucket (`accountBurst` tokens, one
+ *   more every `accountRefillMs`). Every attempt takes a token; a successful login gives it
+ *   back. An empty bucket throttles strangers' password logins; it never locks anyone for a
+ *   fixed time and nothing but time refills it.
+ * - A source that logged in successfully is "known" for `knownTtlMs`: its attempts draw on a
+ *   bucket of its own (`knownBurst`, `knownRefillMs`), never on the account's, so other
+ *   people's wrong passwords cannot keep a contact out.
+ * - Handshakes of kind 'key' (a reconnect by pinned keys, issue 12) are not password guesses:
+ *   they are never charged and never refused here.
+ *
+ * Pure: the clock is a parameter. Memory is bounded: at most `maxKeys` sources, accounts and
+ * known sources each; the least recently used are forgotten first (a flood of addresses can
+ * at worst make us forget old failures, never grow memory).
  */
-import { FAILURE_WINDOW_MS, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS } from '../limits.js';
+import {
+  ACCOUNT_GUESS_BURST, ACCOUNT_GUESS_REFILL_MS, FAILURE_WINDOW_MS, KNOWN_SOURCE_GUESS_BURST, KNOWN_SOURCE_GUESS_REFILL_MS,
+  KNOWN_SOURCE_TTL_MS, MAX_FAILURES_PER_ADDRESS, MAX_TRACKED_SOURCES,
+} from '../limits.js';
+
+/** A password login (OPAQUE) is a guess; a reconnect by pinned keys is not. */
+export type HandshakeKind = 'password' | 'key';
 
 export interface LimiterOptions {
   readonly perAddress?: number;
-  readonly perAccount?: number;
   readonly windowMs?: number;
+  readonly accountBurst?: number;
+  readonly accountRefillMs?: number;
+  readonly knownBurst?: number;
+  readonly knownRefillMs?: number;
+  readonly knownTtlMs?: number;
   readonly maxKeys?: number;
 }
 
-export type LimitVerdict = { readonly ok: true } | { readonly ok: false; readonly by: 'address' | 'account' };
+/** One admitted attempt; hand it back to `finish` exactly once. */
+export interface Attempt {
+  readonly source: string;
+  readonly account: string;
+  readonly kind: HandshakeKind;
+  readonly charged: 'account' | 'known' | null;
+}
 
-class WindowCounter {
-  readonly #times = new Map<string, number[]>();
-  readonly #max: number;
+export type LimitVerdict = { readonly ok: true; readonly attempt: Attempt } | { readonly ok: false; readonly by: 'address' | 'account' };
 
-  constructor(max: number) {
-    this.#max = max;
+/** A bounded map whose iteration order is "least recently touched first". */
+class Lru<V> {
+  readonly #m = new Map<string, V>();
+  constructor(readonly max: number) {}
+  get(k: string): V | undefined {
+    return this.#m.get(k);
   }
-
-  count(key: string, now: number, windowMs: number): number {
-    const t = this.#times.get(key);
-    if (t === undefined) return 0;
-    const fresh = t.filter((x) => now - x < windowMs);
-    if (fresh.length === 0) this.#times.delete(key);
-    else this.#times.set(key, fresh);
-    return fresh.length;
-  }
-
-  add(key: string, now: number, keep: number): void {
-    const t = this.#times.get(key) ?? [];
-    t.push(now);
-    if (t.length > keep) t.splice(0, t.length - keep);
-    // Re-insert so Map order is "least recently failed first".
-    this.#times.delete(key);
-    this.#times.set(key, t);
-    while (this.#times.size > this.#max) {
-      const oldest = this.#times.keys().next();
+  set(k: string, v: V): void {
+    this.#m.delete(k);
+    this.#m.set(k, v);
+    while (this.#m.size > this.max) {
+      const oldest = this.#m.keys().next();
       if (oldest.done === true) break;
-      this.#times.delete(oldest.value);
+      this.#m.delete(oldest.value);
     }
   }
-
-  get size(): number {
-    return this.#times.size;
+  delete(k: string): void {
+    this.#m.delete(k);
   }
+  get size(): number {
+    return this.#m.size;
+  }
+}
+
+/** Token bucket state: tokens at time `at`. */
+interface Bucket {
+  readonly tokens: number;
+  readonly at: number;
+}
+
+function level(b: Bucket | undefined, burst: number, refillMs: number, now: number): number {
+  if (b === undefined) return burst;
+  return Math.min(burst, b.tokens + Math.max(0, now - b.at) / refillMs);
 }
 
 export class FailureLimiter {
   readonly #perAddress: number;
-  readonly #perAccount: number;
   readonly #windowMs: number;
-  readonly #byAddress: WindowCounter;
-  readonly #byAccount: WindowCounter;
+  readonly #account: { readonly burst: number; readonly refillMs: number };
+  readonly #known: { readonly burst: number; readonly refillMs: number; readonly ttlMs: number };
+  /** Source → failure times in the window. */
+  readonly #failures: Lru<number[]>;
+  readonly #inFlight = new Map<string, number>();
+  readonly #accounts: Lru<Bucket>;
+  /** Known source → its bucket and when it last logged in. */
+  readonly #knownSources: Lru<Bucket & { readonly since: number }>;
   #refused = 0;
-  #failures = 0;
+  #failed = 0;
 
-  constructor(opts: LimiterOptions = {}) {
-    this.#perAddress = opts.perAddress ?? MAX_FAILURES_PER_ADDRESS;
-    this.#perAccount = opts.perAccount ?? MAX_FAILURES_PER_ACCOUNT;
-    this.#windowMs = opts.windowMs ?? FAILURE_WINDOW_MS;
-    const maxKeys = opts.maxKeys ?? 10_000;
-    this.#byAddress = new WindowCounter(maxKeys);
-    this.#byAccount = new WindowCounter(maxKeys);
+  constructor(o: LimiterOptions = {}) {
+    this.#perAddress = o.perAddress ?? MAX_FAILURES_PER_ADDRESS;
+    this.#windowMs = o.windowMs ?? FAILURE_WINDOW_MS;
+    this.#account = { burst: o.accountBurst ?? ACCOUNT_GUESS_BURST, refillMs: o.accountRefillMs ?? ACCOUNT_GUESS_REFILL_MS };
+    this.#known = { burst: o.knownBurst ?? KNOWN_SOURCE_GUESS_BURST, refillMs: o.knownRefillMs ?? KNOWN_SOURCE_GUESS_REFILL_MS, ttlMs: o.knownTtlMs ?? KNOWN_SOURCE_TTL_MS };
+    const max = o.maxKeys ?? MAX_TRACKED_SOURCES;
+    this.#failures = new Lru(max);
+    this.#accounts = new Lru(max);
+    this.#knownSources = new Lru(max);
   }
 
-  /** May a handshake from `address` for `account` proceed now? Counts refusals. */
-  check(address: string, account: string, now: number): LimitVerdict {
-    if (this.#byAddress.count(address, now, this.#windowMs) >= this.#perAddress) {
-      this.#refused++;
-      return { ok: false, by: 'address' };
+  /**
+   * May an attempt of `kind` from `source` for `account` be evaluated now? On `ok` it is
+   * counted at once (in flight); pass the attempt to `finish` when the handshake ends.
+   */
+  begin(source: string, account: string, kind: HandshakeKind, now: number): LimitVerdict {
+    if (kind === 'key') return { ok: true, attempt: { source, account, kind, charged: null } };
+    const recent = this.#recentFailures(source, now);
+    if (recent + (this.#inFlight.get(source) ?? 0) >= this.#perAddress) return this.#refuse('address');
+    const known = this.#knownSources.get(source);
+    const isKnown = known !== undefined && now - known.since < this.#known.ttlMs;
+    if (isKnown) {
+      const t = level(known, this.#known.burst, this.#known.refillMs, now);
+      if (t < 1) return this.#refuse('account');
+      this.#knownSources.set(source, { tokens: t - 1, at: now, since: known.since });
+    } else {
+      if (known !== undefined) this.#knownSources.delete(source);
+      const t = level(this.#accounts.get(account), this.#account.burst, this.#account.refillMs, now);
+      if (t < 1) return this.#refuse('account');
+      this.#accounts.set(account, { tokens: t - 1, at: now });
     }
-    if (this.#byAccount.count(account, now, this.#windowMs) >= this.#perAccount) {
-      this.#refused++;
-      return { ok: false, by: 'account' };
+    this.#inFlight.set(source, (this.#inFlight.get(source) ?? 0) + 1);
+    return { ok: true, attempt: { source, account, kind, charged: isKnown ? 'known' : 'account' } };
+  }
+
+  /**
+   * The attempt ended. `authenticated`: the peer proved the password (its ClientFinish
+   * verified); its token is given back and its source becomes known. Otherwise it stays
+   * spent and counts as a failure of its source.
+   */
+  finish(a: Attempt, authenticated: boolean, now: number): void {
+    if (a.kind === 'key') return;
+    const n = this.#inFlight.get(a.source) ?? 0;
+    if (n <= 1) this.#inFlight.delete(a.source);
+    else this.#inFlight.set(a.source, n - 1);
+    if (authenticated) {
+      if (a.charged === 'account') {
+        const t = level(this.#accounts.get(a.account), this.#account.burst, this.#account.refillMs, now);
+        this.#accounts.set(a.account, { tokens: Math.min(this.#account.burst, t + 1), at: now });
+      }
+      const k = this.#knownSources.get(a.source);
+      const kt = a.charged === 'known' ? level(k, this.#known.burst, this.#known.refillMs, now) + 1 : this.#known.burst;
+      this.#knownSources.set(a.source, { tokens: Math.min(this.#known.burst, kt), at: now, since: now });
+      return;
     }
-    return { ok: true };
+    this.#failed++;
+    const t = this.#failures.get(a.source) ?? [];
+    t.push(now);
+    if (t.length > this.#perAddress) t.splice(0, t.length - this.#perAddress);
+    this.#failures.set(a.source, t);
   }
 
-  /** A handshake that reached ServerHello did not complete. */
-  recordFailure(address: string, account: string, now: number): void {
-    this.#failures++;
-    this.#byAddress.add(address, now, this.#perAddress);
-    this.#byAccount.add(account, now, this.#perAccount);
+  /** Whether `source` logged in successfully within the known-source lifetime. */
+  isKnown(source: string, now: number): boolean {
+    const k = this.#knownSources.get(source);
+    return k !== undefined && now - k.since < this.#known.ttlMs;
   }
 
-  stats(): { failures: number; refused: number; trackedAddresses: number; trackedAccounts: number } {
-    return { failures: this.#failures, refused: this.#refused, trackedAddresses: this.#byAddress.size, trackedAccounts: this.#byAccount.size };
+  stats(): { failures: number; refused: number; inFlight: number; trackedAddresses: number; trackedAccounts: number; knownSources: number } {
+    let inFlight = 0;
+    for (const v of this.#inFlight.values()) inFlight += v;
+    return { failures: this.#failed, refused: this.#refused, inFlight, trackedAddresses: this.#failures.size, trackedAccounts: this.#accounts.size, knownSources: this.#knownSources.size };
   }
+
+  #recentFailures(source: string, now: number): number {
+    const t = this.#failures.get(source);
+    if (t === undefined) return 0;
+    const fresh = t.filter((x) => now - x < this.#windowMs);
+    if (fresh.length === 0) this.#failures.delete(source);
+    else if (fresh.length !== t.length) this.#failures.set(source, fresh);
+    return fresh.length;
+  }
+
+  #refuse(by: 'address' | 'account'): LimitVerdict {
+    this.#refused++;
+    return { ok: false, by };
+  }
+}
+
+/**
+ * The budget these options give, for docs/SECURITY.md and the tests: guesses per account per
+ * day from sources that never logged in, and per known source per day.
+ */
+export function guessBudgetPerDay(o: LimiterOptions = {}): { readonly strangers: number; readonly perKnownSource: number } {
+  const day = 24 * 60 * 60 * 1_000;
+  const aB = o.accountBurst ?? ACCOUNT_GUESS_BURST;
+  const aR = o.accountRefillMs ?? ACCOUNT_GUESS_REFILL_MS;
+  const kB = o.knownBurst ?? KNOWN_SOURCE_GUESS_BURST;
+  const kR = o.knownRefillMs ?? KNOWN_SOURCE_GUESS_REFILL_MS;
+  return { strangers: aB + Math.floor(day / aR), perKnownSource: kB + Math.floor(day / kR) };
 }

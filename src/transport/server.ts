@@ -1,23 +1,35 @@
 /**
  * Listening side: accepts TCP connections and runs one pure `Responder` per connection,
- * isolated from every other. Enforced here, before any expensive work where possible:
- * the cap on handshakes in progress, the cap on sessions, the handshake deadline, and the
- * failed-attempt limiter (docs/PROTOCOL.md §4.8). A misbehaving connection only ever fails
- * itself.
+ * isolated from every other. Enforced here, before any expensive work where possible
+ * (docs/PROTOCOL.md §4.8, docs/SECURITY.md "Listener limits"):
+ *
+ * - at accept, `Admission`: per-source and global caps on unfinished handshakes, random early
+ *   drop near the global cap, penalties for sources that time out or send garbage;
+ * - a short deadline for the first whole frame, and the whole-handshake deadline;
+ * - right after ClientHello, before OPAQUE: the online-guessing budget (`FailureLimiter`),
+ *   which counts an attempt from the moment it is admitted;
+ * - the cap on sessions.
+ *
+ * A misbehaving connection only ever fails itself. Clock and timers are a parameter.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { Responder, alertFor, type ResponderOptions } from '../handshake/index.js';
 import { FramedSocket, netError } from './framed-socket.js';
 import { SecureConnection, type SecureConnectionOptions } from './secure-connection.js';
-import { FailureLimiter } from './limiter.js';
-import { HANDSHAKE_TIMEOUT_MS, MAX_PENDING_HANDSHAKES, MAX_SESSIONS } from '../limits.js';
+import { FailureLimiter, type Attempt, type HandshakeKind } from './limiter.js';
+import { Admission, type AdmissionOptions, type HandshakeOutcome } from './admission.js';
+import { sourceOf } from './source.js';
+import { realTimers, type TimerHandle, type Timers } from './timers.js';
+import { FIRST_FRAME_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS, MAX_SESSIONS } from '../limits.js';
 import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
 import type { Frame } from '../wire/frame.js';
 import type { HandshakeResult } from '../handshake/result.js';
 
+export type RefusedBy = 'source' | 'full' | 'early-drop' | 'penalty' | 'sessions' | 'address' | 'account';
+
 export type ServerEvent =
   | { readonly type: 'handshake-failed'; readonly remoteAddress: string; readonly error: SecureChatError; readonly counted: boolean }
-  | { readonly type: 'refused'; readonly remoteAddress: string; readonly code: 'TOO_MANY_CONNECTIONS' | 'RATE_LIMITED' }
+  | { readonly type: 'refused'; readonly remoteAddress: string; readonly code: 'TOO_MANY_CONNECTIONS' | 'RATE_LIMITED'; readonly by: RefusedBy }
   | { readonly type: 'hello'; readonly remoteAddress: string };
 
 export interface ServerOptions extends SecureConnectionOptions {
@@ -27,9 +39,19 @@ export interface ServerOptions extends SecureConnectionOptions {
   readonly onConnection: (conn: SecureConnection, result: HandshakeResult) => void;
   readonly onEvent?: (e: ServerEvent) => void;
   readonly limiter?: FailureLimiter;
+  /** Caps and penalties at accept; an `Admission` instance or its options. */
+  readonly admission?: Admission | AdmissionOptions;
+  /**
+   * Which kind of handshake a first frame starts: a password login is charged against the
+   * guessing budget, a reconnect by pinned keys (issue 12) is not. Default: every handshake is
+   * a password login (the only kind protocol v1 has).
+   */
+  readonly handshakeKind?: (first: Frame) => HandshakeKind;
   readonly handshakeTimeoutMs?: number;
-  readonly maxPendingHandshakes?: number;
+  readonly firstFrameTimeoutMs?: number;
   readonly maxSessions?: number;
+  /** Clock and timers (tests inject their own to drive deadlines). */
+  readonly timers?: Timers;
 }
 
 export interface ServerStats {
@@ -40,23 +62,29 @@ export interface ServerStats {
   readonly refusedByLimiter: number;
   readonly refusedTooMany: number;
   readonly failuresCounted: number;
+  readonly refusedBy: Readonly<Record<RefusedBy, number>>;
 }
+
+/** Error codes that mean the peer sent bytes breaking the framing or the handshake encoding. */
+const GARBAGE = new Set(['FRAME_MALFORMED', 'FRAME_TOO_LARGE', 'FRAME_TRUNCATED', 'FRAME_CORRUPT', 'DECODE_ERROR', 'UNEXPECTED_MESSAGE', 'UNSUPPORTED_VERSION']);
 
 export class SecureServer {
   readonly #server: Server;
   readonly #opts: ServerOptions;
   readonly #limiter: FailureLimiter;
+  readonly #admission: Admission;
+  readonly #timers: Timers;
   readonly #sockets = new Set<Socket>();
-  #pending = 0;
   #sessions = 0;
   #completed = 0;
   #failed = 0;
-  #refusedLimiter = 0;
-  #refusedTooMany = 0;
+  readonly #refusedBy: Record<RefusedBy, number> = { source: 0, full: 0, 'early-drop': 0, penalty: 0, sessions: 0, address: 0, account: 0 };
 
   private constructor(opts: ServerOptions) {
     this.#opts = opts;
     this.#limiter = opts.limiter ?? new FailureLimiter();
+    this.#admission = opts.admission instanceof Admission ? opts.admission : new Admission(opts.admission ?? {});
+    this.#timers = opts.timers ?? realTimers;
     this.#server = createServer({ noDelay: true }, (s) => this.#accept(s));
   }
 
@@ -66,7 +94,7 @@ export class SecureServer {
     return new Promise((resolve, reject) => {
       const onError = (e: Error): void => reject(netError(e));
       s.#server.once('error', onError);
-      s.#server.listen({ host: opts.host ?? '127.0.0.1', port: opts.port }, () => {
+      s.#server.listen({ host: opts.host ?? '127.0.0.1', port: opts.port, backlog: 1_024 }, () => {
         s.#server.off('error', onError);
         s.#server.on('error', () => undefined);
         resolve(s);
@@ -80,14 +108,16 @@ export class SecureServer {
   }
 
   stats(): ServerStats {
+    const r = this.#refusedBy;
     return {
-      pendingHandshakes: this.#pending,
+      pendingHandshakes: this.#admission.stats().pending,
       sessions: this.#sessions,
       handshakesCompleted: this.#completed,
       handshakesFailed: this.#failed,
-      refusedByLimiter: this.#refusedLimiter,
-      refusedTooMany: this.#refusedTooMany,
+      refusedByLimiter: r.address + r.account,
+      refusedTooMany: r.source + r.full + r['early-drop'] + r.penalty + r.sessions,
       failuresCounted: this.#limiter.stats().failures,
+      refusedBy: { ...r },
     };
   }
 
@@ -99,40 +129,56 @@ export class SecureServer {
     });
   }
 
+  #refuse(socket: Socket, address: string, by: RefusedBy): void {
+    this.#refusedBy[by]++;
+    this.#opts.onEvent?.({ type: 'refused', remoteAddress: address, code: 'TOO_MANY_CONNECTIONS', by });
+    const alert = alertFor(localError('TOO_MANY_CONNECTIONS', 'busy'));
+    // One small write, then the connection is gone: a refused source costs no timer and no state.
+    if (alert !== null) socket.end(alert);
+    else socket.end();
+    socket.destroySoon();
+  }
+
   #accept(socket: Socket): void {
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
     socket.on('error', () => undefined);
     const address = socket.remoteAddress ?? 'unknown';
+    const source = sourceOf(socket.remoteAddress);
     const o = this.#opts;
-    if (this.#pending >= (o.maxPendingHandshakes ?? MAX_PENDING_HANDSHAKES) || this.#sessions >= (o.maxSessions ?? MAX_SESSIONS)) {
-      this.#refusedTooMany++;
-      o.onEvent?.({ type: 'refused', remoteAddress: address, code: 'TOO_MANY_CONNECTIONS' });
-      const alert = alertFor(localError('TOO_MANY_CONNECTIONS', 'busy'));
-      if (alert !== null) socket.end(alert);
-      else socket.end();
-      setTimeout(() => socket.destroy(), 1_000).unref();
-      return;
-    }
-    this.#pending++;
-    let account = '';
-    let helloSent = false;
+    const t = this.#timers;
+    if (this.#sessions >= (o.maxSessions ?? MAX_SESSIONS)) return this.#refuse(socket, address, 'sessions');
+    const verdict = this.#admission.admit(source, t.now());
+    if (!verdict.ok) return this.#refuse(socket, address, verdict.by);
+
+    let attempt: Attempt | null = null;
+    let kind: HandshakeKind = 'password';
     let conn: SecureConnection | null = null;
     let over = false;
+    let firstDeadline: TimerHandle | null = null;
+    let deadline: TimerHandle | null = null;
+
+    const end = (outcome: HandshakeOutcome): void => {
+      over = true;
+      firstDeadline?.cancel();
+      deadline?.cancel();
+      const now = t.now();
+      this.#admission.release(source, outcome, now);
+      if (attempt !== null) this.#limiter.finish(attempt, outcome === 'completed', now);
+    };
 
     const fail = (err: SecureChatError, fs: FramedSocket, sendAlert: boolean): void => {
       if (over) return;
-      over = true;
-      clearTimeout(deadline);
-      this.#pending--;
+      const outcome: HandshakeOutcome = err.code === 'HANDSHAKE_TIMEOUT' ? 'timeout' : GARBAGE.has(err.code) ? 'garbage' : 'failed';
+      const counted = attempt !== null;
+      end(outcome);
       this.#failed++;
-      if (helloSent) this.#limiter.recordFailure(address, account, Date.now());
-      o.onEvent?.({ type: 'handshake-failed', remoteAddress: address, error: err, counted: helloSent });
+      o.onEvent?.({ type: 'handshake-failed', remoteAddress: address, error: err, counted });
       const alert = sendAlert && err.code !== 'PEER_ALERT' ? alertFor(err) : null;
       if (alert !== null) {
         fs.write(alert);
         fs.end();
-        setTimeout(() => fs.fail(err), 1_000).unref();
+        t.after(1_000, () => fs.fail(err));
       } else {
         fs.fail(err);
       }
@@ -142,12 +188,14 @@ export class SecureServer {
       ...o.handshake,
       random: o.random,
       admit: (acct: string) => {
-        account = acct;
-        const v = this.#limiter.check(address, acct, Date.now());
-        if (v.ok) return null;
-        this.#refusedLimiter++;
-        o.onEvent?.({ type: 'refused', remoteAddress: address, code: 'RATE_LIMITED' });
-        return localError('RATE_LIMITED', `too many failed attempts from this ${v.by}`);
+        const v = this.#limiter.begin(source, acct, kind, t.now());
+        if (v.ok) {
+          attempt = v.attempt;
+          return null;
+        }
+        this.#refusedBy[v.by]++;
+        o.onEvent?.({ type: 'refused', remoteAddress: address, code: 'RATE_LIMITED', by: v.by });
+        return localError('RATE_LIMITED', `too many password attempts for this ${v.by === 'address' ? 'address' : 'account'}`);
       },
     });
 
@@ -158,6 +206,11 @@ export class SecureServer {
           return;
         }
         if (over) return;
+        if (firstDeadline !== null) {
+          firstDeadline.cancel();
+          firstDeadline = null;
+          kind = o.handshakeKind?.(frame) ?? 'password';
+        }
         let out;
         try {
           out = responder.receive(frame);
@@ -166,14 +219,9 @@ export class SecureServer {
           return;
         }
         for (const f of out.send) fs.write(f);
-        if (out.progress === 'hello') {
-          helloSent = true;
-          o.onEvent?.({ type: 'hello', remoteAddress: address });
-        }
+        if (out.progress === 'hello') o.onEvent?.({ type: 'hello', remoteAddress: address });
         if (out.result !== undefined) {
-          over = true;
-          clearTimeout(deadline);
-          this.#pending--;
+          end('completed');
           this.#completed++;
           this.#sessions++;
           const c = new SecureConnection(fs, out.result, o);
@@ -192,9 +240,8 @@ export class SecureServer {
       onFramingError: (error: SecureChatError) => (conn === null && !over ? alertFor(error) : null),
     });
 
-    const deadline = setTimeout(() => {
-      fail(localError('HANDSHAKE_TIMEOUT', 'the handshake did not finish in time'), fs, true);
-    }, o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
-    deadline.unref();
+    const timeout = (what: string) => (): void => fail(localError('HANDSHAKE_TIMEOUT', what), fs, true);
+    firstDeadline = t.after(o.firstFrameTimeoutMs ?? FIRST_FRAME_TIMEOUT_MS, timeout('the first frame did not arrive in time'));
+    deadline = t.after(o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, timeout('the handshake did not finish in time'));
   }
 }

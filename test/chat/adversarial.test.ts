@@ -13,6 +13,7 @@ import { SuiteId } from '../../src/crypto/aead.js';
 import { systemRandom } from '../../src/crypto/random.js';
 import { concat, u64be, u8 } from '../../src/crypto/bytes.js';
 import { party } from './_fixture.js';
+import { waitUntil } from '../_util/wait.js';
 
 const cases: { name: string; payload: Uint8Array; code: string }[] = [
   { name: 'a receipt for a message never sent', payload: encodeAppMessage({ kind: AppKind.RECEIPT, id: 99 }), code: 'UNEXPECTED_MESSAGE' },
@@ -38,7 +39,7 @@ for (const c of cases) {
       });
       raw.start({ onApp: () => undefined, onClose: () => undefined });
       raw.sendApp(c.payload);
-      for (let i = 0; i < 200 && closed.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await waitUntil(() => closed.length > 0, 'the conversation to close');
       assert.deepEqual(closed, [c.code]);
       const ok = await connect({ host: '127.0.0.1', port: l.port, account: 'alice', password: alice.password, self: bob.self, policy: bob.policy });
       await ok.waitReceipt(ok.send('still serving'));

@@ -9,6 +9,7 @@ import { connect } from '../../src/chat/connect.js';
 import { ALL_SUITE_IDS, SUITE_NAMES } from '../../src/crypto/aead.js';
 import type { Conversation } from '../../src/chat/conversation.js';
 import { party } from './_fixture.js';
+import { waitUntil } from '../_util/wait.js';
 
 function collect(c: Conversation): string[] {
   const got: string[] = [];
@@ -97,7 +98,7 @@ test('wrong password: AUTH_FAILED for the connecting side, one failed attempt co
       connect({ host: '127.0.0.1', port: l.port, account: 'alice', password: new TextEncoder().encode('nope'), self: bob.self, policy: bob.policy }),
       (e: { code?: string }) => e.code === 'AUTH_FAILED',
     );
-    for (let i = 0; i < 50 && l.stats().failuresCounted < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(() => l.stats().failuresCounted >= 1, 'the listener to count the failed attempt');
     assert.equal(l.stats().failuresCounted, 1);
     assert.equal(l.stats().sessions, 0);
   } finally {
@@ -143,7 +144,7 @@ test('an initiator refusing the listener key after ServerFinish fails only that 
       connect({ host: '127.0.0.1', port: l.port, account: 'alice', password: alice.password, self: bob.self, policy: bob.policy }),
       (e: { code?: string }) => e.code === 'PEER_KEY_CHANGED',
     );
-    for (let i = 0; i < 100 && closedWith.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil(() => closedWith.length > 0, 'the conversation to report its close');
     assert.deepEqual(closedWith, ['PEER_ALERT']);
     // The listener is still serving.
     bob.policy.pins.clear();

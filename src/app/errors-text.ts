@@ -146,7 +146,7 @@ export function explain(err: unknown, ctx: FailContext): Explained {
       sentence = `${who} does not support our protocol version or ciphers; update securechat on both sides`;
       break;
     case 'KSF_PARAMS_REFUSED':
-      sentence = `${who} asked for password-hashing settings outside the accepted range; the connection was refused`;
+      sentence = `${who} asked for password-hashing settings outside the accepted range, or costlier than at your first login with it (a man in the middle can do that); the connection was refused. If ${who} really changed them, run again with --accept-ksf`;
       break;
     case 'IDENTITY_MISMATCH':
       sentence = `the listener${at} is not ${ctx.peer ?? 'the user you asked for'}; check the address or the username`;

@@ -20,6 +20,8 @@ import {
   type UsersFile,
 } from '../identity/index.js';
 import type { PeerIdentity } from '../handshake/result.js';
+import type { KsfParams } from '../crypto/opaque.js';
+import { loadKsfPins, pinKsf, type KsfPins } from '../identity/ksf-pins.js';
 import type { PeerKeyState, PeerPolicy } from '../chat/types.js';
 
 export interface KeyChange {
@@ -30,6 +32,7 @@ export interface KeyChange {
 
 export class KnownPeersPolicy implements PeerPolicy {
   private snapshot: KnownPeers;
+  private ksfPins: KsfPins = new Map();
   private readonly pending = new Set<Promise<unknown>>();
 
   private constructor(
@@ -42,7 +45,17 @@ export class KnownPeersPolicy implements PeerPolicy {
   }
 
   static async load(userDir: string, users: UsersFile | undefined, onKeyChange: (c: KeyChange) => void = () => undefined): Promise<KnownPeersPolicy> {
-    return new KnownPeersPolicy(userDir, await loadKnownPeers(userDir), users, onKeyChange);
+    const p = new KnownPeersPolicy(userDir, await loadKnownPeers(userDir), users, onKeyChange);
+    p.ksfPins = await loadKsfPins(userDir);
+    return p;
+  }
+
+  ksfPin(account: string): KsfParams | undefined {
+    return this.ksfPins.get(account);
+  }
+
+  async commitKsf(account: string, ksf: KsfParams): Promise<void> {
+    this.ksfPins = await pinKsf(this.userDir, account, ksf);
   }
 
   check(peer: PeerIdentity): { state: PeerKeyState } | SecureChatError {

@@ -4,6 +4,7 @@
  * `KnownPeersPolicy` decides on a snapshot it refreshes only on its own commits, so after the
  * page changed known_peers.json this adapter swaps in a freshly loaded one.
  */
+import type { KsfParams } from '../crypto/opaque.js';
 import type { PeerIdentity } from '../handshake/result.js';
 import type { SecureChatError } from '../errors.js';
 import type { PeerKeyState, PeerPolicy } from '../chat/types.js';
@@ -33,6 +34,14 @@ export class ReloadablePolicy implements PeerPolicy {
 
   commit(peer: PeerIdentity, state: PeerKeyState): Promise<void> {
     return this.#current.commit(peer, state);
+  }
+
+  ksfPin(account: string): KsfParams | undefined {
+    return this.#current.ksfPin(account);
+  }
+
+  commitKsf(account: string, ksf: KsfParams): Promise<void> {
+    return this.#current.commitKsf(account, ksf);
   }
 
   /** Re-reads known_peers.json (after the page changed it). */

@@ -2,7 +2,7 @@
 import { connectSecure } from '../transport/client.js';
 import { DEFAULT_SUITE_IDS, type SuiteId } from '../crypto/aead.js';
 import { systemRandom } from '../crypto/random.js';
-import { opaqueReady } from '../crypto/opaque.js';
+import { opaqueReady, type KsfParams } from '../crypto/opaque.js';
 import { Conversation } from './conversation.js';
 import { PolicyCheck } from './policy.js';
 import type { ConnectOptions } from './types.js';
@@ -18,6 +18,8 @@ const STEP_TEXT = {
 
 export async function connect(opts: ConnectOptions): Promise<Conversation> {
   const pc = new PolicyCheck(opts.policy);
+  const pinned = opts.acceptKsfIncrease === true ? undefined : opts.policy.ksfPin?.(opts.account);
+  let asked: KsfParams | undefined;
   await opaqueReady; // the OPAQUE library instantiates its WebAssembly once, asynchronously
   opts.onStep?.({ step: 'connecting', text: `connecting to ${opts.host}:${opts.port}` });
   const conn = await connectSecure({
@@ -33,6 +35,8 @@ export async function connect(opts: ConnectOptions): Promise<Conversation> {
       identity: { seed: opts.self.seed, publicKey: opts.self.publicKey, name: opts.self.name },
       suites: opts.suites ?? DEFAULT_SUITES,
       checkPeer: pc.check,
+      ...(pinned === undefined ? {} : { pinnedKsf: pinned }),
+      onKsf: (k) => (asked = k),
     },
     onStep: (s) => {
       const step = s === 'hello-received' ? 'authenticated' : s;
@@ -41,6 +45,11 @@ export async function connect(opts: ConnectOptions): Promise<Conversation> {
   });
   try {
     await opts.policy.commit(conn.peer, pc.state);
+    // The parameters proved right (OPAQUE finished with them): pin them, or follow a change.
+    const had = opts.policy.ksfPin?.(opts.account);
+    if (asked !== undefined && (had === undefined || had.memoryKiB !== asked.memoryKiB || had.iterations !== asked.iterations || had.parallelism !== asked.parallelism)) {
+      await opts.policy.commitKsf?.(opts.account, asked);
+    }
   } catch (e) {
     await conn.close();
     throw e;

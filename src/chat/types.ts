@@ -18,6 +18,10 @@ export type PeerKeyState = 'new' | 'pinned' | 'verified';
 export interface PeerPolicy {
   check(peer: PeerIdentity): { state: PeerKeyState } | SecureChatError;
   commit(peer: PeerIdentity, state: PeerKeyState): Promise<void>;
+  /** The key stretching pinned for listener `account` at the first successful login, if any. */
+  ksfPin?(account: string): KsfParams | undefined;
+  /** Pins `ksf` for `account` after a successful login. */
+  commitKsf?(account: string, ksf: KsfParams): Promise<void>;
 }
 
 /** The local user as the chat layer needs it. */
@@ -95,6 +99,8 @@ export interface ConnectOptions {
   readonly policy: PeerPolicy;
   readonly suites?: readonly SuiteId[];
   readonly onStep?: (s: HandshakeStep) => void;
+  /** The user consented to more key stretching than pinned for this account (`--accept-ksf`). */
+  readonly acceptKsfIncrease?: boolean;
   readonly handshakeTimeoutMs?: number;
   /** Record-layer limits, for tests and benchmarks. */
   readonly session?: SessionLimits;

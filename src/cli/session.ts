@@ -151,7 +151,7 @@ export interface Opened {
  * Opens the log, asks for the listener's password, connects and shows each handshake step.
  * The password is wiped once the handshake is over.
  */
-export async function openConversation(cli: Cli, self: Self, target: Target, users: UsersFile | undefined, password?: Uint8Array): Promise<Opened> {
+export async function openConversation(cli: Cli, self: Self, target: Target, users: UsersFile | undefined, password?: Uint8Array, acceptKsf = false): Promise<Opened> {
   cli.fail.peer = target.account;
   cli.fail.address = formatAddress(target.host, target.port);
   const { log, policy } = await openLogAndPolicy(cli, self, users);
@@ -165,6 +165,7 @@ export async function openConversation(cli: Cli, self: Self, target: Target, use
       password: pw,
       self: localIdentity(self),
       policy,
+      acceptKsfIncrease: acceptKsf,
       onStep: (s) => cli.out.status(s.text, { event: 'step', step: s.step, text: s.text }),
     });
   } catch (e) {

@@ -40,6 +40,13 @@ export interface InitiatorOptions {
   readonly checkPeer: PeerCheck;
   /** Largest key-stretching cost accepted from the listener; default MAX_KSF_* of limits.ts. */
   readonly maxKsf?: { readonly memoryKiB: number; readonly iterations: number };
+  /**
+   * The parameters pinned for this account at the first successful login (issue 10, finding
+   * 7): more in any dimension is refused with KSF_PARAMS_REFUSED before any Argon2id work.
+   */
+  readonly pinnedKsf?: KsfParams;
+  /** Told the parameters ServerHello asked for once they passed the checks (to pin them after success). */
+  readonly onKsf?: (ksf: KsfParams) => void;
 }
 
 export type InitiatorState = 'start' | 'wait_sh' | 'wait_sf' | 'done' | 'failed';
@@ -136,6 +143,11 @@ export class Initiator {
     if (!isSuiteId(suite) || !this.#o.suites.includes(suite)) throw remoteError('NO_COMMON_SUITE', 'the responder chose a suite we did not offer');
     const ksf: KsfParams = { memoryKiB: sh.ksfMemoryKiB, iterations: sh.ksfIterations, parallelism: sh.ksfParallelism };
     checkKsfParams(ksf, this.#o.maxKsf ?? { memoryKiB: MAX_KSF_MEMORY_KIB, iterations: MAX_KSF_ITERATIONS });
+    const pin = this.#o.pinnedKsf;
+    if (pin !== undefined && (ksf.memoryKiB > pin.memoryKiB || ksf.iterations > pin.iterations || ksf.parallelism > pin.parallelism)) {
+      throw localError('KSF_PARAMS_REFUSED', `the listener asked for more key stretching (${ksf.memoryKiB} KiB x ${ksf.iterations}) than at the first login with it (${pin.memoryKiB} KiB x ${pin.iterations})`);
+    }
+    this.#o.onKsf?.(ksf);
     let login;
     try {
       login = clientFinishLogin(hello.opaqueState, sh.ke2, this.#password, ksf);

@@ -26,8 +26,9 @@ options:
   --to TARGET   whom to talk to: a username, or HOST:PORT, or NAME@HOST:PORT
   --as NAME     who you are (default: the users-file entry with --port, else the only local user)
   --port N      your own port (to find --as; with --listen, where to listen)
-  --listen      wait for someone to connect instead of connecting`,
-  options: { to: { type: 'string' }, as: { type: 'string' }, port: { type: 'string' }, listen: { type: 'boolean' } },
+  --listen      wait for someone to connect instead of connecting
+  --accept-ksf  accept more password hashing work than at your first login with TARGET`,
+  options: { 'accept-ksf': { type: 'boolean' }, to: { type: 'string' }, as: { type: 'string' }, port: { type: 'string' }, listen: { type: 'boolean' } },
   positionals: 0,
   async run(cli, args) {
     const to = optString(args, 'to');
@@ -45,7 +46,7 @@ options:
     const users = await cli.users(false);
     const target = resolveTarget(to, users);
     const self = await loadSelf(cli, await selfName(cli, optString(args, 'as'), optPort(args, 'port'), users), users, true);
-    const { conv, log } = await openConversation(cli, self, target, users);
+    const { conv, log } = await openConversation(cli, self, target, users, undefined, optBool(args, 'accept-ksf'));
     return chatLoop(cli, self, conv, log);
   },
 };

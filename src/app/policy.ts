@@ -16,6 +16,7 @@ import {
   loadKnownPeers,
   peerKeyChangedError,
   pinPeer,
+  type Direction,
   type KnownPeers,
   type UsersFile,
 } from '../identity/index.js';
@@ -58,11 +59,11 @@ export class KnownPeersPolicy implements PeerPolicy {
     this.ksfPins = await pinKsf(this.userDir, account, ksf);
   }
 
-  check(peer: PeerIdentity): { state: PeerKeyState } | SecureChatError {
-    const c = checkPeer(this.snapshot, peer.name, peer.identityKey);
+  check(peer: PeerIdentity, direction: Direction = 'outbound'): { state: PeerKeyState } | SecureChatError {
+    const c = checkPeer(this.snapshot, peer.name, peer.identityKey, direction);
     if (isChanged(c)) {
       const old = this.snapshot.peers.get(peer.name);
-      this.recordRefused(peer);
+      this.recordRefused(peer, direction);
       this.onKeyChange({ peer: peer.name, oldFingerprint: c.changed.oldFingerprint, newFingerprint: c.changed.newFingerprint });
       return old === undefined
         ? localError('PEER_KEY_CHANGED', `the identity key of "${peer.name}" changed`)
@@ -81,13 +82,13 @@ export class KnownPeersPolicy implements PeerPolicy {
     return { state: c };
   }
 
-  async commit(peer: PeerIdentity, _state: PeerKeyState): Promise<void> {
-    this.snapshot = await pinPeer(this.userDir, peer.name, peer.identityKey);
+  async commit(peer: PeerIdentity, _state: PeerKeyState, direction: Direction = 'outbound'): Promise<void> {
+    this.snapshot = await pinPeer(this.userDir, peer.name, peer.identityKey, Date.now(), direction);
   }
 
   /** Keeps the refused key as the pending key (pinPeer does exactly that, then throws). */
-  private recordRefused(peer: PeerIdentity): void {
-    const p = pinPeer(this.userDir, peer.name, Uint8Array.from(peer.identityKey)).then(
+  private recordRefused(peer: PeerIdentity, direction: Direction): void {
+    const p = pinPeer(this.userDir, peer.name, Uint8Array.from(peer.identityKey), Date.now(), direction).then(
       (k) => {
         this.snapshot = k;
       },

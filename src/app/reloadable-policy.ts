@@ -28,12 +28,12 @@ export class ReloadablePolicy implements PeerPolicy {
     return new ReloadablePolicy(userDir, users, onKeyChange, await KnownPeersPolicy.load(userDir, users, onKeyChange));
   }
 
-  check(peer: PeerIdentity): { state: PeerKeyState } | SecureChatError {
-    return this.#current.check(peer);
+  check(peer: PeerIdentity, direction?: 'inbound' | 'outbound'): { state: PeerKeyState } | SecureChatError {
+    return this.#current.check(peer, direction);
   }
 
-  commit(peer: PeerIdentity, state: PeerKeyState): Promise<void> {
-    return this.#current.commit(peer, state);
+  commit(peer: PeerIdentity, state: PeerKeyState, direction?: 'inbound' | 'outbound'): Promise<void> {
+    return this.#current.commit(peer, state, direction);
   }
 
   ksfPin(account: string): KsfParams | undefined {

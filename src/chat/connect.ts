@@ -17,7 +17,7 @@ const STEP_TEXT = {
 } as const;
 
 export async function connect(opts: ConnectOptions): Promise<Conversation> {
-  const pc = new PolicyCheck(opts.policy);
+  const pc = new PolicyCheck(opts.policy, 'outbound');
   const pinned = opts.acceptKsfIncrease === true ? undefined : opts.policy.ksfPin?.(opts.account);
   let asked: KsfParams | undefined;
   await opaqueReady; // the OPAQUE library instantiates its WebAssembly once, asynchronously
@@ -44,7 +44,7 @@ export async function connect(opts: ConnectOptions): Promise<Conversation> {
     },
   });
   try {
-    await opts.policy.commit(conn.peer, pc.state);
+    await opts.policy.commit(conn.peer, pc.state, 'outbound');
     // The parameters proved right (OPAQUE finished with them): pin them, or follow a change.
     const had = opts.policy.ksfPin?.(opts.account);
     if (asked !== undefined && (had === undefined || had.memoryKiB !== asked.memoryKiB || had.iterations !== asked.iterations || had.parallelism !== asked.parallelism)) {

@@ -14,7 +14,7 @@ import { Conversation } from './conversation.js';
 import { PolicyCheck } from './policy.js';
 import { DEFAULT_SUITES } from './connect.js';
 import type { ListenerAccount, ListenerStats, LocalIdentity, PeerPolicy, SessionLimits } from './types.js';
-import type { SecureChatError } from '../errors.js';
+import { remoteError, type SecureChatError } from '../errors.js';
 
 export type ListenerEvent = ServerEvent | { readonly type: 'policy-failed'; readonly remoteAddress: string; readonly error: SecureChatError };
 
@@ -76,7 +76,9 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
       identity: { seed: opts.self.seed, publicKey: opts.self.publicKey, name: opts.self.name },
       suites: opts.suites ?? DEFAULT_SUITES,
       checkPeer: (peer) => {
-        const pc = new PolicyCheck(opts.policy);
+        // Nobody but us is us: a peer claiming the listener's own name is refused (finding 6).
+        if (peer.name === opts.self.name) return remoteError('IDENTITY_MISMATCH', 'the peer claims to be the listener itself');
+        const pc = new PolicyCheck(opts.policy, 'inbound');
         const r = pc.check(peer);
         if (r === null) checks.set(keyOf(peer.name, peer.identityKey), pc);
         return r;
@@ -87,7 +89,7 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
       const k = keyOf(conn.peer.name, conn.peer.identityKey);
       const state = checks.get(k)?.state ?? 'pinned';
       checks.delete(k);
-      opts.policy.commit(conn.peer, state).then(
+      opts.policy.commit(conn.peer, state, 'inbound').then(
         () => opts.onConversation(new Conversation(conn, state)),
         (e: unknown) => {
           const err = e as SecureChatError;

@@ -6,13 +6,15 @@ import type { PeerKeyState, PeerPolicy } from './types.js';
 export class PolicyCheck {
   state: PeerKeyState = 'new';
   readonly #policy: PeerPolicy;
+  readonly #direction: 'inbound' | 'outbound';
 
-  constructor(policy: PeerPolicy) {
+  constructor(policy: PeerPolicy, direction: 'inbound' | 'outbound') {
     this.#policy = policy;
+    this.#direction = direction;
   }
 
   readonly check = (peer: PeerIdentity): SecureChatError | null => {
-    const r = this.#policy.check(peer);
+    const r = this.#policy.check(peer, this.#direction);
     if ('state' in r) {
       this.state = r.state;
       return null;

@@ -16,8 +16,9 @@ export type PeerKeyState = 'new' | 'pinned' | 'verified';
  * the handshake completed (pin a new peer, update last seen).
  */
 export interface PeerPolicy {
-  check(peer: PeerIdentity): { state: PeerKeyState } | SecureChatError;
-  commit(peer: PeerIdentity, state: PeerKeyState): Promise<void>;
+  /** `direction`: who connected (a name shown inbound is only claimed; see identity/known-peers.ts). */
+  check(peer: PeerIdentity, direction?: 'inbound' | 'outbound'): { state: PeerKeyState } | SecureChatError;
+  commit(peer: PeerIdentity, state: PeerKeyState, direction?: 'inbound' | 'outbound'): Promise<void>;
   /** The key stretching pinned for listener `account` at the first successful login, if any. */
   ksfPin?(account: string): KsfParams | undefined;
   /** Pins `ksf` for `account` after a successful login. */

@@ -9,7 +9,7 @@ export { isValidUsername, usernameProblem, USERNAME_RULE } from './username.js';
 export { keyFingerprint, formatFingerprint, parseFingerprint, type Fingerprint } from './fingerprint.js';
 export { loadIdentity, loadOrCreateIdentity, type IdentityKey } from './identity-key.js';
 export { registerAccount, loadAccount, hasAccount, type Account, type RegisterOptions } from './account.js';
-export { checkPeer, isChanged, listPeers, EMPTY_KNOWN_PEERS, type KnownPeers, type PeerCheck, type PeerRecord, type PreviousKey } from './known-peers.js';
+export { checkPeer, isChanged, listPeers, EMPTY_KNOWN_PEERS, type Direction, type KnownPeers, type PeerCheck, type PeerRecord, type PreviousKey } from './known-peers.js';
 export { loadKnownPeers, pinPeer, markVerified, trustNewKey, forgetPeer, peerKeyChangedError } from './known-peers-file.js';
 export { safetyNumber, safetyNumberMatches, SAFETY_NUMBER_ITERATIONS, type Party, type SafetyNumber } from './safety-number.js';
 export {

@@ -9,7 +9,7 @@ import { localError, type SecureChatError } from '../errors.js';
 import { filesIn } from './home.js';
 import { atomicWriteFile, jsonBytes, readJsonFileIfExists } from './storage.js';
 import { keyFingerprint, formatFingerprint } from './fingerprint.js';
-import { checkPeer, decodeKnownPeers, encodeKnownPeers, withPeer, EMPTY_KNOWN_PEERS, type KnownPeers, type PeerRecord } from './known-peers.js';
+import { checkPeer, decodeKnownPeers, encodeKnownPeers, withPeer, EMPTY_KNOWN_PEERS, type Direction, type KnownPeers, type PeerRecord } from './known-peers.js';
 
 const queues = new Map<string, Promise<unknown>>();
 
@@ -49,23 +49,32 @@ function changedError(name: string, oldKey: Uint8Array, newKey: Uint8Array): Sec
 }
 
 /**
- * Records a successful contact with `name` using `key`: pins a new name, refreshes
- * `lastSeen` of a pinned one. A different key for a pinned name throws `PEER_KEY_CHANGED`;
+ * Records a successful contact with `name` using `key` on a connection in `direction`: pins a
+ * new name (claimed-only when inbound), refreshes `lastSeen` of a pinned one, and lets an
+ * outbound proof replace a claimed-only pin (see known-peers.ts). A different key for a pinned name throws `PEER_KEY_CHANGED`;
  * the refused key is kept only as `pendingKey` (so `trust NAME` can accept it later), the
  * pinned key is untouched.
  */
-export async function pinPeer(userDir: string, name: string, key: Uint8Array, now: number = Date.now()): Promise<KnownPeers> {
+export async function pinPeer(userDir: string, name: string, key: Uint8Array, now: number = Date.now(), direction: Direction = 'outbound'): Promise<KnownPeers> {
   let refused: PeerRecord | undefined;
   const after = await update(userDir, (known) => {
     const rec = known.peers.get(name);
+    const claimed = direction === 'inbound' ? { claimed: true } : {};
     if (rec === undefined) {
-      return withPeer(known, { name, key: Uint8Array.from(key), firstSeen: now, lastSeen: now, verified: false, previousKeys: [] });
+      return withPeer(known, { name, key: Uint8Array.from(key), firstSeen: now, lastSeen: now, verified: false, previousKeys: [], ...claimed });
     }
-    if (typeof checkPeer(known, name, key) === 'object') {
+    const c = checkPeer(known, name, key, direction);
+    if (typeof c === 'object') {
       refused = rec;
       return withPeer(known, { ...rec, pendingKey: { key: Uint8Array.from(key), seen: now } });
     }
-    return withPeer(known, { ...rec, lastSeen: Math.max(rec.lastSeen, now) });
+    if (c === 'new') {
+      // An outbound login proved a key for a name that was only claimed inbound: the proof wins.
+      return withPeer(known, { name, key: Uint8Array.from(key), firstSeen: now, lastSeen: now, verified: false, previousKeys: [...rec.previousKeys, { key: rec.key, firstSeen: rec.firstSeen, replaced: now }] });
+    }
+    // Seen again; an outbound login with the same key proves a name that was only claimed.
+    const seen: PeerRecord = { name: rec.name, key: rec.key, firstSeen: rec.firstSeen, lastSeen: Math.max(rec.lastSeen, now), verified: rec.verified, previousKeys: rec.previousKeys };
+    return withPeer(known, { ...seen, ...(rec.pendingKey === undefined ? {} : { pendingKey: rec.pendingKey }), ...(direction === 'inbound' && rec.claimed === true ? { claimed: true } : {}) });
   });
   if (refused !== undefined) throw changedError(name, refused.key, key);
   return after;

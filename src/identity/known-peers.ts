@@ -6,6 +6,13 @@
  * pinned name is 'changed', a hard stop: the caller raises PEER_KEY_CHANGED and nothing is
  * stored until the user runs `trust NAME` (`trustNewKey`), which keeps the old key in
  * `previousKeys` and clears `verified`.
+ *
+ * Proven and claimed names (issue 10, finding 6): a name learnt by an *outbound* login is
+ * proven (we logged into that account, and the holder of its record signed as it); a name
+ * learnt from an *inbound* connection is only claimed (anyone with our password can claim any
+ * name). A claimed-only pin never blocks an outbound login: the proven key replaces it (the
+ * claimed key is kept in `previousKeys`). A proven (or verified) pin is a hard stop both ways.
+ * Records written before this rule have no `claimed` field and count as proven.
  */
 import { ctEqual, fromB64, toB64 } from '../crypto/bytes.js';
 import { keyFingerprint, type Fingerprint } from './fingerprint.js';
@@ -36,7 +43,12 @@ export interface PeerRecord {
    * accepts it; `verify NAME` can show its safety number first.
    */
   readonly pendingKey?: { readonly key: Uint8Array; readonly seen: number };
+  /** Pinned from an inbound connection only (the name was claimed, never proven by an outbound login). */
+  readonly claimed?: boolean;
 }
+
+/** Who opened the connection on which a peer showed its name. */
+export type Direction = 'inbound' | 'outbound';
 
 /** An immutable snapshot of one user's known peers. */
 export interface KnownPeers {
@@ -51,11 +63,12 @@ export type PeerCheck =
   | 'verified'
   | { readonly changed: { readonly oldFingerprint: Fingerprint; readonly newFingerprint: Fingerprint } };
 
-/** What `key` means for `name`, given what we know. Pure. */
-export function checkPeer(known: KnownPeers, name: string, key: Uint8Array): PeerCheck {
+/** What `key` means for `name`, given what we know and who connected. Pure. */
+export function checkPeer(known: KnownPeers, name: string, key: Uint8Array, direction: Direction = 'inbound'): PeerCheck {
   const rec = known.peers.get(name);
   if (rec === undefined) return 'new';
   if (ctEqual(rec.key, key)) return rec.verified ? 'verified' : 'pinned';
+  if (direction === 'outbound' && rec.claimed === true && !rec.verified) return 'new';
   return { changed: { oldFingerprint: keyFingerprint(rec.key), newFingerprint: keyFingerprint(key) } };
 }
 
@@ -94,6 +107,7 @@ export function encodeKnownPeers(known: KnownPeers): unknown {
         verified: r.verified,
         previousKeys: r.previousKeys.map((p) => ({ key: toB64(p.key), fingerprint: keyFingerprint(p.key), firstSeen: iso(p.firstSeen), replaced: iso(p.replaced) })),
         ...(r.pendingKey === undefined ? {} : { pendingKey: { key: toB64(r.pendingKey.key), fingerprint: keyFingerprint(r.pendingKey.key), seen: iso(r.pendingKey.seen) } }),
+        ...(r.claimed === true ? { claimed: true } : {}),
       },
     });
   }
@@ -141,8 +155,10 @@ export function decodeKnownPeers(value: unknown): KnownPeers {
       const q = obj(pending, `${where}: field "pendingKey"`);
       return { key: key32(q['key'], `${where}: pending key: field "key"`), seen: time(q['seen'], `${where}: pending key: field "seen"`) };
     })();
+    if (p['claimed'] !== undefined && typeof p['claimed'] !== 'boolean') throw new Error(`${where}: field "claimed" is not a boolean`);
     m.set(name, {
       ...(pendingKey === undefined ? {} : { pendingKey }),
+      ...(p['claimed'] === true ? { claimed: true } : {}),
       name,
       key: key32(p['key'], `${where}: field "key"`),
       firstSeen: time(p['firstSeen'], `${where}: field "firstSeen"`),

@@ -26,6 +26,15 @@ export const RECORD_KEY_BATCH_FIRST = 4;
 /** ...up to this many records per batch. */
 export const RECORD_KEY_BATCH_MAX = 64;
 
+/** Longest TEXT body in UTF-8 bytes: 65 536 − kind (1) − id (8) − sent_at_ms (8). */
+export const MAX_TEXT_BYTES = 65_519;
+/** Most versions or suites one ClientHello may list. */
+export const MAX_LIST = 16;
+/** Largest OPAQUE KE1/KE2/KE3 field a handshake message may carry. */
+export const MAX_KE_BYTES = 1024;
+/** Largest sealed IdentityBlock a Finish message may carry. */
+export const MAX_SEALED_BYTES = 1024;
+
 // ---- implementation ----
 
 /** Start an in-band rekey after this many records sent under one root key. */
@@ -101,3 +110,40 @@ export const AGENT_IDLE_EXIT_MS = 5 * 60 * 1_000;
 export const AGENT_START_TIMEOUT_MS = 20_000;
 /** An outbound conversation with nothing in flight stays open this long for the next message. */
 export const AGENT_LINGER_MS = 10_000;
+
+// ---- gathered from the modules that use them (issue 10, finding 9) ----
+
+/** Largest state or users file we read (checked before reading): 16 MiB. */
+export const MAX_STATE_FILE_BYTES = 16 * 1024 * 1024;
+/** Largest log file `verify` and `open` read into memory (they read the whole file). */
+export const MAX_LOG_FILE_BYTES = 1024 * 1024 * 1024;
+/** Largest JSON body the local UI accepts (a message is at most 65,519 bytes; JSON escaping can grow it). */
+export const MAX_BODY_BYTES = 512 * 1024;
+/** Largest message a page may send on the UI WebSocket (it sends none; anything big is abuse). */
+export const MAX_WS_PAYLOAD = 4096;
+/** Longest line accepted on standard input (a message is at most 64 KiB anyway). */
+export const MAX_INPUT_LINE_BYTES = 256 * 1024;
+/** At the end of piped input, how long to wait for outstanding receipts before closing. */
+export const DRAIN_TIMEOUT_MS = 30_000;
+/** A password file larger than this is refused (it is meant to hold one line). */
+export const MAX_PASSWORD_FILE_BYTES = 64 * 1024;
+/** How long `send` waits for the delivery receipt. */
+export const RECEIPT_TIMEOUT_MS = 30_000;
+/** Largest original-format log read for `log verify --legacy`. */
+export const MAX_LEGACY_LOG_BYTES = 256 * 1024 * 1024;
+/** After sending our CLOSE, how long we wait for the peer's before dropping the connection. */
+export const CLOSE_WAIT_MS = 5_000;
+/** How often an established connection asks its session whether a time-based rekey is due. */
+export const REKEY_TICK_MS = 30_000;
+/** After sending a last ALERT, how long the socket may linger before it is destroyed. */
+export const ALERT_LINGER_MS = 1_000;
+/** The connecting side's linger after its own ALERT (it is leaving anyway). */
+export const CLIENT_ALERT_LINGER_MS = 200;
+/** Kernel accept queue of a listener (connections not yet accepted). */
+export const LISTEN_BACKLOG = 1_024;
+/** UI web server: headers must arrive within this... */
+export const UI_HEADERS_TIMEOUT_MS = 10_000;
+/** ...and a whole request within this. */
+export const UI_REQUEST_TIMEOUT_MS = 120_000;
+/** Largest plaintext of one log entry (a 64 KiB message fits even with JSON escaping of most text). */
+export const MAX_ENTRY_PLAINTEXT = 512 * 1024;

@@ -20,8 +20,8 @@ export const AppKind = {
 } as const;
 export type AppKind = (typeof AppKind)[keyof typeof AppKind];
 
-/** Longest TEXT body in UTF-8 bytes: 65 536 − kind (1) − id (8) − sent_at_ms (8). */
-export const MAX_TEXT_BYTES = 65_519;
+import { MAX_TEXT_BYTES } from '../limits.js';
+export { MAX_TEXT_BYTES };
 
 export type AppMessage =
   | { readonly kind: typeof AppKind.TEXT; readonly id: number; readonly sentAtMs: number; readonly text: string }

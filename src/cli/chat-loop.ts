@@ -16,8 +16,8 @@ import type { ConversationLog } from '../app/log-sink.js';
 import { sendText, watch, type Ended } from './session.js';
 import type { Self } from '../app/self.js';
 
-/** At the end of piped input, how long to wait for outstanding receipts before closing. */
-export const DRAIN_TIMEOUT_MS = 30_000;
+import { DRAIN_TIMEOUT_MS } from '../limits.js';
+export { DRAIN_TIMEOUT_MS };
 
 const HELP = [
   'type a line and press Enter to send it',

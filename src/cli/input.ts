@@ -15,8 +15,8 @@
 import { localError } from '../errors.js';
 import { wipe } from '../crypto/bytes.js';
 
-/** Longest line accepted on standard input (a message is at most 64 KiB anyway). */
-export const MAX_INPUT_LINE_BYTES = 256 * 1024;
+import { MAX_INPUT_LINE_BYTES } from '../limits.js';
+export { MAX_INPUT_LINE_BYTES };
 
 type Waiter = { resolve: (line: Uint8Array | null) => void; reject: (e: unknown) => void };
 

@@ -10,8 +10,8 @@ import { localError } from '../errors.js';
 import type { Input } from './input.js';
 import type { Output } from './output.js';
 
-/** A password file larger than this is refused (it is meant to hold one line). */
-export const MAX_PASSWORD_FILE_BYTES = 64 * 1024;
+import { MAX_PASSWORD_FILE_BYTES } from '../limits.js';
+export { MAX_PASSWORD_FILE_BYTES };
 
 export interface PasswordSource {
   readonly input: Input;

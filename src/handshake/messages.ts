@@ -12,9 +12,12 @@ import { remoteError } from '../errors.js';
 
 // ---- specification sizes ----
 export const NONCE_BYTES = 32;
-export const MAX_LIST = 16;
-export const MAX_KE_BYTES = 1024;
-export const MAX_SEALED_BYTES = 1024;
+import { MAX_LIST } from '../limits.js';
+export { MAX_LIST };
+import { MAX_KE_BYTES } from '../limits.js';
+export { MAX_KE_BYTES };
+import { MAX_SEALED_BYTES } from '../limits.js';
+export { MAX_SEALED_BYTES };
 export const IDENTITY_KEY_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
 export const CONFIRM_BYTES = 32;

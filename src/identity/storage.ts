@@ -14,8 +14,8 @@ import { dirname } from 'node:path';
 import { localError, isSecureChatError, type ErrorCode } from '../errors.js';
 import { errnoCode, fsyncDir, readFileIfExists as readPrivate, storageError, writeTemp, FILE_MODE, type WriteOptions } from '../fs/private-files.js';
 
-/** Largest state or users file we read (checked before reading): 16 MiB. */
-export const MAX_STATE_FILE_BYTES = 16 * 1024 * 1024;
+import { MAX_STATE_FILE_BYTES } from '../limits.js';
+export { MAX_STATE_FILE_BYTES };
 
 export { DIR_MODE, FILE_MODE, osReason, ensurePrivateDir, atomicWriteFile, type WriteOptions } from '../fs/private-files.js';
 

@@ -30,8 +30,7 @@ export function oakleyGroup2(): DhGroup {
   return { p: new Uint8Array(getDiffieHellman('modp2').getPrime()), g: Uint8Array.of(2) };
 }
 
-/** Bound on the per-group caches below (groups come from peers). */
-const MAX_CACHED = 16;
+import { MAX_CACHED_DH_GROUPS as MAX_CACHED } from './limits.js';
 
 const toBig = (b: Uint8Array): bigint => (b.length === 0 ? 0n : BigInt('0x' + Buffer.from(b).toString('hex')));
 

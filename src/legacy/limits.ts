@@ -30,3 +30,5 @@ export const LEGACY_MAX_QUEUED = 8;
 export const LEGACY_SETTLE_MS = 25;
 /** Deepest JSON nesting accepted in a v0 text message. */
 export const LEGACY_MAX_JSON_DEPTH = 32;
+/** Bound on the per-group caches of dh.ts (groups come from peers). */
+export const MAX_CACHED_DH_GROUPS = 16;

@@ -43,14 +43,14 @@ export function isRecordType(n: number): n is RecordType {
 
 // ---- implementation limits ----
 
-/** Largest plaintext of one entry (a 64 KiB message fits even with JSON escaping of most text). */
-export const MAX_ENTRY_PLAINTEXT = 512 * 1024;
+import { MAX_ENTRY_PLAINTEXT } from '../limits.js';
+export { MAX_ENTRY_PLAINTEXT };
 export const MIN_RECORD_BODY = RECORD_FIXED_BYTES + GCM_TAG_BYTES;
 export const MAX_RECORD_BODY = RECORD_FIXED_BYTES + MAX_ENTRY_PLAINTEXT + GCM_TAG_BYTES;
 /** A checkpoint record is written after every this many records by default. */
 export const DEFAULT_CHECKPOINT_EVERY = 64;
-/** Largest log file `verify` and `open` read into memory (they read the whole file). */
-export const MAX_LOG_FILE_BYTES = 1024 * 1024 * 1024;
+import { MAX_LOG_FILE_BYTES } from '../limits.js';
+export { MAX_LOG_FILE_BYTES };
 
 /** One framed record, as read from the file (views into the file buffer, not copies). */
 export interface RawRecord {

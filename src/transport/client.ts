@@ -6,7 +6,7 @@ import { connect as netConnect } from 'node:net';
 import { Initiator, alertFor, type InitiatorOptions } from '../handshake/index.js';
 import { FramedSocket, netError } from './framed-socket.js';
 import { SecureConnection, type SecureConnectionOptions } from './secure-connection.js';
-import { HANDSHAKE_TIMEOUT_MS } from '../limits.js';
+import { CLIENT_ALERT_LINGER_MS, HANDSHAKE_TIMEOUT_MS } from '../limits.js';
 import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
 import type { Frame } from '../wire/frame.js';
 
@@ -51,7 +51,7 @@ export function connectSecure(opts: ClientOptions): Promise<SecureConnection> {
           if (alert !== null && err.code !== 'PEER_ALERT') fs.write(alert);
           fs.end();
           settle(err);
-          setTimeout(() => fs.fail(err), 200).unref();
+          setTimeout(() => fs.fail(err), CLIENT_ALERT_LINGER_MS).unref();
           return;
         }
         if (frame.type === 0x02) opts.onStep?.('hello-received');

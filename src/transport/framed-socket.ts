@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { FrameDecoder, type Frame } from '../wire/frame.js';
-import { MAX_WRITE_BUFFER } from '../limits.js';
+import { ALERT_LINGER_MS, MAX_WRITE_BUFFER } from '../limits.js';
 import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
 
 export interface FramedSocketHandlers {
@@ -155,7 +155,7 @@ export class FramedSocket {
   #failAfter(error: SecureChatError, last: Uint8Array): void {
     this.#pendingError ??= error;
     this.socket.end(last);
-    setTimeout(() => this.socket.destroy(), 1_000).unref();
+    setTimeout(() => this.socket.destroy(), ALERT_LINGER_MS).unref();
     this.#finish(error, false);
   }
 

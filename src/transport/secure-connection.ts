@@ -12,7 +12,7 @@ import { FrameType, type Frame } from '../wire/frame.js';
 import { decodeAlert } from '../handshake/alert.js';
 import type { RandomSource } from '../crypto/random.js';
 import type { SuiteId } from '../crypto/aead.js';
-import { IDLE_TIMEOUT_MS } from '../limits.js';
+import { IDLE_TIMEOUT_MS, REKEY_TICK_MS } from '../limits.js';
 import { isSecureChatError, localError, type SecureChatError } from '../errors.js';
 
 export interface SecureConnectionOptions {
@@ -34,7 +34,7 @@ export interface SecureConnectionHandlers {
   onRekey?(): void;
 }
 
-const CLOSE_WAIT_MS = 5_000;
+import { CLOSE_WAIT_MS } from '../limits.js';
 
 export class SecureConnection {
   readonly peer: PeerIdentity;
@@ -72,7 +72,7 @@ export class SecureConnection {
     });
     const idle = opts.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
     fs.socket.setTimeout(idle, () => this.#idle());
-    const tickMs = opts.tickMs ?? 30_000;
+    const tickMs = opts.tickMs ?? REKEY_TICK_MS;
     this.#tick = setInterval(() => this.#onTick(), tickMs);
     this.#tick.unref();
   }

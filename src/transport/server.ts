@@ -20,7 +20,7 @@ import { FailureLimiter, type Attempt, type HandshakeKind } from './limiter.js';
 import { Admission, type AdmissionOptions, type HandshakeOutcome } from './admission.js';
 import { sourceOf } from './source.js';
 import { realTimers, type TimerHandle, type Timers } from './timers.js';
-import { FIRST_FRAME_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS, MAX_SESSIONS } from '../limits.js';
+import { ALERT_LINGER_MS, FIRST_FRAME_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS, LISTEN_BACKLOG, MAX_SESSIONS } from '../limits.js';
 import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
 import type { Frame } from '../wire/frame.js';
 import type { HandshakeResult } from '../handshake/result.js';
@@ -94,7 +94,7 @@ export class SecureServer {
     return new Promise((resolve, reject) => {
       const onError = (e: Error): void => reject(netError(e));
       s.#server.once('error', onError);
-      s.#server.listen({ host: opts.host ?? '127.0.0.1', port: opts.port, backlog: 1_024 }, () => {
+      s.#server.listen({ host: opts.host ?? '127.0.0.1', port: opts.port, backlog: LISTEN_BACKLOG }, () => {
         s.#server.off('error', onError);
         s.#server.on('error', () => undefined);
         resolve(s);
@@ -178,7 +178,7 @@ export class SecureServer {
       if (alert !== null) {
         fs.write(alert);
         fs.end();
-        t.after(1_000, () => fs.fail(err));
+        t.after(ALERT_LINGER_MS, () => fs.fail(err));
       } else {
         fs.fail(err);
       }

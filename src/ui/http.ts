@@ -2,8 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { wipe } from '../crypto/bytes.js';
 
-/** Largest JSON body accepted (a message is at most 65,519 bytes; JSON escaping can grow it). */
-export const MAX_BODY_BYTES = 512 * 1024;
+import { MAX_BODY_BYTES } from '../limits.js';
+export { MAX_BODY_BYTES };
 
 /** A refused request: HTTP status, stable code, one sentence. */
 export class HttpError extends Error {

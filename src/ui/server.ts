@@ -15,8 +15,7 @@ import { field, HttpError, parseJsonObject, readBody, sendError, sendJson } from
 import type { ServerEvent } from './protocol.js';
 import { checkHost, checkOrigin, Gate, securityHeaders } from './security.js';
 
-/** Largest message a page may send on the WebSocket (it sends none; anything big is abuse). */
-const MAX_WS_PAYLOAD = 4096;
+import { MAX_WS_PAYLOAD, UI_HEADERS_TIMEOUT_MS, UI_REQUEST_TIMEOUT_MS } from '../limits.js';
 
 /** Where the bundled page is: dist/ui/ next to dist/src/ (scripts/build-ui.mjs writes it). */
 export const DEFAULT_ASSETS = new URL('../../ui/', import.meta.url);
@@ -57,8 +56,8 @@ async function loadAssets(dir: URL): Promise<Map<AssetPath, Buffer>> {
 export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   const assets = await loadAssets(o.assets ?? DEFAULT_ASSETS);
   const server = createServer();
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 120_000;
+  server.headersTimeout = UI_HEADERS_TIMEOUT_MS;
+  server.requestTimeout = UI_REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     const fail = (e: NodeJS.ErrnoException): void => {
       reject(e.code === 'EADDRINUSE' ? localError('ADDRESS_IN_USE', `port ${o.port} is in use`, e) : localError('NETWORK_ERROR', e.message, e));

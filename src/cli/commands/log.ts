@@ -11,8 +11,7 @@ import type { Cli } from '../context.js';
 import { ExitCode } from '../../app/exit-codes.js';
 import { loadSelf, selfName } from '../../app/self.js';
 
-/** Largest original-format log read for `log verify --legacy`. */
-const MAX_LEGACY_LOG_BYTES = 256 * 1024 * 1024;
+import { MAX_LEGACY_LOG_BYTES } from '../../limits.js';
 
 /** The verifier for `log verify --legacy`; with `json`, one object per line (`ok`, `entries`, or `line`, `reason`). */
 const legacyVerifier = (json: boolean): LegacyLogVerifier => async (file, password) => {

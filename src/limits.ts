@@ -147,3 +147,9 @@ export const UI_HEADERS_TIMEOUT_MS = 10_000;
 export const UI_REQUEST_TIMEOUT_MS = 120_000;
 /** Largest plaintext of one log entry (a 64 KiB message fits even with JSON escaping of most text). */
 export const MAX_ENTRY_PLAINTEXT = 512 * 1024;
+/** A connecting side retries this many times when the listener answers "busy"... */
+export const CONNECT_BUSY_RETRIES = 8;
+/** ...waiting a random time in [b/2, b] first, b starting here and doubling... */
+export const CONNECT_BUSY_BACKOFF_MS = 200;
+/** ...up to this. */
+export const CONNECT_BUSY_BACKOFF_MAX_MS = 5_000;

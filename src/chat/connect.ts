@@ -1,6 +1,9 @@
 /** Connecting to a listener: handshake, pinning, then a `Conversation`. */
 import { connectSecure } from '../transport/client.js';
 import { DEFAULT_SUITE_IDS, type SuiteId } from '../crypto/aead.js';
+import type { SecureConnection } from '../transport/secure-connection.js';
+import { PeerAlertError } from '../handshake/alert.js';
+import { CONNECT_BUSY_BACKOFF_MAX_MS, CONNECT_BUSY_BACKOFF_MS, CONNECT_BUSY_RETRIES } from '../limits.js';
 import { systemRandom } from '../crypto/random.js';
 import { opaqueReady, type KsfParams } from '../crypto/opaque.js';
 import { Conversation } from './conversation.js';
@@ -22,27 +25,43 @@ export async function connect(opts: ConnectOptions): Promise<Conversation> {
   let asked: KsfParams | undefined;
   await opaqueReady; // the OPAQUE library instantiates its WebAssembly once, asynchronously
   opts.onStep?.({ step: 'connecting', text: `connecting to ${opts.host}:${opts.port}` });
-  const conn = await connectSecure({
-    host: opts.host,
-    port: opts.port,
-    ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
-    random: systemRandom,
-    ...opts.session,
-    ...(opts.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: opts.handshakeTimeoutMs }),
-    handshake: {
-      account: opts.account,
-      password: opts.password,
-      identity: { seed: opts.self.seed, publicKey: opts.self.publicKey, name: opts.self.name },
-      suites: opts.suites ?? DEFAULT_SUITES,
-      checkPeer: pc.check,
-      ...(pinned === undefined ? {} : { pinnedKsf: pinned }),
-      onKsf: (k) => (asked = k),
-    },
-    onStep: (s) => {
-      const step = s === 'hello-received' ? 'authenticated' : s;
-      opts.onStep?.({ step, text: STEP_TEXT[s] });
-    },
-  });
+  // A listener answers "busy" when this address has too many handshakes in progress or is
+  // throttled (docs/SECURITY.md "Listener limits"); that costs it nothing, so we retry a few
+  // times with jittered exponential backoff before giving up.
+  const retries = opts.busyRetries ?? CONNECT_BUSY_RETRIES;
+  const once = (): Promise<SecureConnection> =>
+    connectSecure({
+      host: opts.host,
+      port: opts.port,
+      ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
+      random: systemRandom,
+      ...opts.session,
+      ...(opts.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: opts.handshakeTimeoutMs }),
+      handshake: {
+        account: opts.account,
+        password: opts.password,
+        identity: { seed: opts.self.seed, publicKey: opts.self.publicKey, name: opts.self.name },
+        suites: opts.suites ?? DEFAULT_SUITES,
+        checkPeer: pc.check,
+        ...(pinned === undefined ? {} : { pinnedKsf: pinned }),
+        onKsf: (k) => (asked = k),
+      },
+      onStep: (s) => {
+        const step = s === 'hello-received' ? 'authenticated' : s;
+        opts.onStep?.({ step, text: STEP_TEXT[s] });
+      },
+    });
+  let conn: SecureConnection;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      conn = await once();
+      break;
+    } catch (e) {
+      if (attempt >= retries || !(e instanceof PeerAlertError) || e.alert !== 'busy') throw e;
+      const ceiling = Math.min(CONNECT_BUSY_BACKOFF_MAX_MS, CONNECT_BUSY_BACKOFF_MS * 2 ** attempt);
+      await new Promise((r) => setTimeout(r, ceiling / 2 + Math.random() * (ceiling / 2)));
+    }
+  }
   try {
     await opts.policy.commit(conn.peer, pc.state, 'outbound');
     // The parameters proved right (OPAQUE finished with them): pin them, or follow a change.

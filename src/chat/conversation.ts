@@ -5,12 +5,38 @@
  *
  * Handlers registered synchronously after `connect()` resolves, or inside `onConversation`,
  * see every message: delivery starts on the next turn of the event loop.
+ *
+ * Receive-side backpressure (issue 10, finding 4): received messages wait in an inbox until
+ * the handler (which logs them durably) is done with them. Past `MAX_INBOX_MESSAGES` or
+ * `MAX_INBOX_BYTES` in this inbox, or past the listener-wide `InboxBudget`, the socket is
+ * paused; it resumes when the inbox is back under half its limits (and the budget relieved).
+ * Memory per conversation is therefore bounded whatever the peer sends.
  */
 import { AppKind, decodeAppMessage, encodeAppMessage, MAX_TEXT_BYTES } from './message.js';
 import { utf8 } from '../crypto/bytes.js';
 import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
 import type { SecureConnection } from '../transport/secure-connection.js';
 import type { CloseReason, ConversationEvents, ConversationInfo, IncomingMessage, PeerKeyState } from './types.js';
+import { InboxBudget } from './inbox-budget.js';
+import { MAX_INBOX_BYTES, MAX_INBOX_MESSAGES, SHUTDOWN_GRACE_MS } from '../limits.js';
+
+export interface ConversationOptions {
+  /** Shared by every conversation of one listener; default: a budget of this conversation alone. */
+  readonly budget?: InboxBudget;
+  readonly maxInboxMessages?: number;
+  readonly maxInboxBytes?: number;
+}
+
+/** What waits in the inbox, for tests and the listener's accounting. */
+export interface InboxStats {
+  readonly queuedMessages: number;
+  readonly queuedBytes: number;
+  readonly paused: boolean;
+  /** Highest number of queued messages seen. */
+  readonly peakMessages: number;
+  readonly peakBytes: number;
+  readonly pauses: number;
+}
 
 type Handlers = { [K in keyof ConversationEvents]: ConversationEvents[K][] };
 
@@ -24,10 +50,24 @@ export class Conversation {
   readonly #receipted = new Set<number>();
   #inbox: Promise<void> = Promise.resolve();
   #closed: { reason: CloseReason; error?: SecureChatError } | null = null;
+  readonly #budget: InboxBudget;
+  readonly #maxMessages: number;
+  readonly #maxBytes: number;
+  #queuedMessages = 0;
+  #queuedBytes = 0;
+  #peakMessages = 0;
+  #peakBytes = 0;
+  #paused = false;
+  #pauses = 0;
+  #abandoned = false;
+  readonly #onRelieved = (): void => this.#maybeResume();
 
-  constructor(conn: SecureConnection, peerState: PeerKeyState, now: () => number = Date.now) {
+  constructor(conn: SecureConnection, peerState: PeerKeyState, now: () => number = Date.now, opts: ConversationOptions = {}) {
     this.#conn = conn;
     this.#now = now;
+    this.#budget = opts.budget ?? new InboxBudget();
+    this.#maxMessages = opts.maxInboxMessages ?? MAX_INBOX_MESSAGES;
+    this.#maxBytes = opts.maxInboxBytes ?? MAX_INBOX_BYTES;
     this.info = {
       peer: conn.peer,
       peerState,
@@ -93,10 +133,35 @@ export class Conversation {
     return this.#conn.drained();
   }
 
-  /** Authenticated close; waits until messages already received have been handled. */
-  async close(): Promise<void> {
-    await this.#inbox;
+  get inboxStats(): InboxStats {
+    return { queuedMessages: this.#queuedMessages, queuedBytes: this.#queuedBytes, paused: this.#paused, peakMessages: this.#peakMessages, peakBytes: this.#peakBytes, pauses: this.#pauses };
+  }
+
+  /**
+   * Authenticated close; waits until messages already received have been handled (at most
+   * MAX_INBOX_MESSAGES, so this ends). With `graceMs` (a shutdown: SHUTDOWN_GRACE_MS), what is
+   * still queued after it is abandoned: never handled, never receipted, so the sender knows it
+   * was not delivered.
+   */
+  async close(graceMs?: number): Promise<void> {
+    if (graceMs === undefined) {
+      await this.#inbox;
+    } else {
+      let t: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        t = setTimeout(resolve, graceMs);
+        t.unref();
+      });
+      await Promise.race([this.#inbox, grace]);
+      clearTimeout(t);
+      if (this.#queuedMessages > 0) this.#abandoned = true;
+    }
     await this.#conn.close();
+  }
+
+  /** A shutdown: close, abandoning what is still queued after SHUTDOWN_GRACE_MS. */
+  shutdown(): Promise<void> {
+    return this.close(SHUTDOWN_GRACE_MS);
   }
 
   /** Drops the connection at once (for tests of abrupt ends). */
@@ -125,20 +190,59 @@ export class Conversation {
       return;
     }
     const msg: IncomingMessage = { id: m.id, text: m.text, sentAt: m.sentAtMs, receivedAt: this.#now() };
+    const size = data.length;
+    this.#enqueued(size);
     // Messages are handled one at a time, in order; the receipt follows the handler.
     this.#inbox = this.#inbox.then(async () => {
       try {
-        for (const h of this.#handlers.message) await h(msg);
-      } catch (e) {
-        // The handler could not store the message: no receipt, and the conversation ends.
-        this.#conn.destroy(isSecureChatError(e) ? e : localError('STORAGE_ERROR', 'the message could not be stored', e));
-        return;
+        if (this.#abandoned) return;
+        try {
+          for (const h of this.#handlers.message) await h(msg);
+        } catch (e) {
+          // The handler could not store the message: no receipt, and the conversation ends.
+          this.#conn.destroy(isSecureChatError(e) ? e : localError('STORAGE_ERROR', 'the message could not be stored', e));
+          return;
+        }
+        if (this.#conn.open) this.#conn.sendApp(encodeAppMessage({ kind: AppKind.RECEIPT, id: m.id }));
+      } finally {
+        this.#dequeued(size);
       }
-      if (this.#conn.open) this.#conn.sendApp(encodeAppMessage({ kind: AppKind.RECEIPT, id: m.id }));
     });
   }
 
+  #enqueued(bytes: number): void {
+    this.#queuedMessages++;
+    this.#queuedBytes += bytes;
+    this.#budget.take(bytes);
+    if (this.#queuedMessages > this.#peakMessages) this.#peakMessages = this.#queuedMessages;
+    if (this.#queuedBytes > this.#peakBytes) this.#peakBytes = this.#queuedBytes;
+    if (!this.#paused && (this.#queuedMessages >= this.#maxMessages || this.#queuedBytes >= this.#maxBytes || this.#budget.over)) {
+      this.#paused = true;
+      this.#pauses++;
+      this.#conn.pauseReading();
+    }
+  }
+
+  #dequeued(bytes: number): void {
+    this.#queuedMessages--;
+    this.#queuedBytes -= bytes;
+    this.#budget.give(bytes);
+    this.#maybeResume();
+  }
+
+  #maybeResume(): void {
+    if (!this.#paused || this.#closed !== null) return;
+    if (this.#queuedMessages > this.#maxMessages / 2 || this.#queuedBytes > this.#maxBytes / 2) return;
+    if (!this.#budget.relieved) {
+      this.#budget.whenRelieved(this.#onRelieved);
+      return;
+    }
+    this.#paused = false;
+    this.#conn.resumeReading();
+  }
+
   #onClose(error: SecureChatError | null, by: 'local' | 'peer'): void {
+    this.#budget.forget(this.#onRelieved);
     const reason: CloseReason = error !== null ? 'error' : by;
     this.#closed = error !== null ? { reason, error } : { reason };
     const e = error ?? localError('SESSION_CLOSED', 'the conversation ended before the receipt arrived');

@@ -11,6 +11,7 @@ import { systemRandom } from '../crypto/random.js';
 import { opaqueReady } from '../crypto/opaque.js';
 import type { SuiteId } from '../crypto/aead.js';
 import { Conversation } from './conversation.js';
+import { InboxBudget } from './inbox-budget.js';
 import { PolicyCheck } from './policy.js';
 import { DEFAULT_SUITES } from './connect.js';
 import type { ListenerAccount, ListenerStats, LocalIdentity, PeerPolicy, SessionLimits } from './types.js';
@@ -41,6 +42,8 @@ export interface ListenOptions {
   /** Which handshakes are password logins (charged to the guessing budget); see transport/server.ts. */
   readonly handshakeKind?: (first: Frame) => HandshakeKind;
   readonly timers?: Timers;
+  /** Bytes of received, unhandled messages across all conversations before every socket pauses. */
+  readonly inboxBudget?: number;
   readonly idleTimeoutMs?: number;
   readonly session?: SessionLimits;
 }
@@ -55,6 +58,8 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   // One PolicyCheck per handshake: the responder calls check() during ClientFinish, and the
   // result arrives in the same turn, so a per-connection instance is picked up by identity.
   const checks = new Map<string, PolicyCheck>();
+  // Received, unhandled messages across every conversation of this listener (finding 4).
+  const budget = new InboxBudget(opts.inboxBudget);
   await opaqueReady; // the OPAQUE library instantiates its WebAssembly once, asynchronously
   const server = await SecureServer.listen({
     ...(opts.host === undefined ? {} : { host: opts.host }),
@@ -90,7 +95,7 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
       const state = checks.get(k)?.state ?? 'pinned';
       checks.delete(k);
       opts.policy.commit(conn.peer, state, 'inbound').then(
-        () => opts.onConversation(new Conversation(conn, state)),
+        () => opts.onConversation(new Conversation(conn, state, Date.now, { budget })),
         (e: unknown) => {
           const err = e as SecureChatError;
           opts.onEvent?.({ type: 'policy-failed', remoteAddress: conn.remoteAddress, error: err });

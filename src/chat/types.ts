@@ -100,6 +100,8 @@ export interface ConnectOptions {
   readonly policy: PeerPolicy;
   readonly suites?: readonly SuiteId[];
   readonly onStep?: (s: HandshakeStep) => void;
+  /** How often to retry when the listener answers "busy" (default CONNECT_BUSY_RETRIES). */
+  readonly busyRetries?: number;
   /** The user consented to more key stretching than pinned for this account (`--accept-ksf`). */
   readonly acceptKsfIncrease?: boolean;
   readonly handshakeTimeoutMs?: number;

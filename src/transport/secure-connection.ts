@@ -114,6 +114,19 @@ export class SecureConnection {
     for (const f of frames) this.#fs.write(f);
   }
 
+  /**
+   * Receive-side backpressure (issue 10, finding 4): stop reading from the socket until
+   * `resumeReading`. Frames of a chunk already read are still delivered; nothing more is read,
+   * so the peer's writes back up into its own buffers, not our memory.
+   */
+  pauseReading(): void {
+    if (!this.#done) this.#fs.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.#done) this.#fs.socket.resume();
+  }
+
   /** Resolves when the socket's buffer drained: await it between bulk sends. */
   drained(): Promise<void> {
     return this.#fs.drained();

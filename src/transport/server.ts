@@ -65,6 +65,8 @@ export interface ServerStats {
   readonly refusedBy: Readonly<Record<RefusedBy, number>>;
 }
 
+const FIRST_FRAME = 'the first frame did not arrive in time';
+
 /** Error codes that mean the peer sent bytes breaking the framing or the handshake encoding. */
 const GARBAGE = new Set(['FRAME_MALFORMED', 'FRAME_TOO_LARGE', 'FRAME_TRUNCATED', 'FRAME_CORRUPT', 'DECODE_ERROR', 'UNEXPECTED_MESSAGE', 'UNSUPPORTED_VERSION']);
 
@@ -240,8 +242,16 @@ export class SecureServer {
       onFramingError: (error: SecureChatError) => (conn === null && !over ? alertFor(error) : null),
     });
 
-    const timeout = (what: string) => (): void => fail(localError('HANDSHAKE_TIMEOUT', what), fs, true);
-    firstDeadline = t.after(o.firstFrameTimeoutMs ?? FIRST_FRAME_TIMEOUT_MS, timeout('the first frame did not arrive in time'));
+    // When a deadline fires, input that already arrived may still wait for the poll phase of
+    // this loop turn (a busy listener runs its timers first): decide after it, so a peer that
+    // was on time is never dropped for our own lateness.
+    const timeout = (what: string) => (): void => {
+      setImmediate(() => {
+        if (what === FIRST_FRAME && firstDeadline === null) return;
+        fail(localError('HANDSHAKE_TIMEOUT', what), fs, true);
+      });
+    };
+    firstDeadline = t.after(o.firstFrameTimeoutMs ?? FIRST_FRAME_TIMEOUT_MS, timeout(FIRST_FRAME));
     deadline = t.after(o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, timeout('the handshake did not finish in time'));
   }
 }

@@ -180,7 +180,7 @@ test('a source that keeps sending garbage is penalised: refused at accept, other
     const s = await rawConnect(l.port, '127.0.0.6');
     assert.equal(await alertThenClose(s), 0x04, 'busy at once');
     assert.equal(l.stats().refusedBy.penalty, 1);
-    assert.equal(await outcome(connect({ host: '127.0.0.1', port: l.port, localAddress: '127.0.0.9', account: 'alice', password: alice.password, self: bob.self, policy: bob.policy })), 'OK');
+    assert.equal(await outcome(connect({ host: '127.0.0.1', port: l.port, localAddress: '127.0.0.9', busyRetries: 0, account: 'alice', password: alice.password, self: bob.self, policy: bob.policy })), 'OK');
   });
 });
 
@@ -194,7 +194,7 @@ test('finding 1: 300 silent connections from one address (another process, renew
       assert.ok(l.stats().pendingHandshakes <= MAX_PENDING_PER_SOURCE, `pending ${l.stats().pendingHandshakes}`);
       const results: string[] = [];
       for (let i = 0; i < 10; i++) {
-        results.push(await outcome(connect({ host: '127.0.0.1', port: l.port, localAddress: '127.0.0.9', account: 'alice', password: alice.password, self: bob.self, policy: bob.policy })));
+        results.push(await outcome(connect({ host: '127.0.0.1', port: l.port, localAddress: '127.0.0.9', busyRetries: 0, account: 'alice', password: alice.password, self: bob.self, policy: bob.policy })));
       }
       assert.deepEqual(results, Array<string>(10).fill('OK'), 'every legitimate login from 127.0.0.9 succeeded');
       assert.ok(l.stats().refusedBy.source > 0);
@@ -209,7 +209,7 @@ test('finding 2: 60 concurrent guesses from one address: only 10 are evaluated, 
   const limiter = new FailureLimiter({ perAddress: 10 });
   await withListener({ limiter, admission: { perSource: 100, full: 200, start: 200 } }, async ({ l, alice, bob }) => {
     const tries = Array.from({ length: 60 }, (_, i) =>
-      outcome(connect({ host: '127.0.0.1', port: l.port, localAddress: '127.0.0.3', account: 'alice', password: i === 55 ? alice.password : wrong(i), self: bob.self, policy: bob.policy, handshakeTimeoutMs: 120_000 })),
+      outcome(connect({ host: '127.0.0.1', port: l.port, localAddress: '127.0.0.3', busyRetries: 0, account: 'alice', password: i === 55 ? alice.password : wrong(i), self: bob.self, policy: bob.policy, handshakeTimeoutMs: 120_000 })),
     );
     const results = await within(Promise.all(tries), '60 concurrent login attempts to end', 150_000);
     const evaluated = results.filter((r) => r === 'AUTH_FAILED' || r === 'OK').length;
@@ -225,7 +225,7 @@ test('finding 3: 30 wrong passwords from four addresses lock nobody out; an empt
   await withListener({ limiter }, async ({ l, alice, bob }) => {
     const carol = await party('carol');
     const login = (who: Party, from: string, pw = alice.password): Promise<string> =>
-      outcome(connect({ host: '127.0.0.1', port: l.port, localAddress: from, account: 'alice', password: pw, self: who.self, policy: who.policy }));
+      outcome(connect({ host: '127.0.0.1', port: l.port, localAddress: from, busyRetries: 0, account: 'alice', password: pw, self: who.self, policy: who.policy }));
     // carol logged in earlier from 127.0.0.7.
     assert.equal(await login(carol, '127.0.0.7'), 'OK');
     const mallory = await party('mallory');

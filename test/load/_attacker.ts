@@ -3,7 +3,7 @@
  * clients against 127.0.0.1:PORT from local address FROM (127.0.0.x), so the listener under
  * test sees another source and the test process holds none of these sockets.
  *
- *   node _attacker.js PORT FROM MODE COUNT
+ *   node _attacker.js PORT FROM MODE COUNT [RENEW_MS]
  *
  * MODE: `silent` (connect and say nothing), `drip` (one byte of a ClientHello header every
  * 5 s), `garbage` (a malformed frame at once). Each of COUNT slots keeps one connection open:
@@ -17,6 +17,8 @@ const port = Number(process.argv[2]);
 const from = process.argv[3] ?? '127.0.0.1';
 const mode = process.argv[4] ?? 'silent';
 const count = Number(process.argv[5] ?? '1');
+/** Wait before a slot reconnects after the listener closed it. */
+const renewMs = Number(process.argv[6] ?? '20');
 const sockets = new Set<Socket>();
 let opened = 0;
 let closedByServer = 0;
@@ -49,7 +51,7 @@ function slot(): void {
     sockets.delete(s);
     closedByServer++;
     // Renew, but not in a tight loop against a listener that refuses at once.
-    if (!stopping) setTimeout(slot, 20).unref();
+    if (!stopping) setTimeout(slot, renewMs).unref();
   });
 }
 

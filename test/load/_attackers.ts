@@ -18,8 +18,8 @@ export interface Attacker {
   stop(): Promise<void>;
 }
 
-export async function attacker(port: number, from: string, mode: 'silent' | 'drip' | 'garbage', count: number): Promise<Attacker> {
-  const child = fork(HELPER, [String(port), from, mode, String(count)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function attacker(port: number, from: string, mode: 'silent' | 'drip' | 'garbage', count: number, renewMs = 20): Promise<Attacker> {
+  const child = fork(HELPER, [String(port), from, mode, String(count), String(renewMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const started = new Promise<void>((resolve, reject) => {
     child.on('message', (m: { type: string }) => {
       if (m.type === 'started') resolve();

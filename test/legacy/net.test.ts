@@ -10,6 +10,7 @@ import { isSecureChatError } from '../../src/errors.js';
 import { utf8 } from '../../src/crypto/bytes.js';
 import { LEGACY_WARNING, legacySend, runLegacyListener, type LegacyEvent, type LegacyListenerOptions, type LegacyListenerResult } from '../../src/legacy/net.js';
 import { verifyLegacyLog } from '../../src/legacy/log-line.js';
+import { waitUntil } from '../_util/wait.js';
 
 interface Running {
   port: number;
@@ -38,13 +39,12 @@ async function listen(extra: Partial<LegacyListenerOptions> = {}): Promise<Runni
   return { port: await ready, events, stop: () => ac.abort(), done };
 }
 
-/** Waits until an event matching `pred` was seen (the listener is event-driven). */
-async function waitFor(events: LegacyEvent[], pred: (e: LegacyEvent) => boolean): Promise<LegacyEvent> {
-  for (;;) {
-    const e = events.find(pred);
-    if (e !== undefined) return e;
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/** Waits (bounded, with a message) until an event matching `pred` was seen. */
+async function waitFor(events: LegacyEvent[], pred: (e: LegacyEvent) => boolean, what = 'a matching listener event'): Promise<LegacyEvent> {
+  await waitUntil(() => events.some(pred), `${what}; events so far: ${events.map((e) => e.type).join(', ')}`);
+  const e = events.find(pred);
+  if (e === undefined) throw new Error(`${what} vanished`);
+  return e;
 }
 
 /** A raw client: sends `msgs` (each after the previous answer), returns everything read until close. */

@@ -70,7 +70,7 @@ function runFile(file) {
       if (timedOut) {
         note = `\n✖ ${name}: killed after ${FILE_TIMEOUT_MS} ms (the file did not end by itself)\n`;
         totals.fail++;
-      } else if (code !== 0 && count('fail') === 0) {
+      } else if (code !== 0 && count('fail') + count('cancelled') === 0) {
         note = `\n✖ ${name}: exited with ${signal ?? code} and no failing test reported\n`;
         totals.fail++;
       }
@@ -90,5 +90,6 @@ await Promise.all(
 
 const secs = ((Date.now() - started) / 1000).toFixed(1);
 if (failedFiles.length > 0) process.stdout.write(`\nfiles with failures: ${failedFiles.join(', ')}\n`);
-process.stdout.write(`\n${files.length} files in ${secs} s\n${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped\n`);
+// A cancelled test (its own timeout, or its file's) is a failure.
+process.stdout.write(`\n${files.length} files in ${secs} s\n${totals.pass} passed, ${totals.fail + totals.cancelled} failed, ${totals.skipped} skipped\n`);
 process.exit(totals.fail > 0 || failedFiles.length > 0 ? 1 : 0);

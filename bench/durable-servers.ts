@@ -78,7 +78,7 @@ export async function startDurableServers(): Promise<DurableServers> {
     self,
     policy: acceptAll,
     suites: ALL_SUITES,
-    limiter: new FailureLimiter({ perAddress: 1_000_000, perAccount: 1_000_000 }),
+    limiter: new FailureLimiter({ perAddress: 1_000_000, accountBurst: 1_000_000 }),
     onConversation: (c) => {
       const peer = c.info.peer.name;
       // What src/cli/session.ts `watch` does: the receipt follows the durable append.

@@ -153,3 +153,7 @@ export const CONNECT_BUSY_RETRIES = 8;
 export const CONNECT_BUSY_BACKOFF_MS = 200;
 /** ...up to this. */
 export const CONNECT_BUSY_BACKOFF_MAX_MS = 5_000;
+/** Noise §5.1: the nonce 2^64-1 is reserved; a CipherState refuses to go past this one. */
+export const NOISE_MAX_NONCE = Number.MAX_SAFE_INTEGER;
+/** Remembered reconnect replay markers per contact, at most. */
+export const RECONNECT_MAX_SEEN = 16;

@@ -21,8 +21,8 @@ import { KnownPeersPolicy } from './policy.js';
 import { loadSelf, localIdentity, type Self } from './self.js';
 import type { Target } from './target.js';
 
-/** How long a sender waits for the delivery receipt. */
-export const RECEIPT_TIMEOUT_MS = 30_000;
+import { RECEIPT_TIMEOUT_MS } from '../limits.js';
+export { RECEIPT_TIMEOUT_MS };
 
 export interface SendRequest {
   readonly as: string;

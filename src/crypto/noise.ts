@@ -18,8 +18,7 @@ import { remoteError } from '../errors.js';
 export const NOISE_HASHLEN = 32;
 export const NOISE_DHLEN = 32;
 export const NOISE_TAGLEN = 16;
-/** §5.1: the nonce 2^64-1 is reserved; a CipherState refuses to go there. */
-const MAX_NONCE = Number.MAX_SAFE_INTEGER;
+import { NOISE_MAX_NONCE as MAX_NONCE } from '../limits.js';
 
 export interface SymmetricState {
   readonly ck: Uint8Array;

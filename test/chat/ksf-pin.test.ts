@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { listen } from '../../src/chat/listener.js';
 import { connect } from '../../src/chat/connect.js';
 import { createServerSetup, KSF_TEST, registerLocally, type KsfParams } from '../../src/crypto/opaque.js';
-import { KnownPeersPolicy } from '../../src/cli/policy.js';
+import { KnownPeersPolicy } from '../../src/app/policy.js';
 import { party, type Party } from './_fixture.js';
 
 const HIGHER: KsfParams = { memoryKiB: 256, iterations: 2, parallelism: 1 };

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listen, type Listener } from '../../src/chat/listener.js';
 import { connect } from '../../src/chat/connect.js';
-import { KnownPeersPolicy } from '../../src/cli/policy.js';
+import { KnownPeersPolicy } from '../../src/app/policy.js';
 import { loadKnownPeers } from '../../src/identity/index.js';
 import type { PeerPolicy } from '../../src/chat/types.js';
 import { party, type Party } from './_fixture.js';

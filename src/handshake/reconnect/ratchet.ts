@@ -52,8 +52,8 @@ export interface Accepted {
   readonly pq: boolean;
 }
 
-/** Remembered replay markers per contact, at most. */
-export const MAX_SEEN = 16;
+import { RECONNECT_MAX_SEEN as MAX_SEEN } from '../../limits.js';
+export { MAX_SEEN };
 
 /** After a completed reconnect: current := next, previous := the secret just used. */
 export function advanceOutbound(used: EpochSecret, a: Accepted, nowMs: number, before: OutboundChain): OutboundChain {

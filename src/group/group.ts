@@ -189,16 +189,18 @@ export async function changeMembers(g: Group, change: GroupChange, pins: PinLook
   const check = checkWith(pins);
   if (!mayCommit(g)) {
     let mls = g.mls;
+    let seen = g.seen;
     const proposals: Uint8Array[] = [];
     const spent: Uint8Array[] = [];
     for (const p of [...add.map((keyPackage) => ({ kind: 'add' as const, keyPackage })), ...remove.map((leaf) => ({ kind: 'remove' as const, leaf }))]) {
       const r = await mlsPropose(g.suite, mls, p, check);
       mls = r.state;
       spent.push(...r.spent);
+      seen = remember(seen, digestOf(r.message));
       proposals.push(encodeGroupFrame('message', r.message));
     }
     wipeSpent(spent);
-    return { group: { ...g, mls }, commit: undefined, proposals };
+    return { group: { ...g, mls, seen }, commit: undefined, proposals };
   }
   const r = await mlsCommit(g.suite, g.mls, { add, remove }, check);
   const frame = encodeGroupFrame('message', r.commit);
@@ -221,7 +223,7 @@ export async function leave(g: Group, pins: PinLookup): Promise<{ group: Group; 
   }
   const r = await mlsPropose(g.suite, g.mls, { kind: 'remove', leaf: g.mls.ownLeaf }, checkWith(pins));
   wipeSpent(r.spent);
-  return { group: { ...g, mls: r.state }, proposal: encodeGroupFrame('message', r.message) };
+  return { group: { ...g, mls: r.state, seen: remember(g.seen, digestOf(r.message)) }, proposal: encodeGroupFrame('message', r.message) };
 }
 
 /** Our pending commit was accepted (by us as committer, or by the DS): apply it. */
@@ -246,7 +248,8 @@ export async function send(g: Group, plaintext: Uint8Array, pins: PinLookup): Pr
   needActive(g);
   const r = await mlsEncrypt(g.suite, g.mls, plaintext, checkWith(pins));
   wipeSpent(r.spent);
-  return { group: { ...g, mls: r.state }, frame: encodeGroupFrame('message', r.message) };
+  // Our own message echoed back (by a relay) is then a plain GROUP_REPLAY.
+  return { group: { ...g, mls: r.state, seen: remember(g.seen, digestOf(r.message)) }, frame: encodeGroupFrame('message', r.message) };
 }
 
 /**

@@ -25,12 +25,14 @@ import {
   createCommit,
   createGroup,
   createProposal,
+  decodeGroupState,
   decodeMlsMessage,
   defaultCapabilities,
   defaultKeyPackageEqualityConfig,
   defaultLifetime,
   defaultPaddingConfig,
   emptyPskIndex,
+  encodeGroupState,
   encodeMlsMessage,
   generateKeyPackageWithKey,
   getCiphersuiteFromName,
@@ -41,6 +43,7 @@ import {
   type CiphersuiteName,
   type ClientConfig,
   type ClientState,
+  type GroupState,
   type IncomingMessageAction,
   type KeyPackage,
   type MLSMessage,
@@ -241,6 +244,27 @@ export class MlsGroupState {
   }
 }
 const unwrap = (g: MlsGroupState, check: CredentialCheck): ClientState => MlsGroupState.unwrap(g, check);
+
+/**
+ * The state's bytes for storage (ts-mls's GroupState encoding: tree, key schedule, secret tree,
+ * retained epochs, unapplied proposals, and our identity seed as the signature key): SECRET,
+ * store it like identity.json. The credential check is not stored; it is a parameter of every call.
+ */
+export function exportMlsState(g: MlsGroupState): Uint8Array {
+  return encodeGroupState(unwrap(g, () => undefined));
+}
+
+/** Reads bytes from `exportMlsState`; `STORAGE_ERROR` if they do not decode whole. */
+export function importMlsState(bytes: Uint8Array): MlsGroupState {
+  let r: [GroupState, number] | undefined;
+  try {
+    r = decodeGroupState(bytes, 0);
+  } catch (e) {
+    throw localError('STORAGE_ERROR', 'the stored group state does not decode', e);
+  }
+  if (r === undefined || r[1] !== bytes.length) throw localError('STORAGE_ERROR', 'the stored group state does not decode');
+  return wrap({ ...r[0], clientConfig: clientConfig(() => undefined) });
+}
 const wrap = (s: ClientState): MlsGroupState => MlsGroupState.wrap(s);
 
 export interface MlsLeaf {

@@ -84,6 +84,7 @@ test('replays: an application message, a proposal and a commit each refused with
   b.group = m.group;
   await deliver(m.frame, [a]);
   await rejectsWith(receive(a.group, m.frame, a.user.pins), 'GROUP_REPLAY', 'app message again');
+  await rejectsWith(receive(b.group, m.frame, b.user.pins), 'GROUP_REPLAY', 'our own message echoed back');
   // without our window (a state restored from before the window existed): MLS itself refuses,
   // the message key of that generation is spent
   await rejectsWith(receive({ ...a.group, seen: new Set() }, m.frame, a.user.pins), 'GROUP_REPLAY', 'app message, empty window');

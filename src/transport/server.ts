@@ -22,7 +22,7 @@ import { sourceOf } from './source.js';
 import { realTimers, type TimerHandle, type Timers } from './timers.js';
 import { ALERT_LINGER_MS, FIRST_FRAME_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS, LISTEN_BACKLOG, MAX_SESSIONS } from '../limits.js';
 import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
-import type { Frame } from '../wire/frame.js';
+import { FrameType, type Frame } from '../wire/frame.js';
 import type { HandshakeResult } from '../handshake/result.js';
 
 export type RefusedBy = 'source' | 'full' | 'early-drop' | 'penalty' | 'sessions' | 'address' | 'account';
@@ -43,8 +43,9 @@ export interface ServerOptions extends SecureConnectionOptions {
   readonly admission?: Admission | AdmissionOptions;
   /**
    * Which kind of handshake a first frame starts: a password login is charged against the
-   * guessing budget, a reconnect by pinned keys (issue 12) is not. Default: every handshake is
-   * a password login (the only kind protocol v1 has).
+   * guessing budget, a reconnect by pinned keys (issue 12, PROTOCOL §10) is not. Default:
+   * RECONNECT_HELLO starts a reconnect, anything else a password login. (The reconnect
+   * responder itself is not dispatched from here yet: that is issue 12's wiring.)
    */
   readonly handshakeKind?: (first: Frame) => HandshakeKind;
   readonly handshakeTimeoutMs?: number;
@@ -66,6 +67,8 @@ export interface ServerStats {
 }
 
 const FIRST_FRAME = 'the first frame did not arrive in time';
+
+const defaultKind = (first: Frame): HandshakeKind => (first.type === FrameType.RECONNECT_HELLO ? 'key' : 'password');
 
 /** Error codes that mean the peer sent bytes breaking the framing or the handshake encoding. */
 const GARBAGE = new Set(['FRAME_MALFORMED', 'FRAME_TOO_LARGE', 'FRAME_TRUNCATED', 'FRAME_CORRUPT', 'DECODE_ERROR', 'UNEXPECTED_MESSAGE', 'UNSUPPORTED_VERSION']);
@@ -211,7 +214,7 @@ export class SecureServer {
         if (firstDeadline !== null) {
           firstDeadline.cancel();
           firstDeadline = null;
-          kind = o.handshakeKind?.(frame) ?? 'password';
+          kind = (o.handshakeKind ?? defaultKind)(frame);
         }
         let out;
         try {

@@ -5,7 +5,7 @@
  * as the reference in the same run. Setup (KeyPackages, the add commit, the join) is not timed.
  *
  * What bounds it: the committer HPKE-encrypts its new path secrets to the resolution of every
- * copath node (RFC 9420 §7.9, §12.4.2). After a bulk add, and for as long as only the creator
+ * copath node (RFC 9420: the path secrets are encrypted to the resolution of each copath node). After a bulk add, and for as long as only the creator
  * commits (our committer mode), the other members' subtrees stay blank, so the resolution is
  * every other leaf: n−1 HPKE encapsulations per commit, while a receiver decapsulates one.
  */

@@ -10,7 +10,7 @@ export const MAX_GROUP_FRAME_BYTES = 4 * 1024 * 1024;
 export const MAX_GROUP_ID_BYTES = 64;
 /** Digests of processed frames remembered per group, for GROUP_REPLAY (oldest forgotten first). */
 export const GROUP_REPLAY_WINDOW = 4096;
-/** Past epochs whose application-message keys are kept for late messages (RFC 9420 §14). */
+/** Past epochs whose application-message keys are kept for late messages. */
 export const GROUP_RETAIN_EPOCHS = 4;
 /** Out-of-order application messages tolerated per sender and epoch (skipped generations kept). */
 export const GROUP_RETAIN_GENERATIONS = 64;

@@ -7,7 +7,7 @@
  *   everyone else sends proposals, and a commit from anyone else is refused
  *   (`GROUP_COMMIT_REFUSED`). The committer is its own ordering point, so it accepts its own
  *   commit itself.
- * - `sequenced` (a Delivery Service orders the group, RFC 9750 §5.2): any member may commit;
+ * - `sequenced` (a Delivery Service orders the group, RFC 9750): any member may commit;
  *   the first commit the DS accepts for an epoch wins, the others are refused and their
  *   authors rebase (drop their pending commit, apply the winner, send their change again).
  *

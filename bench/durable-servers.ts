@@ -81,7 +81,7 @@ export async function startDurableServers(): Promise<DurableServers> {
     limiter: new FailureLimiter({ perAddress: 1_000_000, accountBurst: 1_000_000 }),
     onConversation: (c) => {
       const peer = c.info.peer.name;
-      // What src/cli/session.ts `watch` does: the receipt follows the durable append.
+      // What the app core (src/app/messenger.ts) does: the receipt follows the durable append.
       c.on('message', async (m) => {
         await log.received(peer, m.id, m.text);
       });

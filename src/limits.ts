@@ -21,6 +21,8 @@ export const MAX_FRAME_PAYLOAD = MAX_RECORD_PLAINTEXT + 1_024;
 export const MAX_USERNAME_BYTES = 64;
 /** A record sequence number never exceeds this; a sender refuses to go past it. */
 export const MAX_SEQUENCE = Number.MAX_SAFE_INTEGER;
+/** Application messages queued together share one APP_BATCH record up to this content size (§6.3). */
+export const COALESCE_RECORD_BYTES = 16 * 1024;
 /** Records in the first key batch of a chain (§6.2); each next batch doubles... */
 export const RECORD_KEY_BATCH_FIRST = 4;
 /** ...up to this many records per batch. */
@@ -93,6 +95,8 @@ export const LISTENER_INBOX_BUDGET = 64 * 1024 * 1024;
 export const SHUTDOWN_GRACE_MS = 3_000;
 /** Bytes queued for one socket before we stop reading from the application (backpressure). */
 export const MAX_WRITE_BUFFER = 4 * 1024 * 1024;
+/** A bulk sender awaiting `drained()` may queue this much before it waits (docs/PERFORMANCE.md). */
+export const WRITE_BUFFER_TARGET = 1024 * 1024;
 /** Largest Argon2id memory (KiB) a connecting client agrees to spend for a listener. */
 export const MAX_KSF_MEMORY_KIB = 1024 * 1024;
 /** Largest Argon2id iteration count a connecting client agrees to. */

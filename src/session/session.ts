@@ -34,6 +34,7 @@ import type { RandomSource } from '../crypto/random.js';
 import { localError, remoteError, SecureChatError } from '../errors.js';
 import type { HandshakeResult, PeerIdentity, Role } from '../handshake/result.js';
 import {
+  COALESCE_RECORD_BYTES,
   MAX_RECORD_PLAINTEXT,
   MAX_SEQUENCE,
   PROTOCOL_VERSION,
@@ -190,6 +191,41 @@ export class Session {
     return out;
   }
 
+  /**
+   * Frames for several application payloads queued together (§6.3 coalescing): consecutive
+   * payloads share an APP_BATCH record while it stays within COALESCE_RECORD_BYTES; a payload
+   * alone in its record goes as APP. Prepends a REKEY_INIT when a rekey is due. All or
+   * nothing: every limit is checked before the first record is sealed (`LIMIT_REACHED`,
+   * `SESSION_CLOSED`, local, state unchanged).
+   */
+  sendApps(datas: readonly Uint8Array[], now: number, random: RandomSource): Uint8Array[] {
+    if (datas.length === 1 && datas[0] !== undefined) return this.sendApp(datas[0], now, random);
+    this.#mustBeOpen();
+    const groups = coalesce(datas);
+    const rekey = this.#rekeyDue(now);
+    if (this.#sentOnChain + (rekey ? 1 : 0) + groups.length > this.#rejectAfterRecords) {
+      throw localError('LIMIT_REACHED', `${this.#sentOnChain} records on one key and the peer has not answered a rekey`);
+    }
+    this.#needSequence(groups.length + (rekey ? 1 : 0));
+    const out: Uint8Array[] = [];
+    if (rekey) out.push(this.#initiate(now, random));
+    for (const g of groups) {
+      out.push(this.#seal(g.length === 1 && g[0] !== undefined ? { type: ContentType.APP, data: g[0] } : { type: ContentType.APP_BATCH, items: g }));
+      this.#appSent += g.length;
+    }
+    return out;
+  }
+
+  /** Throws what `sendApp` would throw for `n` more payloads now, without changing anything. */
+  checkSend(n: number, now: number): void {
+    this.#mustBeOpen();
+    const rekey = this.#rekeyDue(now);
+    if (this.#sentOnChain + (rekey ? 1 : 0) + n > this.#rejectAfterRecords) {
+      throw localError('LIMIT_REACHED', `${this.#sentOnChain} records on one key and the peer has not answered a rekey`);
+    }
+    this.#needSequence(n + (rekey ? 1 : 0));
+  }
+
   /** Time passed: returns a REKEY_INIT if a rekey is due, else nothing. */
   tick(now: number, random: RandomSource): Uint8Array[] {
     if (this.#state !== 'open' || !this.#rekeyDue(now)) return [];
@@ -270,6 +306,16 @@ export class Session {
           commit: () => {
             this.#appReceived++;
             return none({ app: [content.data] });
+          },
+        };
+
+      case ContentType.APP_BATCH:
+        return {
+          nextRecv: null,
+          needSeals: 0,
+          commit: () => {
+            this.#appReceived += content.items.length;
+            return none({ app: [...content.items] });
           },
         };
 
@@ -412,4 +458,27 @@ export class Session {
     if (r.kind === 'replied') wipe(r.nextRecv);
     this.#rekey = IDLE;
   }
+}
+
+/**
+ * Groups consecutive payloads into records (§6.3): a group grows while its APP_BATCH content
+ * stays within COALESCE_RECORD_BYTES; a payload too large to share goes alone (as APP).
+ */
+function coalesce(datas: readonly Uint8Array[]): Uint8Array[][] {
+  const groups: Uint8Array[][] = [];
+  let cur: Uint8Array[] = [];
+  let bytes = 0;
+  for (const d of datas) {
+    if (d.length > MAX_RECORD_PLAINTEXT) throw localError('INTERNAL', `application payload of ${d.length} bytes exceeds ${MAX_RECORD_PLAINTEXT}`);
+    const cost = 2 + d.length;
+    if (cur.length > 0 && bytes + cost > COALESCE_RECORD_BYTES) {
+      groups.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(d);
+    bytes += cost;
+  }
+  if (cur.length > 0) groups.push(cur);
+  return groups;
 }

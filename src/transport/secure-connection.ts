@@ -12,7 +12,7 @@ import { FrameType, type Frame } from '../wire/frame.js';
 import { decodeAlert } from '../handshake/alert.js';
 import type { RandomSource } from '../crypto/random.js';
 import type { SuiteId } from '../crypto/aead.js';
-import { IDLE_TIMEOUT_MS, REKEY_TICK_MS } from '../limits.js';
+import { IDLE_TIMEOUT_MS, MAX_RECORD_PLAINTEXT, REKEY_TICK_MS } from '../limits.js';
 import { isSecureChatError, localError, type SecureChatError } from '../errors.js';
 
 export interface SecureConnectionOptions {
@@ -36,6 +36,10 @@ export interface SecureConnectionHandlers {
 
 import { CLOSE_WAIT_MS } from '../limits.js';
 
+function flushOutbox(c: SecureConnection): void {
+  c.flush();
+}
+
 export class SecureConnection {
   readonly peer: PeerIdentity;
   readonly suite: SuiteId;
@@ -54,6 +58,8 @@ export class SecureConnection {
   #closeWaiters: (() => void)[] = [];
   #tick: NodeJS.Timeout | null = null;
   #rekeys = 0;
+  /** Payloads queued this turn, sealed together by `flush`. */
+  readonly #outbox: Uint8Array[] = [];
 
   constructor(fs: FramedSocket, result: HandshakeResult, opts: SecureConnectionOptions) {
     this.#fs = fs;
@@ -107,11 +113,30 @@ export class SecureConnection {
     return !this.#done && this.#session.state === 'open';
   }
 
-  /** Seals and queues one application payload. Throws SESSION_CLOSED / LIMIT_REACHED. */
+  /**
+   * Queues one application payload; throws SESSION_CLOSED / LIMIT_REACHED (nothing queued).
+   * Payloads queued in the same turn of the event loop are sealed together at the end of it
+   * (process.nextTick), sharing APP_BATCH records up to 16 KiB (§6.3); a lone payload goes
+   * out alone, in that same turn.
+   */
   sendApp(data: Uint8Array): void {
     if (this.#done) throw localError('SESSION_CLOSED', 'the conversation has ended');
-    const frames = this.#session.sendApp(data, this.#now(), this.#random);
-    for (const f of frames) this.#fs.write(f);
+    if (data.length > MAX_RECORD_PLAINTEXT) throw localError('INTERNAL', `application payload of ${data.length} bytes exceeds ${MAX_RECORD_PLAINTEXT}`);
+    this.#session.checkSend(this.#outbox.length + 1, this.#now());
+    this.#outbox.push(data);
+    if (this.#outbox.length === 1) process.nextTick(flushOutbox, this);
+  }
+
+  /** Seals and writes every queued payload now (before CLOSE, and at the end of the turn). */
+  flush(): void {
+    if (this.#outbox.length === 0 || this.#done) return;
+    const batch = this.#outbox.splice(0);
+    try {
+      for (const f of this.#session.sendApps(batch, this.#now(), this.#random)) this.#fs.write(f);
+    } catch (e) {
+      // checkSend ran for each payload: only a broken invariant lands here.
+      this.#fs.fail(isSecureChatError(e) ? e : localError('INTERNAL', 'sealing queued messages failed', e));
+    }
   }
 
   /**
@@ -138,6 +163,7 @@ export class SecureConnection {
     const p = new Promise<void>((resolve) => this.#closeWaiters.push(resolve));
     if (this.#closingBy === null && this.#session.state === 'open') {
       this.#closingBy = 'local';
+      this.flush(); // queued messages go before CLOSE, which counts them
       try {
         this.#fs.write(this.#session.close());
       } catch (e) {
@@ -205,6 +231,7 @@ export class SecureConnection {
   #idle(): void {
     if (this.#done) return;
     if (this.#session.state === 'open') {
+      this.flush();
       try {
         this.#fs.write(this.#session.close(2));
       } catch {

@@ -21,11 +21,13 @@ export interface VectorFrame {
   /** Who sent it: I (initiator) or R (responder). */
   readonly from: 'I' | 'R';
   /** What made the sender produce it. */
-  readonly op: 'send' | 'tick' | 'close' | 'receive';
+  readonly op: 'send' | 'send-batch' | 'tick' | 'close' | 'receive';
   readonly now: number;
-  readonly content: 'APP' | 'REKEY_INIT' | 'REKEY_REPLY' | 'REKEY_DONE' | 'CLOSE';
+  readonly content: 'APP' | 'APP_BATCH' | 'REKEY_INIT' | 'REKEY_REPLY' | 'REKEY_DONE' | 'CLOSE';
   /** For APP: the application data (hex). */
   readonly app?: string;
+  /** For APP_BATCH (op send-batch): the messages queued together, in order (hex). */
+  readonly apps?: string[];
   readonly frame: string;
 }
 
@@ -113,17 +115,25 @@ function conversation(suite: SuiteId): VectorFrame[] {
   const out: VectorFrame[] = [];
   const inbox: Record<'I' | 'R', { frame: Uint8Array; content: Content }[]> = { I: [], R: [] };
   let now = 0;
-  const record = (from: 'I' | 'R', op: VectorFrame['op'], frames: Uint8Array[], contents: Content[], app?: Uint8Array): void => {
+  const record = (from: 'I' | 'R', op: VectorFrame['op'], frames: Uint8Array[], contents: Content[], app?: Uint8Array, apps?: Uint8Array[]): void => {
     if (frames.length !== contents.length) throw new Error('generator: unexpected frames');
     frames.forEach((f, k) => {
       const content = contents[k]!;
-      out.push({ from, op, now, content, frame: toHex(f), ...(content === 'APP' && app !== undefined ? { app: toHex(app) } : {}) });
+      out.push({
+        from, op, now, content, frame: toHex(f),
+        ...(content === 'APP' && app !== undefined ? { app: toHex(app) } : {}),
+        ...(content === 'APP_BATCH' && apps !== undefined ? { apps: apps.map(toHex) } : {}),
+      });
       inbox[from === 'I' ? 'R' : 'I'].push({ frame: f, content });
     });
   };
   const send = (from: 'I' | 'R', data: Uint8Array): void => {
     const frames = s[from].sendApp(data, now, rnd[from]);
     record(from, 'send', frames, frames.length === 2 ? ['REKEY_INIT', 'APP'] : ['APP'], data);
+  };
+  const sendBatch = (from: 'I' | 'R', datas: Uint8Array[]): void => {
+    const frames = s[from].sendApps(datas, now, rnd[from]);
+    record(from, 'send-batch', frames, ['APP_BATCH'], undefined, datas);
   };
   const answers: Partial<Record<Content, Content>> = { REKEY_INIT: 'REKEY_REPLY', REKEY_REPLY: 'REKEY_DONE', CLOSE: 'CLOSE' };
   const deliver = (to: 'I' | 'R'): void => {
@@ -136,6 +146,7 @@ function conversation(suite: SuiteId): VectorFrame[] {
   send('I', utf8('hello, bob'));
   send('R', utf8('hi alice'));
   send('I', TEXT);
+  sendBatch('I', [utf8('queued together: one'), utf8('queued together: two'), new Uint8Array(0)]);
   deliver('R');
   send('R', RECEIPT);
   deliver('I');
@@ -218,10 +229,13 @@ function negatives(suite: SuiteId, frames: VectorFrame[]): NegativeVector[] {
     v('length 0', [Uint8Array.of(1, 0x10, 0, 0, 0, 0)], 'FRAME_MALFORMED', 0),
     v('stream ends inside record 1', [f0, f1.subarray(0, f1.length - 1)], 'FRAME_TRUNCATED', 1, true),
     v('stream ends after record 0 without CLOSE', [f0], 'TRUNCATED', 1, true),
+    v('CLOSE counting 3 records where 5 messages arrived (APP_BATCH counts its messages)', [fromI[0]!, fromI[1]!, fromI[2]!, forge(3, encodeContent({ type: ContentType.CLOSE, appRecords: 3, reason: 0 }))], 'TRUNCATED', 5),
     v('CLOSE claiming 0 application records after 1', [f0, forge(1, encodeContent({ type: ContentType.CLOSE, appRecords: 0, reason: 0 }))], 'TRUNCATED', 1),
     v('unknown content type 0x07', [forge(0, Uint8Array.of(0x07))], 'DECODE_ERROR', 0),
     v('record 0 sealed under record 1\'s key', [wrongKey(0, 1)], 'AUTH_FAILED', 0),
-    v('record 4 (first of batch 1) sealed under the key a 5-record first batch would give', [fromI[0]!, fromI[1]!, fromI[2]!, fromI[3]!, fiveRecordBatch(4)], 'AUTH_FAILED', 3),
+    v('record 4 (first of batch 1) sealed under the key a 5-record first batch would give', [fromI[0]!, fromI[1]!, fromI[2]!, fromI[3]!, fiveRecordBatch(4)], 'AUTH_FAILED', 5),
+    v('APP_BATCH holding one message (must be APP)', [forge(0, Uint8Array.of(ContentType.APP_BATCH, 0, 1, 0x61))], 'DECODE_ERROR', 0),
+    v('APP_BATCH item longer than the record', [forge(0, Uint8Array.of(ContentType.APP_BATCH, 0, 1, 0x61, 0, 9, 0x62))], 'DECODE_ERROR', 0),
     v('REKEY_DONE with no rekey', [forge(0, u8(ContentType.REKEY_DONE))], 'UNEXPECTED_MESSAGE', 0),
     v('ALERT frame after the handshake', [encodeFrame(FrameType.ALERT, u8(1)).raw], 'UNEXPECTED_MESSAGE', 0),
   ];

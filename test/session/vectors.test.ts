@@ -44,17 +44,19 @@ describe('records-v2.json', () => {
         const f = decodeOneFrame(fromHex(v.frame));
         if (v.from === 'I') {
           if (v.op === 'send' && v.content === 'APP') i.sendApp(fromHex(v.app ?? ''), v.now, rndI);
+          if (v.op === 'send-batch') i.sendApps((v.apps ?? []).map(fromHex), v.now, rndI);
           if (v.op === 'tick') i.tick(v.now, rndI);
           if (v.op === 'close') i.close();
           const res = r.receive(f, v.now, rndR);
           gotR.push(...res.app.map(toHex));
-          if (v.content === 'CLOSE') assert.deepEqual(res.closed, { appRecords: 4, reason: 0 });
+          if (v.content === 'CLOSE') assert.deepEqual(res.closed, { appRecords: 7, reason: 0 });
         } else {
           const res = i.receive(f, v.now, rndI);
           gotI.push(...res.app.map(toHex));
         }
       }
-      const apps = (from: 'I' | 'R'): string[] => sv.frames.filter((v) => v.from === from && v.content === 'APP').map((v) => v.app ?? '');
+      const apps = (from: 'I' | 'R'): string[] =>
+        sv.frames.filter((v) => v.from === from && (v.content === 'APP' || v.content === 'APP_BATCH')).flatMap((v) => v.apps ?? [v.app ?? '']);
       assert.deepEqual(gotR, apps('I'));
       assert.deepEqual(gotI, apps('R'));
       assert.equal(i.state, 'closed');
@@ -67,6 +69,7 @@ describe('records-v2.json', () => {
       assert.ok(gotR.includes(toHex(TEXT)));
       assert.ok(gotI.includes(toHex(RECEIPT)));
       assert.equal(decodeAppMessage(TEXT).kind, 1);
+      assert.equal(sv.frames.filter((v) => v.content === 'APP_BATCH').length, 1, 'the vectors hold one coalesced record');
     });
 
     for (const n of sv.negative) {

@@ -7,7 +7,7 @@
  *
  * | call                | committer mode, committer | committer mode, member | sequenced mode |
  * |---------------------|---------------------------|------------------------|----------------|
- * | changeMembers       | pending commit (+Welcome) | proposals              | pending commit |
+ * | changeMembers       | pending commit (+Welcome) | proposals (adds; removing others is GROUP_COMMIT_REFUSED) | pending commit |
  * | commitProposals     | pending commit            | GROUP_COMMIT_REFUSED   | pending commit |
  * | leave               | GROUP_COMMIT_REFUSED      | remove-self proposal   | proposal       |
  * | ownCommitAccepted   | applies the pending commit (the caller is the ordering point or the DS said yes) |
@@ -188,6 +188,9 @@ export async function changeMembers(g: Group, change: GroupChange, pins: PinLook
   const remove = change.remove.map((n) => leafOf(g, n, pins));
   const check = checkWith(pins);
   if (!mayCommit(g)) {
+    if (g.ordering.mode === 'committer' && remove.some((leaf) => leaf !== g.mls.ownLeaf)) {
+      throw localError('GROUP_COMMIT_REFUSED', 'only the creator removes other members of this group; you can leave it');
+    }
     let mls = g.mls;
     let seen = g.seen;
     const proposals: Uint8Array[] = [];
@@ -280,15 +283,16 @@ export async function receive(g: Group, bytes: Uint8Array, pins: PinLookup): Pro
   if (h.contentType === 'application' ? h.epoch > epoch : h.epoch !== epoch) {
     throw remoteError('GROUP_WRONG_EPOCH', `a ${h.contentType ?? 'group'} message for epoch ${h.epoch}, we are at epoch ${epoch}`);
   }
-  let refused = false;
+  let refused: string | undefined;
   const r = await mlsProcess(g.suite, g.mls, f.mls, checkWith(pins), (incoming) => {
-    if (incoming.kind === 'commit' && g.ordering.mode === 'committer' && incoming.senderLeaf !== g.ordering.committerLeaf) {
-      refused = true;
-      return 'reject';
-    }
-    return 'accept';
+    if (g.ordering.mode !== 'committer') return 'accept';
+    if (incoming.kind === 'commit' && incoming.senderLeaf !== g.ordering.committerLeaf) refused = 'a commit from a member who is not the designated committer';
+    // In committer mode only the creator removes others; a member may propose only its own removal (leave).
+    const p = incoming.kind === 'proposal' ? incoming.proposal : undefined;
+    if (p?.type === 'remove' && p.senderLeaf !== g.ordering.committerLeaf && p.removedLeaf !== p.senderLeaf) refused = 'a member proposed to remove someone else';
+    return refused === undefined ? 'accept' : 'reject';
   });
-  if (refused) throw remoteError('GROUP_COMMIT_REFUSED', 'a commit from a member who is not the designated committer');
+  if (refused !== undefined) throw remoteError('GROUP_COMMIT_REFUSED', refused);
   const seen = remember(g.seen, digest);
   if (r.kind === 'application') {
     const from = memberView(r.sender, pins);

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { changeMembers, joinGroup, newKeyPackage, ownCommitAccepted, receive, send, type Group } from '../../src/group/group.js';
-import { decodeGroupFrame } from '../../src/group/frame.js';
+import { decodeGroupFrame, encodeGroupFrame } from '../../src/group/frame.js';
+import { mlsPropose } from '../../src/group/mls.js';
 import { deliver, makeUser, pinAll, rejectsWith, suite, text, untext, type Seat, type User } from './_world.js';
 import { everyoneTalks, groupOf } from './_groups.js';
 
@@ -115,6 +116,13 @@ test('a commit from a member who is not the designated committer is refused; so 
   assert.ok(rogue.commit !== undefined);
   await rejectsWith(receive(a.group, rogue.commit.frame, a.user.pins), 'GROUP_COMMIT_REFUSED', 'alice');
   await rejectsWith(receive(c.group, rogue.commit.frame, c.user.pins), 'GROUP_COMMIT_REFUSED', 'carol');
+  // in committer mode a member may not remove someone else: refused locally, and by everyone
+  // when a (modified) client proposes it anyway
+  await rejectsWith(changeMembers(b.group, { add: [], remove: ['carol'] }, b.user.pins), 'GROUP_COMMIT_REFUSED', 'bob removing carol');
+  const p = await mlsPropose(b.group.suite, b.group.mls, { kind: 'remove', leaf: c.group.mls.ownLeaf }, () => undefined);
+  const frame = encodeGroupFrame('message', p.message);
+  await rejectsWith(receive(a.group, frame, a.user.pins), 'GROUP_COMMIT_REFUSED', 'alice: a proposal to remove carol from bob');
+  await rejectsWith(receive(c.group, frame, c.user.pins), 'GROUP_COMMIT_REFUSED', 'carol: the same');
   // another group
   const [x] = (await groupOf(83, users[0]!, [users[1]!], 'other group')) as [Seat];
   const other = await send(x.group, text('elsewhere'), x.user.pins);

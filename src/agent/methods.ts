@@ -14,7 +14,10 @@ import type { AgentPaths } from './paths.js';
 
 /** One connected client. */
 export interface Peer {
-  subscribed: boolean;
+  /** The local users whose events this client receives. */
+  readonly subscribed: Set<string>;
+  /** Listeners this client holds while it is connected (one entry per hold). */
+  readonly holds: string[];
   notify(method: string, params: JsonObject): void;
   /** Ends the connection (the agent is stopping). */
   end(): void;
@@ -106,9 +109,33 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
     case 'stop':
       setImmediate(() => void state.stop());
       return { stopping: true };
-    case 'subscribe':
-      peer.subscribed = true;
-      return { subscribed: true };
+    case 'subscribe': {
+      const as = username(p, 'as');
+      peer.subscribed.add(as);
+      return { subscribed: as };
+    }
+    case 'listen': {
+      const as = username(p, 'as');
+      const port = p['port'];
+      if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) throw bad('"port" must be a port number (0 = any free one)');
+      const host = optStr(p, 'host');
+      const detach = p['detach'] === true;
+      const fail: FailContext = { established: false, port };
+      try {
+        const r = await state.messenger.listen(as, { host, port, usersPath: optStr(p, 'users') }, progressTo(peer, req.id), fail);
+        if (!detach) peer.holds.push(as);
+        return { ...r, as };
+      } catch (e) {
+        throw failure(e, fail);
+      }
+    }
+    case 'unlisten': {
+      const as = username(p, 'as');
+      const i = peer.holds.indexOf(as);
+      if (i >= 0) peer.holds.splice(i, 1);
+      await state.messenger.unlisten(as);
+      return { listening: false };
+    }
     case 'send': {
       const as = username(p, 'as');
       const to = target(p);

@@ -9,13 +9,14 @@
  */
 import { wipe } from '../crypto/bytes.js';
 import type { KsfParams } from '../crypto/opaque.js';
-import { localError } from '../errors.js';
+import { localError, type SecureChatError } from '../errors.js';
 import { formatAddress, loadUsersFile, type UsersFile } from '../identity/index.js';
 import { connect } from '../chat/connect.js';
 import type { Conversation } from '../chat/conversation.js';
-import { announcePeer, snippet } from './announce.js';
-import type { FailContext } from './errors-text.js';
-import type { AppHost, JsonEvent, Reporter } from './host.js';
+import { announcePeer, endReason, snippet } from './announce.js';
+import { explain, type FailContext } from './errors-text.js';
+import type { AppHost, Reporter } from './host.js';
+import { startListening, type Feed, type Listening, type ListenRequest } from './listening.js';
 import { ConversationLog } from './log-sink.js';
 import { KnownPeersPolicy } from './policy.js';
 import { loadSelf, localIdentity, type Self } from './self.js';
@@ -63,14 +64,23 @@ interface Link {
 export interface MessengerOptions {
   readonly home: string;
   readonly ksf: KsfParams;
-  /** Facts about everything that happens (messages that arrive, conversations ending), for subscribers. */
-  readonly onEvent?: (e: JsonEvent) => void;
+  /** What happens to local user `user` (messages that arrive, peers connecting and leaving), for whoever watches them. */
+  readonly feed?: (user: string) => Feed;
+}
+
+const NO_FEED: Feed = { status: () => undefined, warn: () => undefined, line: () => undefined };
+
+interface ListenState {
+  readonly listening: Listening;
+  readonly user: UserState;
+  holds: number;
 }
 
 export class Messenger {
   readonly #home: string;
   readonly #ksf: KsfParams;
-  readonly #onEvent: (e: JsonEvent) => void;
+  readonly #feed: (user: string) => Feed;
+  readonly #listening = new Map<string, ListenState>();
   readonly #users = new Map<string, UserState>();
   readonly #links = new Map<string, Link>();
   /** Per conversation: resolves once its end is in the log (and the log released). */
@@ -79,12 +89,55 @@ export class Messenger {
   constructor(o: MessengerOptions) {
     this.#home = o.home;
     this.#ksf = o.ksf;
-    this.#onEvent = o.onEvent ?? (() => undefined);
+    this.#feed = o.feed ?? (() => NO_FEED);
   }
 
   /** True while anything is in flight or open (the agent does not idle out then). */
   get busy(): boolean {
     return this.#links.size > 0;
+  }
+
+  /** True while a listener runs (the agent does not idle out then). */
+  get listening(): boolean {
+    return this.#listening.size > 0;
+  }
+
+  /**
+   * Listens as `as` (one listener per user; a second request adds a hold on the same one).
+   * Every conversation that comes in is logged and told to `as`'s feed.
+   */
+  async listen(as: string, req: ListenRequest, report: Reporter, fail: FailContext): Promise<{ host: string; port: number; fingerprint: string }> {
+    fail.user = as;
+    fail.port = req.port;
+    const have = this.#listening.get(as);
+    if (have !== undefined) {
+      have.holds++;
+      return { host: have.listening.host, port: have.listening.port, fingerprint: have.user.self.identity.fingerprint };
+    }
+    const user = await this.#acquireUser(as, report, fail);
+    try {
+      const log = user.log;
+      if (log === null) throw localError('INTERNAL', 'the log is not open');
+      const feed = this.#feed(as);
+      const listening = await startListening(this.#host(report, fail), user.self, log, req, feed, (conv) => this.#watch(conv, user, log, 'in'));
+      this.#listening.set(as, { listening, user, holds: 1 });
+      return { host: listening.host, port: listening.port, fingerprint: user.self.identity.fingerprint };
+    } catch (e) {
+      await this.#releaseUser(user);
+      throw e;
+    }
+  }
+
+  /** Drops one hold on `as`'s listener; the last one closes it (and the conversations that came in). */
+  async unlisten(as: string): Promise<void> {
+    const l = this.#listening.get(as);
+    if (l === undefined) return;
+    l.holds--;
+    if (l.holds > 0) return;
+    this.#listening.delete(as);
+    await l.listening.close();
+    await Promise.allSettled([...this.#ended.values()]);
+    await this.#releaseUser(l.user);
   }
 
   status(): MessengerStatus {
@@ -210,7 +263,7 @@ export class Messenger {
       } finally {
         wipe(pw);
       }
-      this.#watch(conv, user, log);
+      this.#watch(conv, user, log, 'out');
       return conv;
     })();
     link.opening = opening;
@@ -226,26 +279,27 @@ export class Messenger {
     }
   }
 
-  /** Logs what the peer sends on a conversation we opened, and its end. */
-  #watch(conv: Conversation, user: UserState, log: ConversationLog): void {
+  /** Logs what the peer sends on a conversation and its end, and tells the user's feed. */
+  #watch(conv: Conversation, user: UserState, log: ConversationLog, origin: 'in' | 'out'): void {
     const peer = conv.info.peer.name;
+    const feed = this.#feed(user.self.name);
     user.refs++; // the conversation holds the log until it ends
     void log.start(peer, conv.info.peer.identityKey, conv.info.peerState, formatAddress(conv.info.remoteAddress, conv.info.remotePort)).catch(() => undefined);
     conv.on('message', async (m) => {
       await log.received(peer, m.id, m.text);
-      this.#onEvent({ event: 'message', from: peer, to: user.self.name, id: m.id, text: m.text, sentAt: new Date(m.sentAt).toISOString(), receivedAt: new Date(m.receivedAt).toISOString() });
+      feed.line(m.text, { event: 'message', from: peer, to: user.self.name, id: m.id, text: m.text, sentAt: new Date(m.sentAt).toISOString(), receivedAt: new Date(m.receivedAt).toISOString() });
     });
     let ended: () => void = () => undefined;
     this.#ended.set(conv, new Promise<void>((r) => {
       ended = r;
     }));
     conv.on('closed', (reason, error) => {
-      const why = error === undefined ? (reason === 'peer' ? 'the peer closed it' : 'closed') : error.code;
+      const why = endReason(peer, reason, error);
       void log
         .end(peer, why)
         .catch(() => undefined)
         .finally(async () => {
-          this.#onEvent({ event: 'closed', user: user.self.name, peer, reason, ...(error === undefined ? {} : { code: error.code }) });
+          if (origin === 'in') tellClosed(feed, peer, reason, error);
           for (const [k, l] of this.#links) if (l.conv === conv) this.#links.delete(k);
           await this.#releaseUser(user);
           this.#ended.delete(conv);
@@ -265,8 +319,13 @@ export class Messenger {
     await this.#ended.get(conv);
   }
 
-  /** Closes every conversation and log. */
+  /** Closes every listener, conversation and log. */
   async close(): Promise<void> {
+    for (const as of [...this.#listening.keys()]) {
+      const l = this.#listening.get(as);
+      if (l !== undefined) l.holds = 1;
+      await this.unlisten(as);
+    }
     const convs = [...this.#links.values()].flatMap((l) => (l.conv === null ? [] : [l.conv]));
     this.#links.clear();
     await Promise.allSettled(convs.map(async (c) => {
@@ -287,6 +346,15 @@ export class NoReceipt extends Error {
   constructor(readonly error: unknown, readonly id: number) {
     super('no delivery receipt');
   }
+}
+
+function tellClosed(feed: Feed, peer: string, reason: string, error: SecureChatError | undefined): void {
+  if (error === undefined) {
+    feed.status(`${peer} left`, { event: 'closed', peer, reason });
+    return;
+  }
+  const x = explain(error, { established: true, peer });
+  feed.status(`the conversation with ${peer} ended badly: ${x.sentence}`, { event: 'closed', peer, reason: 'error', code: x.code, exit: x.exit, message: x.sentence });
 }
 
 function linkKey(as: string, t: Target): string {

@@ -28,6 +28,12 @@ async function run(cli: Cli, idle: number | undefined): Promise<ExitCode> {
     return ExitCode.OK;
   }
   process.stdout.on('error', () => undefined); // whoever started us may stop reading
+  // What went wrong in the background goes to agent.log (our standard error), with its stack.
+  const record = (e: unknown): void => {
+    process.stderr.write(`${new Date().toISOString()} agent ${process.pid}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  };
+  process.on('uncaughtException', record);
+  process.on('unhandledRejection', record);
   cli.onCleanup(() => r.agent.stop());
   cli.out.status(`the agent for ${home} is running (pid ${process.pid}); \`securechat agent stop\` stops it`, { event: 'agent', state: 'ready', pid: process.pid, home, socket: r.agent.paths.socket });
   await r.agent.stopped;

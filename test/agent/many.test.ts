@@ -1,0 +1,44 @@
+/**
+ * Many conversations at once on one listener, which runs in its user's agent: while alice and
+ * bob are in a conversation, carol's and dave's messages are delivered too (v1's `chat --listen`
+ * took carol's message and dropped her); a send from the listening user's own home works while
+ * it listens (v1: "the log is in use by another securechat process").
+ */
+import { after, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { cleanup, freePort, run, start, startListener, tempDir, writeUsers } from '../cli/_harness.js';
+
+after(cleanup);
+
+it('three peers talking to one listener at once: every message delivered, nobody dropped', { timeout: 180_000 }, async () => {
+  const dir = await tempDir();
+  const port = await freePort();
+  const alicePort = await freePort();
+  const users = await writeUsers(dir, [{ username: 'bob', password: 'pw-bob', port }, { username: 'alice', password: 'pw-alice', port: alicePort }]);
+  const bobHome = join(dir, 'bob');
+  const bob = await startListener(['--as', 'bob', '--users', users], { home: bobHome });
+  const alice = start(['chat', '--to', 'bob', '--as', 'alice', '--users', users], { home: join(dir, 'alice'), input: 'pw-bob\nfrom alice 1\n', keepOpen: true });
+  await bob.waitFor(/alice: from alice 1$/m, 'stdout');
+  const [carol, dave] = await Promise.all([
+    run(['send', '--users', users, '--as', 'carol', '--to', 'bob', '--message', 'from carol'], { home: join(dir, 'carol'), input: 'pw-bob\n' }),
+    run(['send', '--users', users, '--as', 'dave', '--to', 'bob', '--message', 'from dave'], { home: join(dir, 'dave'), input: 'pw-bob\n' }),
+  ]);
+  assert.equal(carol.code, 0, carol.stderr);
+  assert.equal(dave.code, 0, dave.stderr);
+  assert.doesNotMatch(carol.stderr, /SESSION_CLOSED|connection lost/);
+  await bob.waitFor(/carol: from carol$/m, 'stdout');
+  await bob.waitFor(/dave: from dave$/m, 'stdout');
+  alice.write('from alice 2\n');
+  await bob.waitFor(/alice: from alice 2$/m, 'stdout');
+  alice.end();
+  const a = await alice.exited;
+  assert.equal(a.code, 0, a.stderr);
+  assert.doesNotMatch(bob.stdout + bob.stderr, /ended badly/);
+  // bob's own home can send while bob listens: the agent is the one writer.
+  const fromBob = await run(['send', '--users', users, '--as', 'erin', '--to', 'bob', '--message', 'same home'], { home: bobHome, input: 'pw-bob\n' });
+  assert.equal(fromBob.code, 0, fromBob.stderr);
+  await bob.waitFor(/erin: same home$/m, 'stdout');
+  bob.kill('SIGINT');
+  await bob.exited;
+});

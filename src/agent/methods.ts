@@ -104,6 +104,7 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
         clients: state.clients,
         users: [...s.users],
         conversations: s.conversations.map((c) => ({ ...c })),
+        listening: s.listening.map((l) => ({ ...l })),
       };
     }
     case 'stop':
@@ -125,6 +126,18 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
         const r = await state.messenger.listen(as, { host, port, usersPath: optStr(p, 'users') }, progressTo(peer, req.id), fail);
         if (!detach) peer.holds.push(as);
         return { ...r, as };
+      } catch (e) {
+        throw failure(e, fail);
+      }
+    }
+    case 'say': {
+      const as = username(p, 'as');
+      const to = username(p, 'peer');
+      const text = str(p, 'text');
+      const fail: FailContext = { established: false };
+      try {
+        const r = await state.messenger.say(as, to, text, progressTo(peer, req.id), fail);
+        return { id: r.id, peer: r.peer, delivered: true };
       } catch (e) {
         throw failure(e, fail);
       }

@@ -44,6 +44,8 @@ export interface SendResult {
 export interface MessengerStatus {
   readonly users: readonly string[];
   readonly conversations: readonly { readonly user: string; readonly peer: string; readonly address: string; readonly inFlight: number }[];
+  /** Local users listening now, where, and how many conversations came in. */
+  readonly listening: readonly { readonly user: string; readonly host: string; readonly port: number; readonly open: number }[];
 }
 
 interface UserState {
@@ -128,6 +130,34 @@ export class Messenger {
     }
   }
 
+  /**
+   * Writes `text` to `peer` on a conversation of `as` that is open now (one that came in to
+   * `as`'s listener, or one `as` opened); resolves when the receipt arrived.
+   */
+  async say(as: string, peer: string, text: string, report: Reporter, fail: FailContext): Promise<SendResult> {
+    fail.user = as;
+    fail.peer = peer;
+    const user = this.#users.get(as);
+    const incoming = [...(this.#listening.get(as)?.listening.open ?? [])];
+    const outgoing = [...this.#links.values()].flatMap((l) => (l.user === as && l.conv !== null ? [l.conv] : []));
+    const conv = [...incoming, ...outgoing].find((c) => c.isOpen && c.info.peer.name === peer);
+    const log = user?.log ?? null;
+    if (conv === undefined || log === null) {
+      throw localError('USAGE', `${as} has no open conversation with ${peer}; ${peer} can connect to you, or start one with \`securechat chat --to ${peer} --as ${as}\``);
+    }
+    fail.established = true;
+    const id = conv.send(text);
+    report.status(`sent #${id} to ${peer}`, { event: 'sent', to: peer, id, text });
+    await log.sent(peer, id, text);
+    try {
+      await conv.waitReceipt(id, RECEIPT_TIMEOUT_MS);
+    } catch (e) {
+      throw new NoReceipt(e, id);
+    }
+    report.status(`delivered #${id} to ${peer}: "${snippet(text)}"`, { event: 'receipt', from: peer, id });
+    return { id, peer };
+  }
+
   /** Drops one hold on `as`'s listener; the last one closes it (and the conversations that came in). */
   async unlisten(as: string): Promise<void> {
     const l = this.#listening.get(as);
@@ -146,6 +176,7 @@ export class Messenger {
       conversations: [...this.#links.values()].flatMap((l) =>
         l.conv === null ? [] : [{ user: l.user, peer: l.conv.info.peer.name, address: formatAddress(l.conv.info.remoteAddress, l.conv.info.remotePort), inFlight: l.inFlight }],
       ),
+      listening: [...this.#listening.entries()].map(([user, l]) => ({ user, host: l.listening.host, port: l.listening.port, open: l.listening.open.size })),
     };
   }
 

@@ -42,3 +42,29 @@ it('three peers talking to one listener at once: every message delivered, nobody
   bob.kill('SIGINT');
   await bob.exited;
 });
+
+it('the listener writes back to each of them: @carol TEXT, /to alice, then plain lines', { timeout: 180_000 }, async () => {
+  const dir = await tempDir();
+  const port = await freePort();
+  const users = await writeUsers(dir, [{ username: 'bob', password: 'pw-bob', port }]);
+  const bob = await startListener(['--as', 'bob', '--users', users], { home: join(dir, 'bob') });
+  const alice = start(['chat', '--to', 'bob', '--as', 'alice', '--users', users], { home: join(dir, 'alice'), input: 'pw-bob\nhello from alice\n', keepOpen: true });
+  await bob.waitFor(/alice: hello from alice$/m, 'stdout');
+  const carol = start(['chat', '--to', 'bob', '--as', 'carol', '--users', users], { home: join(dir, 'carol'), input: 'pw-bob\nhello from carol\n', keepOpen: true });
+  await bob.waitFor(/carol: hello from carol$/m, 'stdout');
+  bob.write('@alice just for alice\n');
+  await alice.waitFor(/bob: just for alice$/m, 'stdout');
+  await bob.waitFor(/delivered #1 to alice/);
+  bob.write('plain goes to the last one who wrote\n');
+  await carol.waitFor(/bob: plain goes to the last one who wrote$/m, 'stdout');
+  bob.write('/to alice\n');
+  bob.write('now alice again\n');
+  await alice.waitFor(/bob: now alice again$/m, 'stdout');
+  assert.doesNotMatch(carol.stdout, /just for alice|now alice again/);
+  alice.end();
+  carol.end();
+  assert.equal((await alice.exited).code, 0);
+  assert.equal((await carol.exited).code, 0);
+  bob.write('/quit\n');
+  assert.equal((await bob.exited).code, 0);
+});

@@ -9,6 +9,7 @@ import { selfName } from '../../app/self.js';
 import { AgentError } from '../../agent/client.js';
 import type { JsonObject } from '../../agent/rpc.js';
 import { agentFor, eventPrinter, reportFailure, showProgress } from '../agent-link.js';
+import { replyLoop } from '../reply-loop.js';
 
 
 export const listenCommand: Command = {
@@ -23,8 +24,10 @@ stored in your log before its delivery receipt is sent. Needs your registered pa
 (\`securechat init\`); if you are not registered but your users-file entry still has a
 plaintext password, it is registered now, with a warning. Ctrl-C stops (exit 130).
 The listener runs in your agent (started when it is not running): while you listen, \`send\`
-and \`chat\` as the same user from other terminals work, and each conversation that
-comes in is served at once, side by side.
+as the same user from other terminals works, and each conversation that comes in is served
+at once, side by side. What you type goes to them: \`@NAME TEXT\` writes to NAME,
+\`/to NAME\` makes NAME the one plain lines go to (at first: whoever connected or wrote
+last), /help lists this, /quit stops.
 
 options:
   --as NAME        who you are (default: the users-file entry with --port, else the only local user)
@@ -49,7 +52,16 @@ options:
     cli.fail.user = name;
     const agent = await agentFor(cli);
     const { firstEnd, show } = eventPrinter(cli);
-    agent.onEvent(show);
+    let last: string | undefined;
+    const lastPeer = (): string | undefined => last;
+    agent.onEvent((p) => {
+      const e = p['event'];
+      if (typeof e === 'object' && e !== null && !Array.isArray(e)) {
+        const who = (e as JsonObject)['event'] === 'peer' ? (e as JsonObject)['name'] : (e as JsonObject)['event'] === 'message' ? (e as JsonObject)['from'] : undefined;
+        if (typeof who === 'string') last = who;
+      }
+      show(p);
+    });
     await agent.call('subscribe', { as: name });
     let r: JsonObject;
     try {
@@ -77,7 +89,8 @@ options:
         resolve(ExitCode.NETWORK);
       }),
     );
-    if (!once) return agentGone;
-    return Promise.race([firstEnd, agentGone]);
+    const typing = replyLoop(cli, agent, name, lastPeer).then((how) => (how === 'quit' ? ExitCode.OK : new Promise<ExitCode>(() => undefined)));
+    if (!once) return Promise.race([agentGone, typing]);
+    return Promise.race([firstEnd, agentGone, typing]);
   },
 };

@@ -18,6 +18,8 @@ export interface Peer {
   readonly subscribed: Set<string>;
   /** Listeners this client holds while it is connected (one entry per hold). */
   readonly holds: string[];
+  /** Conversations this client (a `chat`) keeps open while it is connected. */
+  readonly links: { readonly as: string; readonly to: Target }[];
   notify(method: string, params: JsonObject): void;
   /** Ends the connection (the agent is stopping). */
   end(): void;
@@ -129,6 +131,30 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
       } catch (e) {
         throw failure(e, fail);
       }
+    }
+    case 'open': {
+      const as = username(p, 'as');
+      const to = target(p);
+      if (p['password'] === undefined && state.messenger.needsPassword(as, to)) {
+        throw new RpcFailure(RpcCode.PASSWORD_NEEDED, `the password of ${to.account} is needed`, { account: to.account });
+      }
+      const fail: FailContext = { established: false };
+      try {
+        const r = await state.messenger.hold({ as, target: to, usersPath: optStr(p, 'users'), password: password(p), acceptKsf: p['acceptKsf'] === true }, progressTo(peer, req.id), fail);
+        peer.links.push({ as, to });
+        return { peer: r.peer, open: true };
+      } catch (e) {
+        throw failure(e, fail);
+      }
+    }
+    case 'close': {
+      const as = username(p, 'as');
+      const to = target(p);
+      const i = peer.links.findIndex((l) => l.as === as && l.to.account === to.account && l.to.host === to.host && l.to.port === to.port);
+      if (i < 0) return { open: false };
+      peer.links.splice(i, 1);
+      await state.messenger.release(as, to);
+      return { open: false };
     }
     case 'say': {
       const as = username(p, 'as');

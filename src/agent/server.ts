@@ -130,6 +130,7 @@ class Agent implements RunningAgent, AgentState {
     const peer: Peer = {
       subscribed: new Set(),
       holds: [],
+      links: [],
       notify: (method, params) => {
         if (!socket.destroyed) socket.write(encodeNotification({ method, params }));
       },
@@ -164,7 +165,10 @@ class Agent implements RunningAgent, AgentState {
     socket.on('close', () => {
       this.#peers.delete(peer);
       // A client that asked to listen for as long as it is connected has gone: drop its holds.
-      void Promise.allSettled(peer.holds.splice(0).map((u) => this.messenger.unlisten(u))).then(() => this.touch());
+      void Promise.allSettled([
+        ...peer.holds.splice(0).map((u) => this.messenger.unlisten(u)),
+        ...peer.links.splice(0).map((l) => this.messenger.release(l.as, l.to)),
+      ]).then(() => this.touch());
     });
   }
 

@@ -33,6 +33,8 @@ export interface SendRequest {
   readonly text: string;
   /** The listener's password; only needed when no conversation with the target is open. Wiped here. */
   readonly password?: Uint8Array | undefined;
+  /** Accept more password hashing work than at the first login with the target (`--accept-ksf`). */
+  readonly acceptKsf?: boolean;
 }
 
 export interface SendResult {
@@ -61,6 +63,8 @@ interface Link {
   conv: Conversation | null;
   opening: Promise<Conversation> | null;
   inFlight: number;
+  /** Clients (`chat`) keeping this conversation open. */
+  holds: number;
 }
 
 export interface MessengerOptions {
@@ -236,12 +240,13 @@ export class Messenger {
     const key = linkKey(req.as, req.target);
     let link = this.#links.get(key);
     if (link === undefined || (link.conv !== null && !link.conv.isOpen)) {
-      link = { key, user: req.as, conv: null, opening: null, inFlight: 0 };
+      link = { key, user: req.as, conv: null, opening: null, inFlight: 0, holds: 0 };
       this.#links.set(key, link);
     }
     link.inFlight++;
     try {
       const conv = await this.#open(link, user, req, report);
+      if (req.text === '') throw localError('USAGE', 'the message is empty');
       fail.established = true;
       announcePeer(report, conv, 'talking to');
       const log = user.log;
@@ -262,6 +267,56 @@ export class Messenger {
       await this.#settleLink(link);
       await this.#releaseUser(user);
     }
+  }
+
+  /**
+   * Opens (or joins) the conversation from `req.as` to `req.target` and keeps it open until
+   * `release` (for `chat`). Resolves with the peer's name once it is established.
+   */
+  async hold(req: Omit<SendRequest, 'text'>, report: Reporter, fail: FailContext): Promise<SendResult> {
+    fail.user = req.as;
+    fail.peer = req.target.account;
+    fail.address = formatAddress(req.target.host, req.target.port);
+    const user = await this.#acquireUser(req.as, report, fail).catch((e: unknown) => {
+      if (req.password !== undefined) wipe(req.password);
+      throw e;
+    });
+    const key = linkKey(req.as, req.target);
+    let link = this.#links.get(key);
+    if (link === undefined || (link.conv !== null && !link.conv.isOpen)) {
+      link = { key, user: req.as, conv: null, opening: null, inFlight: 0, holds: 0 };
+      this.#links.set(key, link);
+    }
+    link.inFlight++;
+    try {
+      const conv = await this.#open(link, user, { ...req, text: '' }, report);
+      fail.established = true;
+      announcePeer(report, conv, 'talking to');
+      link.holds++;
+      return { id: 0, peer: conv.info.peer.name };
+    } catch (e) {
+      await this.#releaseUser(user);
+      throw e;
+    } finally {
+      if (req.password !== undefined) wipe(req.password);
+      link.inFlight--;
+      await this.#settleLink(link);
+    }
+  }
+
+  /**
+   * Drops one hold taken by a successful `hold` (call it once per hold); the conversation
+   * closes when nobody uses it. The peer may have ended it already.
+   */
+  async release(as: string, target: Target): Promise<void> {
+    const user = this.#users.get(as);
+    if (user === undefined) return;
+    const link = this.#links.get(linkKey(as, target));
+    if (link !== undefined && link.holds > 0) {
+      link.holds--;
+      await this.#settleLink(link);
+    }
+    await this.#releaseUser(user);
   }
 
   async #open(link: Link, user: UserState, req: SendRequest, report: Reporter): Promise<Conversation> {
@@ -286,6 +341,7 @@ export class Messenger {
           password: pw,
           self: localIdentity(user.self),
           policy,
+          acceptKsfIncrease: req.acceptKsf === true,
           onStep: (s) => report.status(s.text, { event: 'step', step: s.step, text: s.text }),
         });
       } catch (e) {
@@ -330,7 +386,7 @@ export class Messenger {
         .end(peer, why)
         .catch(() => undefined)
         .finally(async () => {
-          if (origin === 'in') tellClosed(feed, peer, reason, error);
+          if (origin === 'in' || reason !== 'local') tellClosed(feed, peer, reason, error);
           for (const [k, l] of this.#links) if (l.conv === conv) this.#links.delete(k);
           await this.#releaseUser(user);
           this.#ended.delete(conv);
@@ -341,7 +397,7 @@ export class Messenger {
 
   /** Closes a conversation nobody is using any more. */
   async #settleLink(link: Link): Promise<void> {
-    if (link.inFlight > 0 || link.opening !== null) return;
+    if (link.inFlight > 0 || link.holds > 0 || link.opening !== null) return;
     if (this.#links.get(link.key) === link) this.#links.delete(link.key);
     const conv = link.conv;
     if (conv === null) return;

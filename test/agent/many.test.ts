@@ -68,3 +68,23 @@ it('the listener writes back to each of them: @carol TEXT, /to alice, then plain
   bob.write('/quit\n');
   assert.equal((await bob.exited).code, 0);
 });
+
+it('while alice chats with bob, `send --as alice` from a second terminal joins the conversation (no password, no lock error)', { timeout: 120_000 }, async () => {
+  const dir = await tempDir();
+  const port = await freePort();
+  const users = await writeUsers(dir, [{ username: 'bob', password: 'pw-bob', port }]);
+  const bob = await startListener(['--as', 'bob', '--users', users], { home: join(dir, 'bob') });
+  const home = join(dir, 'alice');
+  const chat = start(['chat', '--to', 'bob', '--as', 'alice', '--users', users], { home, input: 'pw-bob\nfrom the chat\n', keepOpen: true });
+  await bob.waitFor(/alice: from the chat$/m, 'stdout');
+  const second = await run(['send', '--users', users, '--as', 'alice', '--to', 'bob', '--message', 'from a second terminal'], { home, input: '' });
+  assert.equal(second.code, 0, second.stderr);
+  assert.doesNotMatch(second.stderr, /password of bob|in use/);
+  await bob.waitFor(/alice: from a second terminal$/m, 'stdout');
+  bob.write('@alice both arrived\n');
+  await chat.waitFor(/bob: both arrived$/m, 'stdout');
+  chat.end();
+  assert.equal((await chat.exited).code, 0);
+  bob.kill('SIGINT');
+  await bob.exited;
+});

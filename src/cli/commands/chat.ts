@@ -3,11 +3,10 @@ import { localError } from '../../errors.js';
 import { DEFAULT_HISTORY } from '../../app/history.js';
 import { optBool, optPort, optString } from '../args.js';
 import { receiveOne } from '../receive.js';
-import { chatLoop } from '../chat-loop.js';
+import { agentChat } from '../agent-chat.js';
 import type { Command } from '../command.js';
 import { loadSelf, selfName } from '../../app/self.js';
 import { resolveTarget } from '../../app/target.js';
-import { openConversation } from '../session.js';
 
 function historyOption(text: string | undefined): number {
   if (text === undefined) return DEFAULT_HISTORY;
@@ -25,7 +24,10 @@ Connects to NAME's listener with NAME's password (asked for, hidden, on a termin
 first line of standard input, or --password-file) and starts a conversation: each line you
 type is sent, NAME's messages appear as they arrive, and each message you sent is marked
 delivered when NAME's receipt comes back. Commands: /verify (safety number), /help, /quit.
-It starts with the last messages with NAME from your log, each marked "history".
+It starts with the last messages with NAME from your log, each marked "history". The
+conversation is held by your agent (started when it is not running), so \`send\` as you from
+another terminal joins it; messages from your other conversations show here too, and
+\`@carol TEXT\` writes to carol, \`/to carol\` switches to her.
 With piped input, every further line is a message; at its end the outstanding receipts are
 awaited and the conversation closes. With --listen, you wait for someone to connect to
 you instead (as \`listen\` does) and chat with the first one who does.
@@ -55,8 +57,9 @@ options:
     if (to === undefined || to === '') throw localError('USAGE', 'say whom to talk to with --to NAME; see `securechat chat --help`');
     const users = await cli.users(false);
     const target = resolveTarget(to, users);
-    const self = await loadSelf(cli, await selfName(cli, optString(args, 'as'), optPort(args, 'port'), users), users, true);
-    const { conv, log } = await openConversation(cli, self, target, users, undefined, optBool(args, 'accept-ksf'));
-    return chatLoop(cli, self, conv, log, { history: historyCount });
+    const as = await selfName(cli, optString(args, 'as'), optPort(args, 'port'), users);
+    cli.fail.user = as;
+    cli.fail.peer = target.account;
+    return agentChat(cli, { as, target, usersPath: users?.path, history: historyCount, acceptKsf: optBool(args, 'accept-ksf') });
   },
 };

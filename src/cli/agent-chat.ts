@@ -33,6 +33,10 @@ export interface AgentChatOptions {
   readonly history: number;
   /** `--accept-ksf`: accept more password hashing work than at the first login with the target. */
   readonly acceptKsf?: boolean;
+  /** A question to ask for the first message once the conversation is open (the interactive flow). */
+  readonly askFirst?: string;
+  /** How many times a wrong password is asked (the interactive flow on a terminal: 3). */
+  readonly passwordTries?: number;
 }
 
 async function open(cli: Cli, agent: AgentClient, o: AgentChatOptions): Promise<string> {
@@ -48,10 +52,20 @@ async function open(cli: Cli, agent: AgentClient, o: AgentChatOptions): Promise<
     r = await agent.call('open', params, progress);
   } catch (e) {
     if (!isPasswordNeeded(e)) throw e;
-    const pw = await cli.password(`password of ${o.target.account}: `);
-    const password = Buffer.from(pw).toString('base64');
-    wipe(pw);
-    r = await agent.call('open', { ...params, password }, progress);
+    const tries = o.passwordTries ?? 1;
+    for (let attempt = 1; ; attempt++) {
+      const pw = await cli.password(`password of ${o.target.account}: `);
+      const password = Buffer.from(pw).toString('base64');
+      wipe(pw);
+      try {
+        r = await agent.call('open', { ...params, password }, progress);
+        break;
+      } catch (e2) {
+        const code = e2 instanceof AgentError ? e2.error.data?.['code'] : undefined;
+        if (attempt >= tries || code !== 'AUTH_FAILED' || !(e2 instanceof AgentError)) throw e2;
+        cli.out.status(`${e2.message} (${tries - attempt} more tr${tries - attempt === 1 ? 'y' : 'ies'})`);
+      }
+    }
   }
   const peer = typeof r === 'object' && r !== null && !Array.isArray(r) ? (r as JsonObject)['peer'] : undefined;
   return typeof peer === 'string' ? peer : o.target.account;
@@ -156,6 +170,13 @@ export async function agentChat(cli: Cli, o: AgentChatOptions): Promise<ExitCode
   };
 
   const reading = (async (): Promise<'quit' | 'eof' | 'interrupted'> => {
+    if (o.askFirst !== undefined) {
+      cli.out.prompt(`${o.askFirst}: `);
+      const line = await cli.input.readLine();
+      if (!cli.input.isTTY) cli.out.prompt('\n');
+      if (line === null) return 'eof';
+      if ((await command(line)) === 'quit') return 'quit';
+    }
     if (cli.input.isTTY) {
       const leftover = cli.input.detach();
       const editor = createInterface({ input: process.stdin, output: process.stderr, terminal: true, prompt: `${o.as}> `, historySize: 100 });

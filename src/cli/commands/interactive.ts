@@ -9,14 +9,14 @@ import { resolve } from 'node:path';
 import { isSecureChatError, localError } from '../../errors.js';
 import { findUserByPort, formatAddress, type UsersFile } from '../../identity/index.js';
 import { parsePort } from '../args.js';
-import { chatLoop } from '../chat-loop.js';
 import type { Command } from '../command.js';
 import type { Cli } from '../context.js';
 import { runLegacyListen, runLegacySend } from '../legacy.js';
 import { receiveOne } from '../receive.js';
 import { loadSelf } from '../../app/self.js';
 import { parseAddress, resolveTarget, type Target } from '../../app/target.js';
-import { openConversation, openLogAndPolicy } from '../session.js';
+import { agentChat } from '../agent-chat.js';
+import { DEFAULT_HISTORY } from '../../app/history.js';
 import { explain } from '../../app/errors-text.js';
 
 /** How many times a wrong password is asked again on a terminal. */
@@ -122,22 +122,23 @@ export const interactiveCommand: Command = {
       const text = await ask(cli, 'message');
       return runLegacySend(cli, target, text, me.username);
     }
-    const self = await loadSelf(cli, me.username, users, true);
-    if (mode === 'receive') return receiveOne(cli, self, users, self.entry?.ip, port);
-    const target = await askTarget(cli, users);
-    // The password is checked (the conversation opened) before the first message is asked for;
-    // on a terminal a wrong one is asked again.
-    const ctx = await openLogAndPolicy(cli, self, users);
-    for (let attempt = 1; ; attempt++) {
-      const pw = await cli.password(`password of ${target.account}: `);
-      try {
-        const { conv, log } = await openConversation(cli, self, target, users, pw, false, ctx);
-        return await chatLoop(cli, self, conv, log, { askFirst: 'message (then keep typing to chat; /quit ends)' });
-      } catch (e) {
-        if (!cli.input.isTTY || attempt >= PASSWORD_TRIES || cli.fail.established || !isSecureChatError(e) || e.code !== 'AUTH_FAILED') throw e;
-        cli.out.status(`${explain(e, cli.fail).sentence} (${PASSWORD_TRIES - attempt} more tr${PASSWORD_TRIES - attempt === 1 ? 'y' : 'ies'})`);
-      }
+    if (mode === 'receive') {
+      const self = await loadSelf(cli, me.username, users, true);
+      return receiveOne(cli, self, users, self.entry?.ip, port);
     }
+    const target = await askTarget(cli, users);
+    cli.fail.user = me.username;
+    cli.fail.peer = target.account;
+    // Through the agent, as `chat --to`: the password is checked (the conversation opened)
+    // before the first message is asked for; on a terminal a wrong one is asked again.
+    return agentChat(cli, {
+      as: me.username,
+      target,
+      usersPath: users.path,
+      history: DEFAULT_HISTORY,
+      askFirst: 'message (then keep typing to chat; /quit ends)',
+      passwordTries: cli.input.isTTY ? PASSWORD_TRIES : 1,
+    });
   },
 };
 

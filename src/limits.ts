@@ -102,6 +102,9 @@ export const MAX_KSF_MEMORY_KIB = 1024 * 1024;
 /** Largest Argon2id iteration count a connecting client agrees to. */
 export const MAX_KSF_ITERATIONS = 16;
 
+/** `init` warns when a new password is shorter than this many bytes (it is still accepted). */
+export const SHORT_PASSWORD_BYTES = 10;
+
 // ---- the agent (src/agent, docs/AGENT-API.md) ----
 
 /** Longest request, response or event line on the agent socket, in bytes (a 65 519-byte text escaped as JSON fits). */

@@ -14,7 +14,12 @@ import type { AgentPaths } from './paths.js';
 
 /** One connected client. */
 export interface Peer {
-  subscribed: boolean;
+  /** The local users whose events this client receives. */
+  readonly subscribed: Set<string>;
+  /** Listeners this client holds while it is connected (one entry per hold). */
+  readonly holds: string[];
+  /** Conversations this client (a `chat`) keeps open while it is connected. */
+  readonly links: { readonly as: string; readonly to: Target }[];
   notify(method: string, params: JsonObject): void;
   /** Ends the connection (the agent is stopping). */
   end(): void;
@@ -101,14 +106,75 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
         clients: state.clients,
         users: [...s.users],
         conversations: s.conversations.map((c) => ({ ...c })),
+        listening: s.listening.map((l) => ({ ...l })),
       };
     }
     case 'stop':
       setImmediate(() => void state.stop());
       return { stopping: true };
-    case 'subscribe':
-      peer.subscribed = true;
-      return { subscribed: true };
+    case 'subscribe': {
+      const as = username(p, 'as');
+      peer.subscribed.add(as);
+      return { subscribed: as };
+    }
+    case 'listen': {
+      const as = username(p, 'as');
+      const port = p['port'];
+      if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) throw bad('"port" must be a port number (0 = any free one)');
+      const host = optStr(p, 'host');
+      const detach = p['detach'] === true;
+      const fail: FailContext = { established: false, port };
+      try {
+        const r = await state.messenger.listen(as, { host, port, usersPath: optStr(p, 'users') }, progressTo(peer, req.id), fail);
+        if (!detach) peer.holds.push(as);
+        return { ...r, as };
+      } catch (e) {
+        throw failure(e, fail);
+      }
+    }
+    case 'open': {
+      const as = username(p, 'as');
+      const to = target(p);
+      if (p['password'] === undefined && state.messenger.needsPassword(as, to)) {
+        throw new RpcFailure(RpcCode.PASSWORD_NEEDED, `the password of ${to.account} is needed`, { account: to.account });
+      }
+      const fail: FailContext = { established: false };
+      try {
+        const r = await state.messenger.hold({ as, target: to, usersPath: optStr(p, 'users'), password: password(p), acceptKsf: p['acceptKsf'] === true }, progressTo(peer, req.id), fail);
+        peer.links.push({ as, to });
+        return { peer: r.peer, open: true };
+      } catch (e) {
+        throw failure(e, fail);
+      }
+    }
+    case 'close': {
+      const as = username(p, 'as');
+      const to = target(p);
+      const i = peer.links.findIndex((l) => l.as === as && l.to.account === to.account && l.to.host === to.host && l.to.port === to.port);
+      if (i < 0) return { open: false };
+      peer.links.splice(i, 1);
+      await state.messenger.release(as, to);
+      return { open: false };
+    }
+    case 'say': {
+      const as = username(p, 'as');
+      const to = username(p, 'peer');
+      const text = str(p, 'text');
+      const fail: FailContext = { established: false };
+      try {
+        const r = await state.messenger.say(as, to, text, progressTo(peer, req.id), fail);
+        return { id: r.id, peer: r.peer, delivered: true };
+      } catch (e) {
+        throw failure(e, fail);
+      }
+    }
+    case 'unlisten': {
+      const as = username(p, 'as');
+      const i = peer.holds.indexOf(as);
+      if (i >= 0) peer.holds.splice(i, 1);
+      await state.messenger.unlisten(as);
+      return { listening: false };
+    }
     case 'send': {
       const as = username(p, 'as');
       const to = target(p);

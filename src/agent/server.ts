@@ -15,6 +15,7 @@ import { acquireLock, type LogLock } from '../log/lock.js';
 import { AGENT_IDLE_EXIT_MS, AGENT_MAX_CLIENTS } from '../limits.js';
 import { Messenger } from '../app/messenger.js';
 import type { JsonEvent } from '../app/host.js';
+import type { Feed } from '../app/listening.js';
 import { handle, type AgentState, type Peer } from './methods.js';
 import { agentPaths, lockOwner, processAlive, type AgentPaths } from './paths.js';
 import { encodeError, encodeNotification, encodeResult, LineSplitter, parseLine, RpcCode, RpcFailure, type JsonObject } from './rpc.js';
@@ -77,7 +78,7 @@ class Agent implements RunningAgent, AgentState {
     this.paths = paths;
     this.#lock = lock;
     this.#idleMs = o.idleMs ?? AGENT_IDLE_EXIT_MS;
-    this.messenger = new Messenger({ home: o.home, ksf: o.ksf, onEvent: (e) => this.broadcast(e) });
+    this.messenger = new Messenger({ home: o.home, ksf: o.ksf, feed: (user) => this.#feedFor(user) });
     this.stopped = new Promise((r) => {
       this.#resolveStopped = r;
     });
@@ -102,18 +103,23 @@ class Agent implements RunningAgent, AgentState {
     return this.#peers.size;
   }
 
-  /** Sends an event to every client that subscribed. */
-  broadcast(e: JsonEvent): void {
-    for (const p of this.#peers) if (p.subscribed) p.notify('event', e);
+  /** What happens to `user`, as `event` notifications to every client that subscribed to them. */
+  #feedFor(user: string): Feed {
+    const send = (level: 'status' | 'warn' | 'line', text: string, e?: JsonEvent): void => {
+      for (const p of this.#peers) {
+        if (p.subscribed.has(user)) p.notify('event', { user, level, text, ...(e === undefined ? {} : { event: e }) });
+      }
+    };
+    return { status: (t, e) => send('status', t, e), warn: (t, e) => send('warn', t, e), line: (t, e) => send('line', t, e) };
   }
 
   /** Re-arms the idle exit: it runs only when no client is connected and nothing is in flight. */
   touch(): void {
     clearTimeout(this.#idle);
     this.#idle = undefined;
-    if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy) return;
+    if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy || this.messenger.listening) return;
     this.#idle = setTimeout(() => {
-      if (this.#peers.size === 0 && !this.messenger.busy) void this.stop();
+      if (this.#peers.size === 0 && !this.messenger.busy && !this.messenger.listening) void this.stop();
       else this.touch();
     }, this.#idleMs);
   }
@@ -122,7 +128,9 @@ class Agent implements RunningAgent, AgentState {
     socket.setEncoding('utf8');
     const lines = new LineSplitter();
     const peer: Peer = {
-      subscribed: false,
+      subscribed: new Set(),
+      holds: [],
+      links: [],
       notify: (method, params) => {
         if (!socket.destroyed) socket.write(encodeNotification({ method, params }));
       },
@@ -156,7 +164,11 @@ class Agent implements RunningAgent, AgentState {
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.#peers.delete(peer);
-      this.touch();
+      // A client that asked to listen for as long as it is connected has gone: drop its holds.
+      void Promise.allSettled([
+        ...peer.holds.splice(0).map((u) => this.messenger.unlisten(u)),
+        ...peer.links.splice(0).map((l) => this.messenger.release(l.as, l.to)),
+      ]).then(() => this.touch());
     });
   }
 

@@ -3,7 +3,9 @@ import { SUITE_NAMES } from '../crypto/aead.js';
 import { toHex } from '../crypto/bytes.js';
 import { formatAddress, formatFingerprint, keyFingerprint } from '../identity/index.js';
 import type { Conversation } from '../chat/conversation.js';
-import type { PeerKeyState } from '../chat/types.js';
+import type { CloseReason, PeerKeyState } from '../chat/types.js';
+import type { SecureChatError } from '../errors.js';
+import { explain } from './errors-text.js';
 import type { Reporter } from './host.js';
 
 const STATE_TEXT: Readonly<Record<PeerKeyState, string>> = {
@@ -32,4 +34,13 @@ export function announcePeer(out: Reporter, conv: Conversation, verb: string): v
 /** The first 40 characters of a text, for a receipt line. */
 export function snippet(text: string): string {
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/**
+ * Why a conversation ended, as the log keeps it (and `log show` and the page show it): a
+ * sentence a person reads, with the stable code in parentheses when it ended badly.
+ */
+export function endReason(peer: string, reason: CloseReason, error: SecureChatError | undefined): string {
+  if (error === undefined) return reason === 'peer' ? `${peer} closed it` : 'closed by us';
+  return `${explain(error, { established: true, peer }).sentence} (${error.code})`;
 }

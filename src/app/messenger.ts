@@ -9,13 +9,14 @@
  */
 import { wipe } from '../crypto/bytes.js';
 import type { KsfParams } from '../crypto/opaque.js';
-import { localError } from '../errors.js';
+import { localError, type SecureChatError } from '../errors.js';
 import { formatAddress, loadUsersFile, type UsersFile } from '../identity/index.js';
 import { connect } from '../chat/connect.js';
 import type { Conversation } from '../chat/conversation.js';
-import { announcePeer, snippet } from './announce.js';
-import type { FailContext } from './errors-text.js';
-import type { AppHost, JsonEvent, Reporter } from './host.js';
+import { announcePeer, endReason, snippet } from './announce.js';
+import { explain, type FailContext } from './errors-text.js';
+import type { AppHost, Reporter } from './host.js';
+import { startListening, type Feed, type Listening, type ListenRequest } from './listening.js';
 import { ConversationLog } from './log-sink.js';
 import { KnownPeersPolicy } from './policy.js';
 import { loadSelf, localIdentity, type Self } from './self.js';
@@ -32,6 +33,8 @@ export interface SendRequest {
   readonly text: string;
   /** The listener's password; only needed when no conversation with the target is open. Wiped here. */
   readonly password?: Uint8Array | undefined;
+  /** Accept more password hashing work than at the first login with the target (`--accept-ksf`). */
+  readonly acceptKsf?: boolean;
 }
 
 export interface SendResult {
@@ -43,6 +46,8 @@ export interface SendResult {
 export interface MessengerStatus {
   readonly users: readonly string[];
   readonly conversations: readonly { readonly user: string; readonly peer: string; readonly address: string; readonly inFlight: number }[];
+  /** Local users listening now, where, and how many conversations came in. */
+  readonly listening: readonly { readonly user: string; readonly host: string; readonly port: number; readonly open: number }[];
 }
 
 interface UserState {
@@ -58,19 +63,30 @@ interface Link {
   conv: Conversation | null;
   opening: Promise<Conversation> | null;
   inFlight: number;
+  /** Clients (`chat`) keeping this conversation open. */
+  holds: number;
 }
 
 export interface MessengerOptions {
   readonly home: string;
   readonly ksf: KsfParams;
-  /** Facts about everything that happens (messages that arrive, conversations ending), for subscribers. */
-  readonly onEvent?: (e: JsonEvent) => void;
+  /** What happens to local user `user` (messages that arrive, peers connecting and leaving), for whoever watches them. */
+  readonly feed?: (user: string) => Feed;
+}
+
+const NO_FEED: Feed = { status: () => undefined, warn: () => undefined, line: () => undefined };
+
+interface ListenState {
+  readonly listening: Listening;
+  readonly user: UserState;
+  holds: number;
 }
 
 export class Messenger {
   readonly #home: string;
   readonly #ksf: KsfParams;
-  readonly #onEvent: (e: JsonEvent) => void;
+  readonly #feed: (user: string) => Feed;
+  readonly #listening = new Map<string, ListenState>();
   readonly #users = new Map<string, UserState>();
   readonly #links = new Map<string, Link>();
   /** Per conversation: resolves once its end is in the log (and the log released). */
@@ -79,12 +95,83 @@ export class Messenger {
   constructor(o: MessengerOptions) {
     this.#home = o.home;
     this.#ksf = o.ksf;
-    this.#onEvent = o.onEvent ?? (() => undefined);
+    this.#feed = o.feed ?? (() => NO_FEED);
   }
 
   /** True while anything is in flight or open (the agent does not idle out then). */
   get busy(): boolean {
     return this.#links.size > 0;
+  }
+
+  /** True while a listener runs (the agent does not idle out then). */
+  get listening(): boolean {
+    return this.#listening.size > 0;
+  }
+
+  /**
+   * Listens as `as` (one listener per user; a second request adds a hold on the same one).
+   * Every conversation that comes in is logged and told to `as`'s feed.
+   */
+  async listen(as: string, req: ListenRequest, report: Reporter, fail: FailContext): Promise<{ host: string; port: number; fingerprint: string }> {
+    fail.user = as;
+    fail.port = req.port;
+    const have = this.#listening.get(as);
+    if (have !== undefined) {
+      have.holds++;
+      return { host: have.listening.host, port: have.listening.port, fingerprint: have.user.self.identity.fingerprint };
+    }
+    const user = await this.#acquireUser(as, report, fail);
+    try {
+      const log = user.log;
+      if (log === null) throw localError('INTERNAL', 'the log is not open');
+      const feed = this.#feed(as);
+      const listening = await startListening(this.#host(report, fail), user.self, log, req, feed, (conv) => this.#watch(conv, user, log, 'in'));
+      this.#listening.set(as, { listening, user, holds: 1 });
+      return { host: listening.host, port: listening.port, fingerprint: user.self.identity.fingerprint };
+    } catch (e) {
+      await this.#releaseUser(user);
+      throw e;
+    }
+  }
+
+  /**
+   * Writes `text` to `peer` on a conversation of `as` that is open now (one that came in to
+   * `as`'s listener, or one `as` opened); resolves when the receipt arrived.
+   */
+  async say(as: string, peer: string, text: string, report: Reporter, fail: FailContext): Promise<SendResult> {
+    fail.user = as;
+    fail.peer = peer;
+    const user = this.#users.get(as);
+    const incoming = [...(this.#listening.get(as)?.listening.open ?? [])];
+    const outgoing = [...this.#links.values()].flatMap((l) => (l.user === as && l.conv !== null ? [l.conv] : []));
+    const conv = [...incoming, ...outgoing].find((c) => c.isOpen && c.info.peer.name === peer);
+    const log = user?.log ?? null;
+    if (conv === undefined || log === null) {
+      throw localError('USAGE', `${as} has no open conversation with ${peer}; ${peer} can connect to you, or start one with \`securechat chat --to ${peer} --as ${as}\``);
+    }
+    fail.established = true;
+    const id = conv.send(text);
+    report.status(`sent #${id} to ${peer}`, { event: 'sent', to: peer, id, text });
+    await log.sent(peer, id, text);
+    try {
+      await conv.waitReceipt(id, RECEIPT_TIMEOUT_MS);
+    } catch (e) {
+      throw new NoReceipt(e, id);
+    }
+    report.status(`delivered #${id} to ${peer}: "${snippet(text)}"`, { event: 'receipt', from: peer, id });
+    return { id, peer };
+  }
+
+  /** Drops one hold on `as`'s listener; the last one closes it (and the conversations that came in). */
+  async unlisten(as: string): Promise<void> {
+    const l = this.#listening.get(as);
+    if (l === undefined) return;
+    l.holds--;
+    if (l.holds > 0) return;
+    this.#listening.delete(as);
+    await l.listening.close();
+    await Promise.allSettled([...this.#ended.values()]);
+    await this.#releaseUser(l.user);
   }
 
   status(): MessengerStatus {
@@ -93,6 +180,7 @@ export class Messenger {
       conversations: [...this.#links.values()].flatMap((l) =>
         l.conv === null ? [] : [{ user: l.user, peer: l.conv.info.peer.name, address: formatAddress(l.conv.info.remoteAddress, l.conv.info.remotePort), inFlight: l.inFlight }],
       ),
+      listening: [...this.#listening.entries()].map(([user, l]) => ({ user, host: l.listening.host, port: l.listening.port, open: l.listening.open.size })),
     };
   }
 
@@ -152,12 +240,13 @@ export class Messenger {
     const key = linkKey(req.as, req.target);
     let link = this.#links.get(key);
     if (link === undefined || (link.conv !== null && !link.conv.isOpen)) {
-      link = { key, user: req.as, conv: null, opening: null, inFlight: 0 };
+      link = { key, user: req.as, conv: null, opening: null, inFlight: 0, holds: 0 };
       this.#links.set(key, link);
     }
     link.inFlight++;
     try {
       const conv = await this.#open(link, user, req, report);
+      if (req.text === '') throw localError('USAGE', 'the message is empty');
       fail.established = true;
       announcePeer(report, conv, 'talking to');
       const log = user.log;
@@ -178,6 +267,56 @@ export class Messenger {
       await this.#settleLink(link);
       await this.#releaseUser(user);
     }
+  }
+
+  /**
+   * Opens (or joins) the conversation from `req.as` to `req.target` and keeps it open until
+   * `release` (for `chat`). Resolves with the peer's name once it is established.
+   */
+  async hold(req: Omit<SendRequest, 'text'>, report: Reporter, fail: FailContext): Promise<SendResult> {
+    fail.user = req.as;
+    fail.peer = req.target.account;
+    fail.address = formatAddress(req.target.host, req.target.port);
+    const user = await this.#acquireUser(req.as, report, fail).catch((e: unknown) => {
+      if (req.password !== undefined) wipe(req.password);
+      throw e;
+    });
+    const key = linkKey(req.as, req.target);
+    let link = this.#links.get(key);
+    if (link === undefined || (link.conv !== null && !link.conv.isOpen)) {
+      link = { key, user: req.as, conv: null, opening: null, inFlight: 0, holds: 0 };
+      this.#links.set(key, link);
+    }
+    link.inFlight++;
+    try {
+      const conv = await this.#open(link, user, { ...req, text: '' }, report);
+      fail.established = true;
+      announcePeer(report, conv, 'talking to');
+      link.holds++;
+      return { id: 0, peer: conv.info.peer.name };
+    } catch (e) {
+      await this.#releaseUser(user);
+      throw e;
+    } finally {
+      if (req.password !== undefined) wipe(req.password);
+      link.inFlight--;
+      await this.#settleLink(link);
+    }
+  }
+
+  /**
+   * Drops one hold taken by a successful `hold` (call it once per hold); the conversation
+   * closes when nobody uses it. The peer may have ended it already.
+   */
+  async release(as: string, target: Target): Promise<void> {
+    const user = this.#users.get(as);
+    if (user === undefined) return;
+    const link = this.#links.get(linkKey(as, target));
+    if (link !== undefined && link.holds > 0) {
+      link.holds--;
+      await this.#settleLink(link);
+    }
+    await this.#releaseUser(user);
   }
 
   async #open(link: Link, user: UserState, req: SendRequest, report: Reporter): Promise<Conversation> {
@@ -202,6 +341,7 @@ export class Messenger {
           password: pw,
           self: localIdentity(user.self),
           policy,
+          acceptKsfIncrease: req.acceptKsf === true,
           onStep: (s) => report.status(s.text, { event: 'step', step: s.step, text: s.text }),
         });
       } catch (e) {
@@ -210,7 +350,7 @@ export class Messenger {
       } finally {
         wipe(pw);
       }
-      this.#watch(conv, user, log);
+      this.#watch(conv, user, log, 'out');
       return conv;
     })();
     link.opening = opening;
@@ -226,26 +366,27 @@ export class Messenger {
     }
   }
 
-  /** Logs what the peer sends on a conversation we opened, and its end. */
-  #watch(conv: Conversation, user: UserState, log: ConversationLog): void {
+  /** Logs what the peer sends on a conversation and its end, and tells the user's feed. */
+  #watch(conv: Conversation, user: UserState, log: ConversationLog, origin: 'in' | 'out'): void {
     const peer = conv.info.peer.name;
+    const feed = this.#feed(user.self.name);
     user.refs++; // the conversation holds the log until it ends
     void log.start(peer, conv.info.peer.identityKey, conv.info.peerState, formatAddress(conv.info.remoteAddress, conv.info.remotePort)).catch(() => undefined);
     conv.on('message', async (m) => {
       await log.received(peer, m.id, m.text);
-      this.#onEvent({ event: 'message', from: peer, to: user.self.name, id: m.id, text: m.text, sentAt: new Date(m.sentAt).toISOString(), receivedAt: new Date(m.receivedAt).toISOString() });
+      feed.line(m.text, { event: 'message', from: peer, to: user.self.name, id: m.id, text: m.text, sentAt: new Date(m.sentAt).toISOString(), receivedAt: new Date(m.receivedAt).toISOString() });
     });
     let ended: () => void = () => undefined;
     this.#ended.set(conv, new Promise<void>((r) => {
       ended = r;
     }));
     conv.on('closed', (reason, error) => {
-      const why = error === undefined ? (reason === 'peer' ? 'the peer closed it' : 'closed') : error.code;
+      const why = endReason(peer, reason, error);
       void log
         .end(peer, why)
         .catch(() => undefined)
         .finally(async () => {
-          this.#onEvent({ event: 'closed', user: user.self.name, peer, reason, ...(error === undefined ? {} : { code: error.code }) });
+          if (origin === 'in' || reason !== 'local') tellClosed(feed, peer, reason, error);
           for (const [k, l] of this.#links) if (l.conv === conv) this.#links.delete(k);
           await this.#releaseUser(user);
           this.#ended.delete(conv);
@@ -256,7 +397,7 @@ export class Messenger {
 
   /** Closes a conversation nobody is using any more. */
   async #settleLink(link: Link): Promise<void> {
-    if (link.inFlight > 0 || link.opening !== null) return;
+    if (link.inFlight > 0 || link.holds > 0 || link.opening !== null) return;
     if (this.#links.get(link.key) === link) this.#links.delete(link.key);
     const conv = link.conv;
     if (conv === null) return;
@@ -265,8 +406,13 @@ export class Messenger {
     await this.#ended.get(conv);
   }
 
-  /** Closes every conversation and log. */
+  /** Closes every listener, conversation and log. */
   async close(): Promise<void> {
+    for (const as of [...this.#listening.keys()]) {
+      const l = this.#listening.get(as);
+      if (l !== undefined) l.holds = 1;
+      await this.unlisten(as);
+    }
     const convs = [...this.#links.values()].flatMap((l) => (l.conv === null ? [] : [l.conv]));
     this.#links.clear();
     await Promise.allSettled(convs.map(async (c) => {
@@ -287,6 +433,15 @@ export class NoReceipt extends Error {
   constructor(readonly error: unknown, readonly id: number) {
     super('no delivery receipt');
   }
+}
+
+function tellClosed(feed: Feed, peer: string, reason: string, error: SecureChatError | undefined): void {
+  if (error === undefined) {
+    feed.status(`${peer} left`, { event: 'closed', peer, reason });
+    return;
+  }
+  const x = explain(error, { established: true, peer });
+  feed.status(`the conversation with ${peer} ended badly: ${x.sentence}`, { event: 'closed', peer, reason: 'error', code: x.code, exit: x.exit, message: x.sentence });
 }
 
 function linkKey(as: string, t: Target): string {

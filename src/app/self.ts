@@ -13,6 +13,7 @@ import {
   listLocalUsers,
   loadAccount,
   loadIdentity,
+  loadKnownPeers,
   loadOrCreateIdentity,
   registerAccount,
   STRIP_COMMAND,
@@ -37,7 +38,7 @@ export interface Self {
  * The local user's name: `--as NAME`; else the users-file entry whose port is `port`; else the
  * only local user in the home. `USAGE` naming the choices otherwise.
  */
-export async function selfName(host: AppHost, as: string | undefined, port: number | undefined, users: UsersFile | undefined): Promise<string> {
+export async function selfName(host: AppHost, as: string | undefined, port: number | undefined, users: UsersFile | undefined, peer?: string): Promise<string> {
   if (as !== undefined) {
     if (as === '') throw localError('USAGE', '--as needs a username');
     return as;
@@ -52,6 +53,16 @@ export async function selfName(host: AppHost, as: string | undefined, port: numb
   const local = await listLocalUsers(host.home());
   const [only, ...rest] = local;
   if (only !== undefined && rest.length === 0) return only;
+  if (peer !== undefined && local.length > 1) {
+    // `securechat verify bob` as suggested by an error: the one local user who knows bob's key.
+    const knowing: string[] = [];
+    for (const name of local) {
+      const known = await loadKnownPeers(userPaths(host.home(), name).dir).catch(() => undefined);
+      if (known?.peers.has(peer) === true) knowing.push(name);
+    }
+    const [one, ...more] = knowing;
+    if (one !== undefined && more.length === 0) return one;
+  }
   if (local.length === 0) {
     throw localError('USAGE', `there is no local user in ${host.home()} yet; say who you are with --as NAME (or create yourself with \`securechat init --user NAME\`)`);
   }

@@ -8,6 +8,7 @@ import { RpcCode, type JsonObject } from '../agent/rpc.js';
 import type { JsonEvent } from '../app/host.js';
 import { ExitCode } from '../app/exit-codes.js';
 import type { Cli } from './context.js';
+import { clock, printable } from './output.js';
 
 /** The agent of this command's home, started when none runs; closed at exit. */
 export async function agentFor(cli: Cli): Promise<AgentClient> {
@@ -47,4 +48,30 @@ export function reportFailure(cli: Cli, e: AgentError, suffix = ''): ExitCode {
 
 export function isPasswordNeeded(e: unknown): e is AgentError {
   return e instanceof AgentError && e.error.code === RpcCode.PASSWORD_NEEDED;
+}
+
+/**
+ * Shows the `event` notifications of a watched user: message lines (formatted here, so the
+ * peer's name is coloured on a terminal), status lines and warnings. `firstEnd` resolves with
+ * the exit status of the first conversation that ends (for `listen --once`).
+ */
+export function eventPrinter(cli: Cli): { firstEnd: Promise<ExitCode>; show: (p: JsonObject) => void } {
+  let ended: (c: ExitCode) => void = () => undefined;
+  const firstEnd = new Promise<ExitCode>((r) => {
+    ended = r;
+  });
+  const show = (p: JsonObject): void => {
+    const e = isEvent(p['event']) ? p['event'] : undefined;
+    const text = typeof p['text'] === 'string' ? p['text'] : '';
+    if (e?.event === 'message') {
+      const from = typeof e['from'] === 'string' ? e['from'] : '?';
+      const at = typeof e['receivedAt'] === 'string' ? Date.parse(e['receivedAt']) : Date.now();
+      cli.out.line(`[${clock(at)}] ${cli.out.name(from)}: ${printable(text)}`, e);
+      return;
+    }
+    if (p['level'] === 'warn') cli.out.warn(text, e);
+    else cli.out.status(text, e);
+    if (e?.event === 'closed') ended(e['code'] === undefined ? ExitCode.OK : asExitCode(e['exit']));
+  };
+  return { firstEnd, show };
 }

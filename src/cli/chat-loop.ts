@@ -13,7 +13,8 @@ import type { Cli } from './context.js';
 import { explain } from '../app/errors-text.js';
 import { ExitCode } from '../app/exit-codes.js';
 import type { ConversationLog } from '../app/log-sink.js';
-import { sendText, watch, type Ended } from './session.js';
+import { sendText, showHistory, watch, type Ended } from './session.js';
+import { DEFAULT_HISTORY } from '../app/history.js';
 import type { Self } from '../app/self.js';
 
 import { DRAIN_TIMEOUT_MS } from '../limits.js';
@@ -27,20 +28,26 @@ const HELP = [
 ];
 
 export interface ChatOptions {
-  /** A first message to send at once (the interactive flow asks for it). */
+  /** A first message to send at once. */
   readonly first?: string;
+  /** A question to ask for the first message, once the conversation is watched (the interactive flow). */
+  readonly askFirst?: string;
   /**
    * We are the side that was called (we listened). When our piped input ends we have nothing
    * more to say, but the caller may: keep receiving until they leave, rather than closing on
    * them while their messages are in flight (those would arrive without a receipt).
    */
   readonly answering?: boolean;
+  /** How many earlier messages with the peer to show first (from the log). */
+  readonly history?: number;
 }
 
 export async function chatLoop(cli: Cli, self: Self, conv: Conversation, log: ConversationLog, opts: ChatOptions = {}): Promise<ExitCode> {
   const peer = conv.info.peer.name;
   const sent = new Map<number, string>();
-  const ended = watch(cli, conv, log, sent);
+  const shown = showHistory(cli, self.dir, peer, opts.history ?? DEFAULT_HISTORY);
+  const ended = watch(cli, conv, log, sent, shown);
+  await shown;
   const outstanding = new Set<Promise<void>>();
   let quitting = false;
 
@@ -91,6 +98,13 @@ export async function chatLoop(cli: Cli, self: Self, conv: Conversation, log: Co
 
   const reading = (async (): Promise<'quit' | 'eof' | 'interrupted'> => {
     if (opts.first !== undefined && opts.first !== '') await command(opts.first);
+    if (opts.askFirst !== undefined) {
+      cli.out.prompt(`${opts.askFirst}: `);
+      const line = await cli.input.readLine();
+      if (!cli.input.isTTY) cli.out.prompt('\n');
+      if (line === null) return 'eof';
+      if (line.trim() !== '' && (await command(line)) === 'quit') return 'quit';
+    }
     if (cli.input.isTTY) {
       const leftover = cli.input.detach();
       const editor = createInterface({ input: process.stdin, output: process.stderr, terminal: true, prompt: `${self.name}> `, historySize: 100 });
@@ -187,7 +201,11 @@ export async function chatLoop(cli: Cli, self: Self, conv: Conversation, log: Co
   if (conv.isOpen) await conv.close().catch(() => undefined);
   const e = await ended;
   cli.out.status(`conversation with ${peer} ended`, { event: 'closed', peer, reason: 'local' });
-  if (outcome === 'interrupted') return ExitCode.INTERRUPTED;
+  if (outcome === 'interrupted') {
+    // What the README promises for Ctrl-C, wherever it is pressed.
+    cli.out.notice('interrupted', { event: 'error', code: 'CANCELLED', exit: ExitCode.INTERRUPTED, message: 'interrupted' });
+    return ExitCode.INTERRUPTED;
+  }
   if (e.error !== undefined) return explain(e.error, cli.fail).exit;
   return ExitCode.OK;
 }

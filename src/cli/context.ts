@@ -8,6 +8,8 @@ import { findUsersFile, loadUsersFile, resolveHome, type UsersFile } from '../id
 import type { Env } from '../app/host.js';
 import type { CommonOptions } from './args.js';
 import type { FailContext } from '../app/errors-text.js';
+import { readFile } from 'node:fs/promises';
+import { firstTime, noticeKey } from '../app/notices.js';
 import { Input } from './input.js';
 import { Output } from './output.js';
 import { readPassword } from './password.js';
@@ -78,7 +80,9 @@ export class Cli {
     const path = required ? await findUsersFile({ explicit: this.common.users, home: this.home() }) : await this.usersPath();
     if (path === undefined) return undefined;
     const f = await loadUsersFile(path);
-    for (const w of f.warnings) this.out.warn(w, { event: 'warning', code: 'PLAINTEXT_PASSWORDS', message: w });
+    // Once per users file (and again when it changes), not on every command; `users check` always says it.
+    if (f.warnings.length > 0 && (await firstTime(this.home(), noticeKey('plaintext-passwords', path, await readFile(path).catch(() => new Uint8Array())))))
+      for (const w of f.warnings) this.out.warn(w, { event: 'warning', code: 'PLAINTEXT_PASSWORDS', message: w });
     this.usersCache = f;
     return f;
   }

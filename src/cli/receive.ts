@@ -14,7 +14,7 @@ import { listenerAccount, type Self } from '../app/self.js';
 import { announcePeer, listenAs, openLogAndPolicy } from './session.js';
 
 /** Receives: listens on the user's port; the first peer who connects becomes the conversation. */
-export async function receiveOne(cli: Cli, self: Self, users: UsersFile | undefined, host: string | undefined, port: number): Promise<ExitCode> {
+export async function receiveOne(cli: Cli, self: Self, users: UsersFile | undefined, host: string | undefined, port: number, historyCount?: number): Promise<ExitCode> {
   let account;
   try {
     account = await listenerAccount(cli, self, users);
@@ -52,7 +52,7 @@ export async function receiveOne(cli: Cli, self: Self, users: UsersFile | undefi
   cli.fail.established = true;
   cli.fail.peer = conv.info.peer.name;
   announcePeer(cli, conv, 'connected:');
-  const code = await chatLoop(cli, self, conv, log, { answering: true });
+  const code = await chatLoop(cli, self, conv, log, { answering: true, ...(historyCount === undefined ? {} : { history: historyCount }) });
   await listener.close();
   return code;
 }

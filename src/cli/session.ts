@@ -14,10 +14,11 @@ import type { Target } from '../app/target.js';
 import type { Cli } from './context.js';
 import { clock, printable } from './output.js';
 import { explain } from '../app/errors-text.js';
+import { history } from '../app/history.js';
 import { ConversationLog } from '../app/log-sink.js';
 import { KnownPeersPolicy } from '../app/policy.js';
 import { localIdentity, type Self } from '../app/self.js';
-import { announcePeer as announceTo } from '../app/announce.js';
+import { announcePeer as announceTo, endReason } from '../app/announce.js';
 
 /** One line (and one JSON event) about who is on the other end. */
 export function announcePeer(cli: Cli, conv: Conversation, verb: string): void {
@@ -33,11 +34,12 @@ export interface Ended {
  * Shows and logs what arrives on `conv`; resolves when it ends. The receipt for a message is
  * sent by the chat layer only after the returned append resolved (durably logged, then shown).
  */
-export function watch(cli: Cli, conv: Conversation, log: ConversationLog, sent: Map<number, string>): Promise<Ended> {
+export function watch(cli: Cli, conv: Conversation, log: ConversationLog, sent: Map<number, string>, before: Promise<void> = Promise.resolve()): Promise<Ended> {
   const peer = conv.info.peer.name;
   const address = formatAddress(conv.info.remoteAddress, conv.info.remotePort);
   void log.start(peer, conv.info.peer.identityKey, conv.info.peerState, address).catch(() => undefined);
   conv.on('message', async (m) => {
+    await before; // history is shown first, and read before this message is in the log
     await log.received(peer, m.id, m.text);
     cli.out.line(`[${clock(m.receivedAt)}] ${cli.out.name(peer)}: ${printable(m.text)}`, {
       event: 'message',
@@ -57,10 +59,33 @@ export function watch(cli: Cli, conv: Conversation, log: ConversationLog, sent: 
   });
   return new Promise((resolve) => {
     conv.on('closed', (reason, error) => {
-      const why = error === undefined ? (reason === 'peer' ? 'the peer closed it' : 'closed') : error.code;
+      const why = endReason(peer, reason, error);
       void log.end(peer, why).catch(() => undefined).finally(() => resolve(error === undefined ? { reason } : { reason, error }));
     });
   });
+}
+
+/** Shows the last `limit` messages with `peer` from the log, each marked as history. */
+export async function showHistory(cli: Cli, userDir: string, peer: string, limit: number): Promise<void> {
+  let items;
+  try {
+    items = await history(userDir, peer, limit);
+  } catch (e) {
+    cli.out.warn(`the history with ${peer} cannot be shown: ${explain(e, { established: false }).sentence}`);
+    return;
+  }
+  if (items.length === 0) return;
+  cli.out.status(`the last ${items.length} message${items.length === 1 ? '' : 's'} with ${peer} (history):`);
+  for (const h of items) {
+    const who = h.direction === 'out' ? 'you' : cli.out.name(h.peer);
+    cli.out.line(`history [${new Date(h.at).toISOString().slice(0, 19).replace('T', ' ')}] ${who}: ${printable(h.text)}`, {
+      event: 'history',
+      peer: h.peer,
+      direction: h.direction,
+      text: h.text,
+      at: new Date(h.at).toISOString(),
+    });
+  }
 }
 
 /** Sends one text; returns its id and the promise of its log entry. */
@@ -151,10 +176,18 @@ export interface Opened {
  * Opens the log, asks for the listener's password, connects and shows each handshake step.
  * The password is wiped once the handshake is over.
  */
-export async function openConversation(cli: Cli, self: Self, target: Target, users: UsersFile | undefined, password?: Uint8Array, acceptKsf = false): Promise<Opened> {
+export async function openConversation(
+  cli: Cli,
+  self: Self,
+  target: Target,
+  users: UsersFile | undefined,
+  password?: Uint8Array,
+  acceptKsf = false,
+  opened?: { log: ConversationLog; policy: KnownPeersPolicy },
+): Promise<Opened> {
   cli.fail.peer = target.account;
   cli.fail.address = formatAddress(target.host, target.port);
-  const { log, policy } = await openLogAndPolicy(cli, self, users);
+  const { log, policy } = opened ?? (await openLogAndPolicy(cli, self, users));
   const pw = password ?? (await cli.password(`password of ${target.account}: `));
   let conv: Conversation;
   try {

@@ -73,7 +73,9 @@ export function formatEvent(index: number, e: LogEvent): string {
 }
 
 function problemLines(p: Problem, v: VerifyResult): string[] {
-  const lines = [`invalid: entry ${p.index}: ${p.kind}: ${p.detail}`, `the first ${v.records} entries verify`];
+  // The detail may start by naming the entry again ("entry 18: ..."): say it once.
+  const detail = p.detail.startsWith(`entry ${p.index}: `) ? p.detail.slice(`entry ${p.index}: `.length) : p.detail;
+  const lines = [`invalid: entry ${p.index}: ${p.kind}: ${detail}`, `the first ${v.records} entries verify`];
   if (p.kind === 'torn-tail') lines.push('run `securechat log repair` to cut the incomplete entry off (it records that it did)');
   if (p.kind === 'head-invalid') lines.push('run `securechat log repair` to rebuild the head from the log (a truncation before now can then no longer be detected)');
   if (p.kind === 'wrong-key') lines.push('this log was written under another log secret (another user or another home)');

@@ -19,6 +19,7 @@ import type { KeyChange } from '../app/policy.js';
 import { listenerAccount, localIdentity, type Self } from '../app/self.js';
 import { resolveTarget } from '../app/target.js';
 import { uiError } from './errors.js';
+import { endReason } from '../app/announce.js';
 import { ReloadablePolicy } from '../app/reloadable-policy.js';
 import type { ConversationView, ListenerView, LogView, MessageView, ServerEvent, StateView, VerifyView } from './protocol.js';
 import { contacts, logView, verifyView } from './views.js';
@@ -145,7 +146,7 @@ export class UiController {
       this.#emit({ type: 'receipt', conversation: id, id: n });
     });
     conv.on('closed', (reason, error) => {
-      const why = error === undefined ? (reason === 'peer' ? 'the peer closed it' : 'closed') : error.code;
+      const why = endReason(peer, reason, error);
       if (error !== undefined) entry.ended = uiError(error, { established: true, peer }).message;
       else entry.ended = reason === 'peer' ? `${peer} left the conversation` : 'you closed the conversation';
       void this.#log

@@ -1,6 +1,7 @@
 /** Two (or more) real processes talking over 127.0.0.1: send, listen, chat, failures. */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cleanup, freePort, jsonLines, run, start, startListener, tempDir, writeFile, writeUsers } from './_harness.js';
 
@@ -139,6 +140,9 @@ describe('chat', () => {
     const alice = start(['chat', '--to', 'bob', '--as', 'alice', '--users', s.users], { home: s.home, input: 'pw-bob\n', keepOpen: true });
     alice.write('one\n');
     await bob.waitFor(/alice: one/, 'stdout');
+    // alice's conversation lives in her agent: the peer disappearing is that process dying.
+    const agentPid = Number((await readFile(join(s.home, 'agent.lock'), 'utf8')).trim());
+    process.kill(agentPid, 'SIGKILL');
     alice.kill('SIGKILL');
     await alice.exited;
     const b = await bob.exited;

@@ -28,6 +28,12 @@ async function run(cli: Cli, idle: number | undefined): Promise<ExitCode> {
     return ExitCode.OK;
   }
   process.stdout.on('error', () => undefined); // whoever started us may stop reading
+  // What went wrong in the background goes to agent.log (our standard error), with its stack.
+  const record = (e: unknown): void => {
+    process.stderr.write(`${new Date().toISOString()} agent ${process.pid}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  };
+  process.on('uncaughtException', record);
+  process.on('unhandledRejection', record);
   cli.onCleanup(() => r.agent.stop());
   cli.out.status(`the agent for ${home} is running (pid ${process.pid}); \`securechat agent stop\` stops it`, { event: 'agent', state: 'ready', pid: process.pid, home, socket: r.agent.paths.socket });
   await r.agent.stopped;
@@ -49,7 +55,13 @@ async function status(cli: Cli): Promise<ExitCode> {
   c.close();
   const o: JsonObject = typeof s === 'object' && s !== null && !Array.isArray(s) ? (s as JsonObject) : {};
   const convs = Array.isArray(o['conversations']) ? o['conversations'].length : 0;
-  cli.out.status(`the agent for ${home} is running (pid ${JSON.stringify(o['pid'] ?? null)}, since ${typeof o['startedAt'] === 'string' ? o['startedAt'] : '?'}); ${convs} open conversation${convs === 1 ? '' : 's'}`, { ...(o as Record<string, JsonValue>), event: 'agent', state: 'running' });
+  const listening = (Array.isArray(o['listening']) ? o['listening'] : []).flatMap((l) => {
+    if (typeof l !== 'object' || l === null || Array.isArray(l)) return [];
+    const user = (l as JsonObject)['user'];
+    return typeof user === 'string' ? [`${user} on port ${JSON.stringify((l as JsonObject)['port'] ?? null)}`] : [];
+  });
+  const listenText = listening.length === 0 ? '' : `; listening: ${listening.join(', ')}`;
+  cli.out.status(`the agent for ${home} is running (pid ${JSON.stringify(o['pid'] ?? null)}, since ${typeof o['startedAt'] === 'string' ? o['startedAt'] : '?'}); ${convs} conversation${convs === 1 ? '' : 's'} opened by sends${listenText}`, { ...(o as Record<string, JsonValue>), event: 'agent', state: 'running' });
   return ExitCode.OK;
 }
 

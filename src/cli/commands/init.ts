@@ -1,6 +1,7 @@
 /** `securechat init --user NAME`: the home, the identity key, and the password as an OPAQUE record. */
 import { wipe } from '../../crypto/bytes.js';
 import { localError } from '../../errors.js';
+import { SHORT_PASSWORD_BYTES } from '../../limits.js';
 import { ensureUserDir, formatFingerprint, hasAccount, loadOrCreateIdentity, registerAccount, usernameProblem } from '../../identity/index.js';
 import { optBool, optString } from '../args.js';
 import type { Command } from '../command.js';
@@ -34,6 +35,10 @@ options:
     }
     const { identity, created } = await loadOrCreateIdentity(paths.dir);
     const pw = await cli.password(`new password for ${name}: `, true);
+    if (pw.length < SHORT_PASSWORD_BYTES) {
+      const text = `this password is very short (${pw.length} characters): whoever can reach your listener may try guesses, one per connection; a longer one (a few words) is much safer — change it any time with \`securechat init --user ${name} --replace\``;
+      cli.out.warn(text, { event: 'warning', code: 'SHORT_PASSWORD', user: name, message: text });
+    }
     try {
       cli.out.status('registering the password (this takes a moment)...');
       await registerAccount(paths.dir, name, pw, cli.ksf(), { replace });

@@ -5,26 +5,23 @@
  * it stays in the conversation (as `chat` does). The legacy protocol is only an explicit
  * extra choice. Each handshake step is one short line (`-q` quiets them).
  */
-import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isSecureChatError, localError } from '../../errors.js';
 import { findUserByPort, formatAddress, type UsersFile } from '../../identity/index.js';
 import { parsePort } from '../args.js';
-import { chatLoop } from '../chat-loop.js';
 import type { Command } from '../command.js';
 import type { Cli } from '../context.js';
 import { runLegacyListen, runLegacySend } from '../legacy.js';
 import { receiveOne } from '../receive.js';
 import { loadSelf } from '../../app/self.js';
 import { parseAddress, resolveTarget, type Target } from '../../app/target.js';
-import { openConversation } from '../session.js';
+import { agentChat } from '../agent-chat.js';
+import { DEFAULT_HISTORY } from '../../app/history.js';
+import { explain } from '../../app/errors-text.js';
 
-/** The example users file shipped with the package, if present (the README's first run). */
-async function exampleUsers(): Promise<string | undefined> {
-  const p = fileURLToPath(new URL('../../../../examples/users.json', import.meta.url));
-  return access(p).then(() => p, () => undefined);
-}
+/** How many times a wrong password is asked again on a terminal. */
+const PASSWORD_TRIES = 3;
+import { exampleUsers } from '../examples.js';
 
 /** Asks one question on stderr; the answer is the next input line (a blank line takes `def`). */
 async function ask(cli: Cli, question: string, def?: string): Promise<string> {
@@ -76,9 +73,17 @@ async function askMode(cli: Cli): Promise<{ mode: Mode; legacy: boolean }> {
 async function askTarget(cli: Cli, users: UsersFile): Promise<Target> {
   const yn = await askUntil(cli, 'do you know the username? (y/n)', 'y', (s) => (/^y(es)?$/i.test(s) ? true : /^no?$/i.test(s) ? false : undefined), 'answer y or n');
   if (yn) {
-    const name = await ask(cli, 'username');
-    if (name === '') throw localError('USAGE', 'no username was given');
-    return resolveTarget(name, users);
+    // A typo re-asks on a terminal (the sentence names the users in the file).
+    for (let attempt = 1; ; attempt++) {
+      const name = await ask(cli, 'username');
+      try {
+        if (name === '') throw localError('USAGE', 'no username was given');
+        return resolveTarget(name, users);
+      } catch (e) {
+        if (!cli.input.isTTY || attempt >= 5 || !isSecureChatError(e) || (e.code !== 'UNKNOWN_USER' && e.code !== 'USAGE')) throw e;
+        cli.out.status(explain(e, cli.fail).sentence);
+      }
+    }
   }
   const ip = await ask(cli, 'IP address', '127.0.0.1');
   const port = await askUntil(cli, 'port', undefined, portOf, 'the port is a number from 1 to 65535');
@@ -117,13 +122,23 @@ export const interactiveCommand: Command = {
       const text = await ask(cli, 'message');
       return runLegacySend(cli, target, text, me.username);
     }
-    const self = await loadSelf(cli, me.username, users, true);
-    if (mode === 'receive') return receiveOne(cli, self, users, self.entry?.ip, port);
+    if (mode === 'receive') {
+      const self = await loadSelf(cli, me.username, users, true);
+      return receiveOne(cli, self, users, self.entry?.ip, port);
+    }
     const target = await askTarget(cli, users);
-    const pw = await cli.password(`password of ${target.account}: `);
-    const text = await ask(cli, 'message (then keep typing to chat; /quit ends)');
-    const { conv, log } = await openConversation(cli, self, target, users, pw);
-    return chatLoop(cli, self, conv, log, { first: text });
+    cli.fail.user = me.username;
+    cli.fail.peer = target.account;
+    // Through the agent, as `chat --to`: the password is checked (the conversation opened)
+    // before the first message is asked for; on a terminal a wrong one is asked again.
+    return agentChat(cli, {
+      as: me.username,
+      target,
+      usersPath: users.path,
+      history: DEFAULT_HISTORY,
+      askFirst: 'message (then keep typing to chat; /quit ends)',
+      passwordTries: cli.input.isTTY ? PASSWORD_TRIES : 1,
+    });
   },
 };
 

@@ -1,14 +1,15 @@
 /** `securechat listen --as NAME`: receive; serves many peers at once. */
 import { localError } from '../../errors.js';
 import { formatAddress } from '../../identity/index.js';
-import type { Conversation } from '../../chat/conversation.js';
 import { optBool, optPort, optString } from '../args.js';
 import type { Command } from '../command.js';
-import { explain } from '../../app/errors-text.js';
 import { ExitCode } from '../../app/exit-codes.js';
 import { runLegacyListen } from '../legacy.js';
-import { listenerAccount, loadSelf, selfName } from '../../app/self.js';
-import { announcePeer, listenAs, openLogAndPolicy, watch, type Ended } from '../session.js';
+import { selfName } from '../../app/self.js';
+import { AgentError } from '../../agent/client.js';
+import type { JsonObject } from '../../agent/rpc.js';
+import { agentFor, eventPrinter, reportFailure, showProgress } from '../agent-link.js';
+import { replyLoop } from '../reply-loop.js';
 
 
 export const listenCommand: Command = {
@@ -22,6 +23,11 @@ pinned or verified), each message with its time, and when they leave. Every mess
 stored in your log before its delivery receipt is sent. Needs your registered password
 (\`securechat init\`); if you are not registered but your users-file entry still has a
 plaintext password, it is registered now, with a warning. Ctrl-C stops (exit 130).
+The listener runs in your agent (started when it is not running): while you listen, \`send\`
+as the same user from other terminals works, and each conversation that comes in is served
+at once, side by side. What you type goes to them: \`@NAME TEXT\` writes to NAME,
+\`/to NAME\` makes NAME the one plain lines go to (at first: whoever connected or wrote
+last), /help lists this, /quit stops.
 
 options:
   --as NAME        who you are (default: the users-file entry with --port, else the only local user)
@@ -43,50 +49,48 @@ options:
     const host = optString(args, 'host') ?? entry?.ip;
     if (optBool(args, 'legacy')) return runLegacyListen(cli, name, entry, host, port, once);
 
-    const self = await loadSelf(cli, name, users, true);
-    cli.serving = true;
-    const account = await listenerAccount(cli, self, users);
-    const { log, policy } = await openLogAndPolicy(cli, self, users);
-    const open = new Set<Conversation>();
-    cli.onCleanup(async () => {
-      await Promise.allSettled([...open].map((c) => c.close()));
-    });
-    let resolveOnce: (e: Ended) => void = () => undefined;
-    const first = new Promise<Ended>((r) => {
-      resolveOnce = r;
-    });
-    let taken = false;
-    const listener = await listenAs(cli, self, account, { log, policy }, { host, port }, (conv) => {
-      if (once && taken) {
-        void conv.close();
-        return;
+    cli.fail.user = name;
+    const agent = await agentFor(cli);
+    const { firstEnd, show } = eventPrinter(cli);
+    let last: string | undefined;
+    const lastPeer = (): string | undefined => last;
+    agent.onEvent((p) => {
+      const e = p['event'];
+      if (typeof e === 'object' && e !== null && !Array.isArray(e)) {
+        const who = (e as JsonObject)['event'] === 'peer' ? (e as JsonObject)['name'] : (e as JsonObject)['event'] === 'message' ? (e as JsonObject)['from'] : undefined;
+        if (typeof who === 'string') last = who;
       }
-      taken = true;
-      open.add(conv);
-      const peer = conv.info.peer.name;
-      announcePeer(cli, conv, 'connected:');
-      void watch(cli, conv, log, new Map()).then((ended) => {
-        open.delete(conv);
-        if (ended.error === undefined) {
-          cli.out.status(`${peer} left`, { event: 'closed', peer, reason: ended.reason });
-        } else {
-          const x = explain(ended.error, { established: true, peer });
-          cli.out.status(`the conversation with ${peer} ended badly: ${x.sentence}`, { event: 'closed', peer, reason: 'error', code: x.code, message: x.sentence });
-        }
-        if (once) resolveOnce(ended);
-      });
+      show(p);
     });
-    cli.out.status(`${self.name} is listening on ${formatAddress(host ?? '127.0.0.1', listener.port)}; Ctrl-C stops`, {
+    await agent.call('subscribe', { as: name });
+    let r: JsonObject;
+    try {
+      const res = await agent.call('listen', { as: name, port, ...(host === undefined ? {} : { host }), ...(users === undefined ? {} : { users: users.path }) }, (p) => showProgress(cli, p));
+      r = typeof res === 'object' && res !== null && !Array.isArray(res) ? (res as JsonObject) : {};
+    } catch (e) {
+      if (e instanceof AgentError) return reportFailure(cli, e);
+      throw e;
+    }
+    cli.serving = true;
+    cli.onCleanup(async () => {
+      await agent.call('unlisten', { as: name }).catch(() => undefined);
+    });
+    const actualPort = typeof r['port'] === 'number' ? r['port'] : port;
+    cli.out.status(`${name} is listening on ${formatAddress(host ?? '127.0.0.1', actualPort)}; Ctrl-C stops`, {
       event: 'listening',
-      as: self.name,
+      as: name,
       host: host ?? '127.0.0.1',
-      port: listener.port,
-      fingerprint: self.identity.fingerprint,
+      port: actualPort,
+      fingerprint: typeof r['fingerprint'] === 'string' ? r['fingerprint'] : '',
     });
-    if (!once) await new Promise<never>(() => undefined);
-    const ended = await first;
-    await listener.close();
-    if (ended.error === undefined) return ExitCode.OK;
-    return explain(ended.error, { established: true }).exit;
+    const agentGone = new Promise<ExitCode>((resolve) =>
+      agent.onClose(() => {
+        cli.out.error('the agent stopped, so nobody listens any more; start `securechat listen` again', { event: 'error', code: 'CONNECTION_LOST', exit: ExitCode.NETWORK, message: 'the agent stopped' });
+        resolve(ExitCode.NETWORK);
+      }),
+    );
+    const typing = replyLoop(cli, agent, name, lastPeer).then((how) => (how === 'quit' ? ExitCode.OK : new Promise<ExitCode>(() => undefined)));
+    if (!once) return Promise.race([agentGone, typing]);
+    return Promise.race([firstEnd, agentGone, typing]);
   },
 };

@@ -26,7 +26,7 @@ options:
     if (peer === undefined) throw localError('USAGE', 'say whose new key to accept: securechat trust NAME');
     cli.fail.peer = peer;
     const users = await cli.users(false).catch(() => undefined);
-    const self = await loadSelf(cli, await selfName(cli, optString(args, 'as'), undefined, users), users, false);
+    const self = await loadSelf(cli, await selfName(cli, optString(args, 'as'), undefined, users, peer), users, false);
     const before = (await loadKnownPeers(self.dir)).peers.get(peer);
     if (before === undefined) throw localError('UNKNOWN_USER', `${self.name} has no key for "${peer}"; there is nothing to trust (see \`securechat peers\`)`);
     if (before.pendingKey === undefined) {

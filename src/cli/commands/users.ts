@@ -18,9 +18,22 @@ import { optBool, optString, parsePort } from '../args.js';
 import type { Command } from '../command.js';
 import type { Cli } from '../context.js';
 import { ExitCode } from '../../app/exit-codes.js';
+import { exampleUsers } from '../examples.js';
+
+/** The users file to check: the one found, else (none named, none here) the bundled example, as `npm start` offers it. */
+async function fileToCheck(cli: Cli): Promise<string> {
+  try {
+    return await findUsersFile({ explicit: cli.options.users, home: cli.home() });
+  } catch (e) {
+    const example = cli.options.users === undefined ? await exampleUsers() : undefined;
+    if (example === undefined) throw e;
+    cli.out.status(`no users file here (./users.json) or in ${cli.home()}; checking the bundled example ${example} (pass --users FILE for another)`);
+    return example;
+  }
+}
 
 async function check(cli: Cli): Promise<ExitCode> {
-  const path = await findUsersFile({ explicit: cli.options.users, home: cli.home() });
+  const path = await fileToCheck(cli);
   const bytes = await readFileIfExists(path, 'CONFIG');
   if (bytes === undefined) throw localError('CONFIG', `the users file ${path} does not exist`);
   const value = parseJsonBytes(bytes, `users file ${path}`, 'USERS_FILE_INVALID');

@@ -26,7 +26,7 @@ options:
     if (peer === undefined) throw localError('USAGE', 'say whose key to verify: securechat verify NAME');
     cli.fail.peer = peer;
     const users = await cli.users(false).catch(() => undefined);
-    const self = await loadSelf(cli, await selfName(cli, optString(args, 'as'), undefined, users), users, false);
+    const self = await loadSelf(cli, await selfName(cli, optString(args, 'as'), undefined, users, peer), users, false);
     const rec = (await loadKnownPeers(self.dir)).peers.get(peer);
     if (rec === undefined) throw localError('UNKNOWN_USER', `${self.name} has no key for "${peer}" yet; talk to them once first (see \`securechat peers\`)`);
     const me = { name: self.name, publicKey: self.identity.publicKey };

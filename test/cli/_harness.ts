@@ -16,8 +16,14 @@ import { killAgents } from './_agents.js';
 
 export const CLI = fileURLToPath(new URL('./_main.js', import.meta.url));
 
-/** Longest any single child may run before the test kills it. */
-export const CHILD_TIMEOUT_MS = 60_000;
+/**
+ * Longest a one-shot command may run before the harness kills it: a safety net against a hang
+ * (the runner's per-file timeout is the other), never what a test decides on. Long-lived
+ * children (listeners) have none: they live until the test stops them or `cleanup()` kills them
+ * (v1 killed them after 60 s too, so a file running long on a loaded machine lost its listeners
+ * half-way: the torn-tail log test's "nobody is listening").
+ */
+export const CHILD_TIMEOUT_MS = 240_000;
 
 const children = new Set<ChildProcessWithoutNullStreams>();
 /** An empty working directory (so no stray ./users.json is picked up). */
@@ -73,6 +79,8 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Keep stdin open after `input` (for start()). */
   readonly keepOpen?: boolean;
+  /** Safety-net kill after this long (default CHILD_TIMEOUT_MS); null: none (long-lived children). */
+  readonly maxMs?: number | null;
 }
 
 export interface Result {
@@ -89,7 +97,7 @@ export class Proc {
   private readonly waiters: { re: RegExp; stream: 'stdout' | 'stderr'; resolve: (m: RegExpMatchArray) => void; reject: (e: Error) => void }[] = [];
   private done = false;
 
-  constructor(readonly child: ChildProcessWithoutNullStreams, readonly label: string) {
+  constructor(readonly child: ChildProcessWithoutNullStreams, readonly label: string, maxMs: number | null = CHILD_TIMEOUT_MS) {
     children.add(child);
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
@@ -102,7 +110,13 @@ export class Proc {
       this.check();
     });
     child.stdin.on('error', () => undefined);
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    const timer =
+      maxMs === null
+        ? undefined
+        : setTimeout(() => {
+            this.stderr += `\n[test harness: killed after ${maxMs} ms]\n`;
+            child.kill('SIGKILL');
+          }, maxMs);
     this.exited = new Promise((resolve) => {
       child.on('close', (code, signal) => {
         clearTimeout(timer);
@@ -163,10 +177,13 @@ export function testEnv(home: string | undefined, extra: Readonly<Record<string,
   return env;
 }
 
-/** Starts the command; stdin stays open unless `input` is given without `keepOpen`. */
+/**
+ * Starts the command; stdin stays open unless `input` is given without `keepOpen`. A child
+ * whose stdin stays open is long-lived (a listener, a chat): no safety-net kill unless `maxMs`.
+ */
 export function start(args: readonly string[], o: RunOptions = {}): Proc {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: o.cwd ?? EMPTY_CWD, env: testEnv(o.home, o.env), stdio: 'pipe' });
-  const p = new Proc(child, `securechat ${args.join(' ')}`);
+  const p = new Proc(child, `securechat ${args.join(' ')}`, o.maxMs === undefined ? (o.input === undefined || o.keepOpen === true ? null : CHILD_TIMEOUT_MS) : o.maxMs);
   if (o.input !== undefined) p.write(o.input);
   if (o.input !== undefined && o.keepOpen !== true) p.end();
   return p;

@@ -102,6 +102,8 @@ export const MAX_KSF_MEMORY_KIB = 1024 * 1024;
 /** Largest Argon2id iteration count a connecting client agrees to. */
 export const MAX_KSF_ITERATIONS = 16;
 
+/** The home remembers at most this many one-time notices it has shown (src/app/notices.ts; the oldest are forgotten). */
+export const MAX_NOTICE_KEYS = 256;
 /** `init` warns when a new password is shorter than this many bytes (it is still accepted). */
 export const SHORT_PASSWORD_BYTES = 10;
 
@@ -115,8 +117,6 @@ export const AGENT_MAX_CLIENTS = 256;
 export const AGENT_IDLE_EXIT_MS = 5 * 60 * 1_000;
 /** How long a command waits for the agent it started to say it is ready. */
 export const AGENT_START_TIMEOUT_MS = 20_000;
-/** An outbound conversation with nothing in flight stays open this long for the next message. */
-export const AGENT_LINGER_MS = 10_000;
 
 // ---- gathered from the modules that use them (issue 10, finding 9) ----
 

@@ -7,10 +7,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWriteFile, ensurePrivateDir } from '../fs/private-files.js';
+import { MAX_NOTICE_KEYS } from '../limits.js';
 
 const FILE = 'notices.json';
-/** At most this many keys are kept (the oldest are forgotten). */
-const MAX_KEYS = 256;
 
 async function load(home: string): Promise<string[]> {
   try {
@@ -34,7 +33,7 @@ export async function firstTime(home: string, key: string): Promise<boolean> {
   if (keys.includes(key)) return false;
   try {
     await ensurePrivateDir(home);
-    await atomicWriteFile(join(home, FILE), new TextEncoder().encode(`${JSON.stringify([...keys, key].slice(-MAX_KEYS))}\n`));
+    await atomicWriteFile(join(home, FILE), new TextEncoder().encode(`${JSON.stringify([...keys, key].slice(-MAX_NOTICE_KEYS))}\n`));
   } catch {
     // cannot remember: showing the notice again next time is the safe side
   }

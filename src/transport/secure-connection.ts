@@ -12,7 +12,7 @@ import { FrameType, type Frame } from '../wire/frame.js';
 import { decodeAlert } from '../handshake/alert.js';
 import type { RandomSource } from '../crypto/random.js';
 import type { SuiteId } from '../crypto/aead.js';
-import { IDLE_TIMEOUT_MS, MAX_RECORD_PLAINTEXT, REKEY_TICK_MS } from '../limits.js';
+import { COALESCE_RECORD_BYTES, IDLE_TIMEOUT_MS, MAX_RECORD_PLAINTEXT, REKEY_TICK_MS } from '../limits.js';
 import { isSecureChatError, localError, type SecureChatError } from '../errors.js';
 
 export interface SecureConnectionOptions {
@@ -60,6 +60,7 @@ export class SecureConnection {
   #rekeys = 0;
   /** Payloads queued this turn, sealed together by `flush`. */
   readonly #outbox: Uint8Array[] = [];
+  #outboxBytes = 0;
 
   constructor(fs: FramedSocket, result: HandshakeResult, opts: SecureConnectionOptions) {
     this.#fs = fs;
@@ -124,13 +125,17 @@ export class SecureConnection {
     if (data.length > MAX_RECORD_PLAINTEXT) throw localError('INTERNAL', `application payload of ${data.length} bytes exceeds ${MAX_RECORD_PLAINTEXT}`);
     this.#session.checkSend(this.#outbox.length + 1, this.#now());
     this.#outbox.push(data);
-    if (this.#outbox.length === 1) process.nextTick(flushOutbox, this);
+    this.#outboxBytes += data.length;
+    // A full record's worth is sealed at once: the queue never holds more than one record.
+    if (this.#outboxBytes >= COALESCE_RECORD_BYTES) this.flush();
+    else if (this.#outbox.length === 1) process.nextTick(flushOutbox, this);
   }
 
   /** Seals and writes every queued payload now (before CLOSE, and at the end of the turn). */
   flush(): void {
     if (this.#outbox.length === 0 || this.#done) return;
     const batch = this.#outbox.splice(0);
+    this.#outboxBytes = 0;
     try {
       for (const f of this.#session.sendApps(batch, this.#now(), this.#random)) this.#fs.write(f);
     } catch (e) {
@@ -152,8 +157,13 @@ export class SecureConnection {
     if (!this.#done) this.#fs.socket.resume();
   }
 
-  /** Resolves when the socket's buffer drained: await it between bulk sends. */
+  /**
+   * Resolves when the socket's buffer drained: await it between bulk sends. Seals what is
+   * queued first, so that the write buffer it measures includes it (a loop of sendApp and
+   * drained() runs in microtasks, before any nextTick flush).
+   */
   drained(): Promise<void> {
+    this.flush();
     return this.#fs.drained();
   }
 

@@ -73,6 +73,8 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Keep stdin open after `input` (for start()). */
   readonly keepOpen?: boolean;
+  /** Kill the child after this long (default CHILD_TIMEOUT_MS): a bound, not a pass/fail timing. */
+  readonly killAfterMs?: number;
 }
 
 export interface Result {
@@ -89,7 +91,7 @@ export class Proc {
   private readonly waiters: { re: RegExp; stream: 'stdout' | 'stderr'; resolve: (m: RegExpMatchArray) => void; reject: (e: Error) => void }[] = [];
   private done = false;
 
-  constructor(readonly child: ChildProcessWithoutNullStreams, readonly label: string) {
+  constructor(readonly child: ChildProcessWithoutNullStreams, readonly label: string, killAfterMs: number = CHILD_TIMEOUT_MS) {
     children.add(child);
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
@@ -102,7 +104,7 @@ export class Proc {
       this.check();
     });
     child.stdin.on('error', () => undefined);
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     this.exited = new Promise((resolve) => {
       child.on('close', (code, signal) => {
         clearTimeout(timer);
@@ -166,7 +168,7 @@ export function testEnv(home: string | undefined, extra: Readonly<Record<string,
 /** Starts the command; stdin stays open unless `input` is given without `keepOpen`. */
 export function start(args: readonly string[], o: RunOptions = {}): Proc {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: o.cwd ?? EMPTY_CWD, env: testEnv(o.home, o.env), stdio: 'pipe' });
-  const p = new Proc(child, `securechat ${args.join(' ')}`);
+  const p = new Proc(child, `securechat ${args.join(' ')}`, o.killAfterMs);
   if (o.input !== undefined) p.write(o.input);
   if (o.input !== undefined && o.keepOpen !== true) p.end();
   return p;

@@ -1,10 +1,16 @@
 /** One complete handshake against any target, then an immediate drop (no close exchange). */
-import { scConnect } from './peers.js';
+import { scConnect, scReconnect } from './peers.js';
+import { SecureChatError } from '../src/errors.js';
 import { refConnect, type Cert, type RefKind } from './references.js';
 
-export type Target = 'securechat' | RefKind;
+export type Target = 'securechat' | 'reconnect' | RefKind;
 
 export async function handshakeOnce(target: Target, port: number, cert: Cert): Promise<void> {
+  if (target === 'reconnect') {
+    const c = await scReconnect(port);
+    c.destroy(new SecureChatError('CANCELLED', 'local', 'bench: dropped after the handshake'));
+    return;
+  }
   if (target === 'securechat') {
     const c = await scConnect(port);
     c.destroy();

@@ -52,7 +52,7 @@ async function sequential(n: number, target: Target, port: number, cert: Cert): 
 
 export async function handshakeSection(b: Budget, cert: Cert, s: Servers): Promise<Figure[]> {
   const figs: Figure[] = [];
-  const seq = (n: number, t: Target): Promise<number[]> => sequential(n, t, t === 'securechat' ? s.chatPort : s.refPorts[t], cert);
+  const seq = (n: number, t: Target): Promise<number[]> => sequential(n, t, t === 'securechat' || t === 'reconnect' ? s.chatPort : s.refPorts[t], cert);
 
   // --- latency, one client at a time ---
   const tls = summarize(await seq(b.hsSequential, 'tls'));
@@ -75,6 +75,12 @@ export async function handshakeSection(b: Budget, cert: Cert, s: Servers): Promi
     section: 'handshake', name: 'full handshake, KSF_TEST (no key stretching)', unit: 'ms', value: summarize(t),
     over: `${t.length} handshakes`, higherIsBetter: false, references: refs,
   });
+  const rc = summarize(await seq(b.hsSequential, 'reconnect'));
+  figs.push({
+    section: 'handshake', name: 'reconnect by keys (Noise IKpsk2, connect to first message possible)', unit: 'ms', value: rc,
+    over: `${b.hsSequential} reconnects`, higherIsBetter: false, references: refs,
+    goal: { text: '≤ tls1.3 handshake', pass: rc.median <= tls.median },
+  });
   figs.push({ section: 'handshake', name: 'ref: tls1.3 handshake', unit: 'ms', value: tls, over: `${b.hsSequential} handshakes`, higherIsBetter: false, references: [{ name: 'tcp connect', value: tcp }] });
   figs.push({ section: 'handshake', name: 'ref: secret-stream handshake', unit: 'ms', value: ss, over: `${b.hsSequential} handshakes`, higherIsBetter: false, references: [{ name: 'tcp connect', value: tcp }] });
 
@@ -95,15 +101,17 @@ export async function handshakeSection(b: Budget, cert: Cert, s: Servers): Promi
     for (const c of b.concurrency) {
       const per: Record<Target, { wall: number[]; share: number[]; p50: number[]; p99: number[]; errors: number; firstError: string | null }> = {
         securechat: { wall: [], share: [], p50: [], p99: [], errors: 0, firstError: null },
+        reconnect: { wall: [], share: [], p50: [], p99: [], errors: 0, firstError: null },
         tls: { wall: [], share: [], p50: [], p99: [], errors: 0, firstError: null },
         'secret-stream': { wall: [], share: [], p50: [], p99: [], errors: 0, firstError: null },
         tcp: { wall: [], share: [], p50: [], p99: [], errors: 0, firstError: null },
       };
       for (let run = 0; run < b.tpRuns; run++) {
-        for (const target of ['securechat', 'tls', 'secret-stream'] as const) {
-          const server = target === 'securechat' ? s.scTest : s.refs;
-          const port = target === 'securechat' ? s.chatPort : s.refPorts[target];
-          const count = (u: Usage): number => (target === 'securechat' ? (u.sc?.handshakesCompleted ?? 0) : (u.refHandshakes?.[target] ?? 0));
+        for (const target of ['securechat', 'reconnect', 'tls', 'secret-stream'] as const) {
+          const ours = target === 'securechat' || target === 'reconnect';
+          const server = ours ? s.scTest : s.refs;
+          const port = ours ? s.chatPort : s.refPorts[target];
+          const count = (u: Usage): number => (ours ? (u.sc?.handshakesCompleted ?? 0) : (u.refHandshakes?.[target] ?? 0));
           const before = await server.call<Usage>('usage');
           const r = await clients.call<LoadResult>('hs-load', { target, port, cert, concurrency: c, durationMs: b.tpMs });
           await new Promise((res) => setTimeout(res, 100)); // let the last server-side completions land
@@ -135,6 +143,14 @@ export async function handshakeSection(b: Budget, cert: Cert, s: Servers): Promi
         references: [ref('tls', 'share'), ref('secret-stream', 'share')],
         goal: { text: '≥ tls1.3 server', pass: share.median >= tlsShare.median },
       });
+      const rcShare = summarize(per.reconnect.share);
+      figs.push({
+        section: 'handshake', name: `reconnects per listener CPU-second, c=${c}`, unit: '1/s', value: rcShare, over, higherIsBetter: true,
+        references: [ref('tls', 'share'), ref('secret-stream', 'share')],
+        goal: { text: '≥ 1.5 × tls1.3 server', pass: rcShare.median >= 1.5 * tlsShare.median },
+        ...(per.reconnect.errors > 0 ? { note: `${per.reconnect.errors} errors (${per.reconnect.firstError ?? ''})` } : {}),
+      });
+      figs.push({ section: 'handshake', name: `reconnect latency p50, c=${c}`, unit: 'ms', value: summarize(per.reconnect.p50), over, higherIsBetter: false, references: [ref('tls', 'p50'), ref('secret-stream', 'p50')] });
       figs.push({ section: 'handshake', name: `handshake latency p50, c=${c}`, unit: 'ms', value: summarize(sc.p50), over, higherIsBetter: false, references: [ref('tls', 'p50'), ref('secret-stream', 'p50')] });
       figs.push({ section: 'handshake', name: `handshake latency p99, c=${c}`, unit: 'ms', value: summarize(sc.p99), over, higherIsBetter: false, references: [ref('tls', 'p99'), ref('secret-stream', 'p99')] });
     }

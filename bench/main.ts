@@ -11,7 +11,7 @@ import { killAll } from './proc.js';
 import { makeCert } from './references.js';
 import { handshakeSection, startServers } from './handshake.js';
 import { messagesSection } from './messages.js';
-import { coldStartSection, sessionsSection } from './scale.js';
+import { coldSendSection, coldStartSection, sessionsSection } from './scale.js';
 import { logSection } from './log.js';
 import { durableSection } from './durable.js';
 import { groupsSection } from './groups.js';
@@ -129,6 +129,7 @@ async function main(): Promise<void> {
       evidence: s.n < 10_000 ? `not judged: only ${s.n} sessions measured (${fmt(s.totalMiB)} MiB extrapolated; fixed costs dominate)` : `${fmt(s.totalMiB)} MiB`,
     });
     figs.push(...(await step('scale: CLI cold start', () => coldStartSection(b))));
+    figs.push(...(await step('scale: cold send to a contact', () => coldSendSection(b))));
   }
   if (want('log')) figs.push(...(await step('log', () => logSection(b))));
   if (want('groups')) figs.push(...(await step('groups', () => groupsSection(b.quick))));

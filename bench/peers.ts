@@ -16,6 +16,10 @@ import { ed25519PublicFromSeed } from '../src/crypto/ecc.js';
 import { createServerSetup, opaqueReady, registerLocally, type KsfParams } from '../src/crypto/opaque.js';
 import { systemRandom } from '../src/crypto/random.js';
 import { utf8 } from '../src/crypto/bytes.js';
+import { ctEqual } from '../src/crypto/bytes.js';
+import { staticKeyFromSeed } from '../src/crypto/x25519-from-ed25519.js';
+import { connectReconnect } from '../src/transport/client.js';
+import type { ContactBook } from '../src/chat/contacts.js';
 
 export const ACCOUNT = 'alice';
 export const PASSWORD = 'correct horse battery staple';
@@ -33,6 +37,35 @@ function identity(name: string): { name: string; seed: Uint8Array; publicKey: Ui
 }
 
 const client = identity('bob');
+
+// ---- reconnect by keys (docs/PROTOCOL.md §10): fixed keys shared by the bench's processes ----
+const RC_LISTENER_SEED = new Uint8Array(32).fill(0x31);
+const RC_CLIENT_SEED = new Uint8Array(32).fill(0x32);
+const RC_SECRET = new Uint8Array(32).fill(0x33);
+const rcListener = { name: ACCOUNT, seed: RC_LISTENER_SEED, publicKey: ed25519PublicFromSeed(RC_LISTENER_SEED) };
+const rcClientStatic = staticKeyFromSeed(RC_CLIENT_SEED);
+const rcListenerStatic = staticKeyFromSeed(RC_LISTENER_SEED);
+
+/**
+ * The listener's contact book for the bench: one contact (carol) whose chain is never
+ * advanced, so every reconnect uses epoch 0 (the ratchet's file write is not measured).
+ */
+const benchContacts: ContactBook = {
+  outbound: async () => null,
+  lookup: (s) => (ctEqual(s, rcClientStatic.pub) ? { name: 'carol', identityKey: ed25519PublicFromSeed(RC_CLIENT_SEED), inbound: { current: { epoch: 0, secret: RC_SECRET }, previous: null, seen: [], pqEpoch: 0 } } : null),
+  commitOutbound: async () => undefined,
+  commitInbound: async () => undefined,
+  madeContact: async () => undefined,
+};
+
+/** One reconnect by keys to the chat listener on `port` (transport level, then dropped). */
+export async function scReconnect(port: number): Promise<SecureConnection> {
+  const { conn } = await connectReconnect({
+    host: '127.0.0.1', port, random: systemRandom,
+    handshake: { peerName: ACCOUNT, peerIdentityKey: rcListener.publicKey, peerStatic: rcListenerStatic.pub, staticKey: rcClientStatic, secret: { epoch: 0, secret: RC_SECRET }, suites: [SuiteId.AES_256_GCM], kem: null },
+  });
+  return conn;
+}
 
 /** Bench stream header (first message on a bench connection): mode byte then a u64 byte count. */
 export const MODE_ECHO = 0;
@@ -63,7 +96,7 @@ export async function startScServers(ksf: KsfParams, maxPending: number): Promis
   await opaqueReady;
   const serverSetup = createServerSetup();
   const record = registerLocally(serverSetup, ACCOUNT, utf8(PASSWORD), ksf);
-  const self = identity(ACCOUNT);
+  const self = rcListener;
   const limiter = (): FailureLimiter => new FailureLimiter({ perAddress: 1_000_000, accountBurst: 1_000_000 });
   const open = new Set<Conversation>();
   const chat = await listen({
@@ -71,6 +104,7 @@ export async function startScServers(ksf: KsfParams, maxPending: number): Promis
     account: { name: ACCOUNT, serverSetup, record, ksf },
     self,
     policy: acceptAll,
+    contacts: benchContacts,
     suites: ALL_SUITES,
     limiter: limiter(),
     maxPendingHandshakes: maxPending,

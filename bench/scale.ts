@@ -135,3 +135,61 @@ export async function coldStartSection(b: Budget): Promise<Figure[]> {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** Runs a command to its exit; resolves with the wall time (ms) and the exit code. */
+async function timedRun(args: readonly string[], env: NodeJS.ProcessEnv, input: string): Promise<{ ms: number; code: number | null }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...args], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+  child.stdin.end(input);
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  return { ms: performance.now() - t0, code };
+}
+
+/**
+ * `send` to a contact from a cold process (no agent: issue 11's agent does not exist yet), spawn
+ * to exit 0 (the delivery receipt arrived), against `node -e 0`. The first send logs in with the
+ * password (default KSF) and makes the two users contacts; it is not counted.
+ */
+export async function coldSendSection(b: Budget): Promise<Figure[]> {
+  const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  const dir = await mkdtemp(join(tmpdir(), 'securechat-bench-send-'));
+  const port = await freePort();
+  const users = join(dir, 'users.json');
+  const home = join(dir, 'home');
+  await writeFile(users, JSON.stringify([{ username: 'bob', password: 'bench password', ip: '127.0.0.1', port }, { username: 'alice', ip: '127.0.0.1', port: port + 1 }]));
+  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1' };
+  const listener = spawn(process.execPath, [cli, 'listen', '--as', 'bob', '--home', home, '--users', users], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+  const exited = new Promise<void>((r) => listener.once('exit', () => r()));
+  try {
+    for (let t0 = performance.now(); ; ) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const s = netConnect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
+        s.once('error', () => resolve(false));
+      });
+      if (ok) break;
+      if (performance.now() - t0 > 60_000) throw new Error('the bench listener did not start within 60 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const send = (text: string): string[] => [cli, 'send', '--as', 'alice', '--to', 'bob', '--message', text, '--home', home, '--users', users];
+    const first = await timedRun(send('first, with the password'), env, 'bench password\n');
+    if (first.code !== 0) throw new Error(`the first send failed (${String(first.code)})`);
+    const xs: number[] = [];
+    for (let i = 0; i < b.coldStarts; i++) {
+      const r = await timedRun(send(`cold ${i}`), env, '');
+      if (r.code !== 0) throw new Error(`cold send ${i} failed (${String(r.code)})`);
+      xs.push(r.ms);
+    }
+    const ref: number[] = [];
+    for (let i = 0; i < b.coldStarts; i++) ref.push((await timedRun(['-e', '0'], env, '')).ms);
+    const v = summarize(xs);
+    const r = summarize(ref);
+    return [{
+      section: 'scale', name: 'send to a contact from a cold process, no agent (spawn → receipt → exit)', unit: 'ms', value: v, over: `${xs.length} sends`,
+      higherIsBetter: false, references: [{ name: 'node -e 0', value: r }], goal: { text: '≤ 2 × node -e 0', pass: v.median <= 2 * r.median },
+    }];
+  } finally {
+    listener.kill('SIGTERM');
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -38,7 +38,7 @@ export function alertKind(e: SecureChatError): 'handshake_failed' | 'protocol_er
 }
 
 function notAContact(who: string): string {
-  return `${who} no longer accepts reconnects from you (you are not on their contacts list); connect once with their password (\`--password\`) or accept a new invitation to become contacts again`;
+  return `${who} no longer accepts reconnects from you (you are not on their contacts list); to log in with their password again, first run \`securechat contacts remove ${who}\`, or accept a new invitation from them`;
 }
 
 function stale(who: string): string {

@@ -3,6 +3,7 @@
  * before its receipt goes out, and tells what happens as `Feed` lines (each with its JSON
  * fact) for whoever watches that user. A failed login is logged (docs/PROTOCOL.md §4.8).
  */
+import { FileContactBook, FileInvitationBook } from './contact-book.js';
 import { loadUsersFile, type UsersFile } from '../identity/index.js';
 import { listen, type Listener, type ListenerEvent } from '../chat/listener.js';
 import type { Conversation } from '../chat/conversation.js';
@@ -55,6 +56,8 @@ export async function startListening(
     account,
     self: localIdentity(self),
     policy,
+    contacts: new FileContactBook(self.dir),
+    invitations: new FileInvitationBook(self.dir),
     onEvent: (e) => listenerEvent(feed, log, e),
     onConversation: (conv) => {
       open.add(conv);

@@ -12,6 +12,12 @@ import type { KsfParams } from '../crypto/opaque.js';
 import { localError, type SecureChatError } from '../errors.js';
 import { formatAddress, loadUsersFile, type UsersFile } from '../identity/index.js';
 import { connect } from '../chat/connect.js';
+import { reconnect } from '../chat/reconnect.js';
+import type { HandshakeStep } from '../chat/types.js';
+import { findContact } from '../identity/contacts.js';
+import { loadContactsSync } from '../identity/contacts-file.js';
+import { userDir } from '../identity/home.js';
+import { FileContactBook } from './contact-book.js';
 import type { Conversation } from '../chat/conversation.js';
 import { announcePeer, endReason, snippet } from './announce.js';
 import { explain, type FailContext } from './errors-text.js';
@@ -187,7 +193,8 @@ export class Messenger {
   /** Whether a send to `target` as `as` needs the listener's password (no conversation is open or opening). */
   needsPassword(as: string, target: Target): boolean {
     const l = this.#links.get(linkKey(as, target));
-    return l === undefined || (l.conv === null && l.opening === null) || (l.conv !== null && !l.conv.isOpen);
+    const noConversation = l === undefined || (l.conv === null && l.opening === null) || (l.conv !== null && !l.conv.isOpen);
+    return noConversation && !isContact(this.#home, as, target.account);
   }
 
   #host(report: Reporter, fail: FailContext): AppHost {
@@ -322,10 +329,23 @@ export class Messenger {
   async #open(link: Link, user: UserState, req: SendRequest, report: Reporter): Promise<Conversation> {
     if (link.conv !== null && link.conv.isOpen) return link.conv;
     if (link.opening !== null) return link.opening;
-    const password = req.password;
-    if (password === undefined) throw localError('USAGE', `the password of ${req.target.account} is needed to start a conversation`);
     const log = user.log;
     if (log === null) throw localError('INTERNAL', 'the log is not open');
+    const contacts = new FileContactBook(user.self.dir);
+    const onStep = (s: HandshakeStep): void => report.status(s.text, { event: 'step', step: s.step, text: s.text });
+    // A contact reconnects by keys, without the password (docs/PROTOCOL.md §10).
+    const contact = await contacts.outbound(req.target.account);
+    if (contact !== null) {
+      const reconnecting = (async () => {
+        const r = await reconnect({ host: req.target.host, port: req.target.port, contact, contacts, self: localIdentity(user.self), onStep });
+        r.saved.catch((e: unknown) => report.status(`could not save the contact secret for ${contact.name}: ${String(e)}`));
+        this.#watch(r.conv, user, log, 'out');
+        return r.conv;
+      })();
+      return this.#opened(link, reconnecting);
+    }
+    const password = req.password;
+    if (password === undefined) throw localError('USAGE', `the password of ${req.target.account} is needed to start a conversation`);
     const opening = (async () => {
       const users: UsersFile | undefined = req.usersPath === undefined ? undefined : await loadUsersFile(req.usersPath);
       const policy = await KnownPeersPolicy.load(user.self.dir, users, (c) => {
@@ -342,7 +362,8 @@ export class Messenger {
           self: localIdentity(user.self),
           policy,
           acceptKsfIncrease: req.acceptKsf === true,
-          onStep: (s) => report.status(s.text, { event: 'step', step: s.step, text: s.text }),
+          contacts,
+          onStep,
         });
       } catch (e) {
         await policy.settle();
@@ -353,6 +374,10 @@ export class Messenger {
       this.#watch(conv, user, log, 'out');
       return conv;
     })();
+    return this.#opened(link, opening);
+  }
+
+  async #opened(link: Link, opening: Promise<Conversation>): Promise<Conversation> {
     link.opening = opening;
     try {
       const conv = await opening;
@@ -452,4 +477,14 @@ function linkKey(as: string, t: Target): string {
 function waitClosed(conv: Conversation): Promise<void> {
   if (conv.closedWith !== null) return Promise.resolve();
   return new Promise((resolve) => conv.on('closed', () => resolve()));
+}
+
+/** Whether `as` has `account` as a contact to reconnect to (no password needed). */
+function isContact(home: string, as: string, account: string): boolean {
+  try {
+    const c = findContact(loadContactsSync(userDir(home, as)), account);
+    return c !== undefined && c.out !== null;
+  } catch {
+    return false; // an unreadable contacts file: the password path reports nothing worse
+  }
 }

@@ -1,6 +1,7 @@
 /** Connecting to a listener: handshake, pinning, then a `Conversation`. */
-import { connectSecure } from '../transport/client.js';
-import { DEFAULT_SUITE_IDS, type SuiteId } from '../crypto/aead.js';
+import { connectLogin } from '../transport/client.js';
+import { wipe } from '../crypto/bytes.js';
+import type { HandshakeResult } from '../handshake/result.js';
 import type { SecureConnection } from '../transport/secure-connection.js';
 import { PeerAlertError } from '../handshake/alert.js';
 import { CONNECT_BUSY_BACKOFF_MAX_MS, CONNECT_BUSY_BACKOFF_MS, CONNECT_BUSY_RETRIES } from '../limits.js';
@@ -10,7 +11,9 @@ import { Conversation } from './conversation.js';
 import { PolicyCheck } from './policy.js';
 import type { ConnectOptions } from './types.js';
 
-export const DEFAULT_SUITES: readonly SuiteId[] = DEFAULT_SUITE_IDS;
+import { DEFAULT_SUITES } from './suites.js';
+
+export { DEFAULT_SUITES };
 
 const STEP_TEXT = {
   connected: 'connected; starting the handshake',
@@ -29,8 +32,8 @@ export async function connect(opts: ConnectOptions): Promise<Conversation> {
   // throttled (docs/SECURITY.md "Listener limits"); that costs it nothing, so we retry a few
   // times with jittered exponential backoff before giving up.
   const retries = opts.busyRetries ?? CONNECT_BUSY_RETRIES;
-  const once = (): Promise<SecureConnection> =>
-    connectSecure({
+  const once = (): Promise<{ conn: SecureConnection; result: HandshakeResult }> =>
+    connectLogin({
       host: opts.host,
       port: opts.port,
       ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
@@ -45,6 +48,7 @@ export async function connect(opts: ConnectOptions): Promise<Conversation> {
         checkPeer: pc.check,
         ...(pinned === undefined ? {} : { pinnedKsf: pinned }),
         onKsf: (k) => (asked = k),
+        ...(opts.invitation === true ? { invitation: true } : {}),
       },
       onStep: (s) => {
         const step = s === 'hello-received' ? 'authenticated' : s;
@@ -52,9 +56,10 @@ export async function connect(opts: ConnectOptions): Promise<Conversation> {
       },
     });
   let conn: SecureConnection;
+  let result: HandshakeResult;
   for (let attempt = 0; ; attempt++) {
     try {
-      conn = await once();
+      ({ conn, result } = await once());
       break;
     } catch (e) {
       if (attempt >= retries || !(e instanceof PeerAlertError) || e.alert !== 'busy') throw e;
@@ -69,9 +74,13 @@ export async function connect(opts: ConnectOptions): Promise<Conversation> {
     if (asked !== undefined && (had === undefined || had.memoryKiB !== asked.memoryKiB || had.iterations !== asked.iterations || had.parallelism !== asked.parallelism)) {
       await opts.policy.commitKsf?.(opts.account, asked);
     }
+    // The first password login (or an invitation) makes the two users contacts (§10.5).
+    if (result.contact !== undefined && opts.contacts !== undefined) await opts.contacts.madeContact(conn.peer, 'initiator', result.contact, opts.invitation === true ? 'invitation' : 'password');
   } catch (e) {
     await conn.close();
     throw e;
+  } finally {
+    wipe(result.contact);
   }
   return new Conversation(conn, pc.state);
 }

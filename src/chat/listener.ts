@@ -13,9 +13,14 @@ import type { SuiteId } from '../crypto/aead.js';
 import { Conversation } from './conversation.js';
 import { InboxBudget } from './inbox-budget.js';
 import { PolicyCheck } from './policy.js';
-import { DEFAULT_SUITES } from './connect.js';
+import { DEFAULT_SUITES } from './suites.js';
+import { staticKeyFromSeed } from '../crypto/x25519-from-ed25519.js';
+import { mlkemDecapsulate, mlkemEncapsulate, mlkemKeygen } from '../crypto/mlkem.js';
+import { wipe } from '../crypto/bytes.js';
+import type { PeerIdentity } from '../handshake/result.js';
+import type { ContactBook, InvitationBook } from './contacts.js';
 import type { ListenerAccount, ListenerStats, LocalIdentity, PeerPolicy, SessionLimits } from './types.js';
-import { remoteError, type SecureChatError } from '../errors.js';
+import { localError, remoteError, type SecureChatError } from '../errors.js';
 
 export type ListenerEvent = ServerEvent | { readonly type: 'policy-failed'; readonly remoteAddress: string; readonly error: SecureChatError };
 
@@ -28,6 +33,15 @@ export interface ListenOptions {
   readonly suites?: readonly SuiteId[];
   readonly onConversation: (c: Conversation) => void;
   readonly onEvent?: (e: ListenerEvent) => void;
+  /**
+   * Contacts: the allow list for reconnects by keys (docs/PROTOCOL.md §10), and where a
+   * password login records its new contact. Absent: reconnects are refused.
+   */
+  readonly contacts?: ContactBook;
+  /** The pending invitation (docs/PROTOCOL.md §11), served once before it expires. */
+  readonly invitations?: InvitationBook;
+  /** The clock for invitation expiry; default Date.now. */
+  readonly now?: () => number;
   /** Limits, for tests and benchmarks. */
   readonly limiter?: FailureLimiter;
   readonly handshakeTimeoutMs?: number;
@@ -61,6 +75,14 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   // Received, unhandled messages across every conversation of this listener (finding 4).
   const budget = new InboxBudget(opts.inboxBudget);
   await opaqueReady; // the OPAQUE library instantiates its WebAssembly once, asynchronously
+  const v1Check = (peer: PeerIdentity): SecureChatError | null => {
+    // Nobody but us is us: a peer claiming the listener's own name is refused (finding 6).
+    if (peer.name === opts.self.name) return remoteError('IDENTITY_MISMATCH', 'the peer claims to be the listener itself');
+    const pc = new PolicyCheck(opts.policy, 'inbound');
+    const r = pc.check(peer);
+    if (r === null) checks.set(keyOf(peer.name, peer.identityKey), pc);
+    return r;
+  };
   const server = await SecureServer.listen({
     ...(opts.host === undefined ? {} : { host: opts.host }),
     port: opts.port,
@@ -80,21 +102,46 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
       ksf: opts.account.ksf,
       identity: { seed: opts.self.seed, publicKey: opts.self.publicKey, name: opts.self.name },
       suites: opts.suites ?? DEFAULT_SUITES,
-      checkPeer: (peer) => {
-        // Nobody but us is us: a peer claiming the listener's own name is refused (finding 6).
-        if (peer.name === opts.self.name) return remoteError('IDENTITY_MISMATCH', 'the peer claims to be the listener itself');
-        const pc = new PolicyCheck(opts.policy, 'inbound');
-        const r = pc.check(peer);
-        if (r === null) checks.set(keyOf(peer.name, peer.identityKey), pc);
-        return r;
-      },
+      checkPeer: v1Check,
     },
+    ...(opts.contacts === undefined ? {} : {
+      reconnect: {
+        staticKey: staticKeyFromSeed(opts.self.seed),
+        suites: opts.suites ?? DEFAULT_SUITES,
+        kem: { keygen: mlkemKeygen, encapsulate: mlkemEncapsulate, decapsulate: mlkemDecapsulate },
+        lookup: (s: Uint8Array) => book(opts).lookup(s),
+      },
+      onReconnectConfirmed: (r) => {
+        book(opts).commitInbound(r.peer.name, r.accepted).catch((e: unknown) => {
+          opts.onEvent?.({ type: 'policy-failed', remoteAddress: '', error: e as SecureChatError });
+        });
+      },
+    }),
+    ...(opts.invitations === undefined ? {} : {
+      invitation: () => {
+        const inv = opts.invitations?.pending() ?? null;
+        if (inv === null || inv.expiresAt <= (opts.now ?? Date.now)()) return null;
+        return {
+          handshake: {
+            account: opts.account.name, serverSetup: inv.serverSetup, record: inv.record, ksf: inv.ksf,
+            identity: { seed: opts.self.seed, publicKey: opts.self.publicKey, name: opts.self.name },
+            suites: opts.suites ?? DEFAULT_SUITES, checkPeer: v1Check,
+          },
+          consume: () => opts.invitations?.consume(),
+        };
+      },
+    }),
     onEvent: (e) => opts.onEvent?.(e),
-    onConnection: (conn) => {
+    onConnection: (conn, result, via) => {
       const k = keyOf(conn.peer.name, conn.peer.identityKey);
       const state = checks.get(k)?.state ?? 'pinned';
       checks.delete(k);
-      opts.policy.commit(conn.peer, state, 'inbound').then(
+      const contact = result.contact;
+      // The first password login (or an invitation) makes the two users contacts (§10.5).
+      const made = contact !== undefined && opts.contacts !== undefined
+        ? (): Promise<void> => book(opts).madeContact(conn.peer, 'responder', contact, via === 'invitation' ? 'invitation' : 'password').finally(() => wipe(contact))
+        : (): Promise<void> => Promise.resolve();
+      opts.policy.commit(conn.peer, state, 'inbound').then(made).then(
         () => opts.onConversation(new Conversation(conn, state, Date.now, { budget })),
         (e: unknown) => {
           const err = e as SecureChatError;
@@ -117,6 +164,11 @@ function admissionOf(opts: ListenOptions): { admission?: AdmissionOptions } {
   if (opts.admission !== undefined) return { admission: opts.admission };
   const n = opts.maxPendingHandshakes;
   return n === undefined ? {} : { admission: { full: n, start: n, perSource: n } };
+}
+
+function book(opts: ListenOptions): ContactBook {
+  if (opts.contacts === undefined) throw localError('INTERNAL', 'no contact book');
+  return opts.contacts;
 }
 
 function keyOf(name: string, key: Uint8Array): string {

@@ -2,6 +2,7 @@
  * The chat layer's public types: what the CLI and the UI program against.
  * A `Conversation` is one authenticated, encrypted connection with one peer.
  */
+import type { ContactBook } from './contacts.js';
 import type { SuiteId } from '../crypto/aead.js';
 import type { KsfParams } from '../crypto/opaque.js';
 import type { SecureChatError } from '../errors.js';
@@ -104,6 +105,10 @@ export interface ConnectOptions {
   readonly busyRetries?: number;
   /** The user consented to more key stretching than pinned for this account (`--accept-ksf`). */
   readonly acceptKsfIncrease?: boolean;
+  /** Where the contact made by this login is recorded (docs/PROTOCOL.md §10); absent: none. */
+  readonly contacts?: ContactBook;
+  /** Accept an invitation (§11): `password` is its one-time code. */
+  readonly invitation?: boolean;
   readonly handshakeTimeoutMs?: number;
   /** Record-layer limits, for tests and benchmarks. */
   readonly session?: SessionLimits;

@@ -15,6 +15,9 @@ import { Cli } from './context.js';
 import { explain } from '../app/errors-text.js';
 import { ExitCode } from '../app/exit-codes.js';
 import { chatCommand } from './commands/chat.js';
+import { contactsCommand } from './commands/contacts.js';
+import { inviteCommand } from './commands/invite.js';
+import { acceptCommand } from './commands/accept.js';
 import { initCommand } from './commands/init.js';
 import { interactiveCommand } from './commands/interactive.js';
 import { listenCommand } from './commands/listen.js';
@@ -28,7 +31,7 @@ import { agentCommand } from './commands/agent.js';
 import { Output } from './output.js';
 import { uiCommand } from './commands/ui.js';
 
-const COMMANDS: readonly Command[] = [initCommand, listenCommand, sendCommand, chatCommand, peersCommand, verifyCommand, trustCommand, usersCommand, logCommand, uiCommand, agentCommand];
+const COMMANDS: readonly Command[] = [initCommand, listenCommand, sendCommand, chatCommand, peersCommand, contactsCommand, inviteCommand, acceptCommand, verifyCommand, trustCommand, usersCommand, logCommand, uiCommand, agentCommand];
 
 function version(): string {
   try {
@@ -56,8 +59,8 @@ ${list}
 ${COMMON_HELP}
 
 Exit codes: 0 ok, 1 unexpected failure, 2 usage or configuration error, 3 authentication
-failed, 4 network error, 5 peer key changed, 6 protocol violation, 7 log invalid,
-130 interrupted. See README.md.`;
+failed, 4 network error, 5 peer key changed, 6 protocol violation, 7 log invalid, 8 not a
+contact (reconnect refused), 130 interrupted. See README.md.`;
 }
 
 function helpText(c: Command): string {

@@ -7,9 +7,11 @@ import { wipe } from '../crypto/bytes.js';
 import type { SecureChatError } from '../errors.js';
 import { formatAddress, type UsersFile } from '../identity/index.js';
 import { connect } from '../chat/connect.js';
+import { reconnect } from '../chat/reconnect.js';
+import { FileContactBook, FileInvitationBook } from '../app/contact-book.js';
 import { listen, type Listener, type ListenerEvent } from '../chat/listener.js';
 import type { Conversation } from '../chat/conversation.js';
-import type { CloseReason, ListenerAccount } from '../chat/types.js';
+import type { CloseReason, HandshakeStep, ListenerAccount } from '../chat/types.js';
 import type { Target } from '../app/target.js';
 import type { Cli } from './context.js';
 import { clock, printable } from './output.js';
@@ -159,6 +161,8 @@ export async function listenAs(
     account,
     self: localIdentity(self),
     policy: ctx.policy,
+    contacts: new FileContactBook(self.dir),
+    invitations: new FileInvitationBook(self.dir),
     onEvent: (e) => showListenerEvent(cli, ctx.log, e),
     onConversation,
   });
@@ -188,10 +192,20 @@ export async function openConversation(
   cli.fail.peer = target.account;
   cli.fail.address = formatAddress(target.host, target.port);
   const { log, policy } = opened ?? (await openLogAndPolicy(cli, self, users));
+  const contacts = new FileContactBook(self.dir);
+  const onStep = (s: HandshakeStep): void => cli.out.status(s.text, { event: 'step', step: s.step, text: s.text });
+  // A contact reconnects by keys: no password (docs/PROTOCOL.md §10).
+  const contact = await contacts.outbound(target.account);
+  if (contact !== null) {
+    const r = await reconnect({ host: target.host, port: target.port, contact, contacts, self: localIdentity(self), onStep });
+    cli.onCleanup(() => r.saved);
+    return openedConversation(cli, r.conv, log, policy);
+  }
   const pw = password ?? (await cli.password(`password of ${target.account}: `));
   let conv: Conversation;
   try {
     conv = await connect({
+      contacts,
       host: target.host,
       port: target.port,
       account: target.account,
@@ -199,7 +213,7 @@ export async function openConversation(
       self: localIdentity(self),
       policy,
       acceptKsfIncrease: acceptKsf,
-      onStep: (s) => cli.out.status(s.text, { event: 'step', step: s.step, text: s.text }),
+      onStep,
     });
   } catch (e) {
     await policy.settle();
@@ -207,6 +221,10 @@ export async function openConversation(
   } finally {
     wipe(pw);
   }
+  return openedConversation(cli, conv, log, policy);
+}
+
+function openedConversation(cli: Cli, conv: Conversation, log: ConversationLog, policy: KnownPeersPolicy): Opened {
   cli.fail.established = true;
   cli.onCleanup(async () => {
     if (conv.isOpen) await conv.close().catch(() => undefined);

@@ -38,6 +38,11 @@ export interface InitiatorOptions {
   readonly random: RandomSource;
   /** TOFU pinning of the responder's identity (§4.7); return a PEER_KEY_CHANGED error to refuse. */
   readonly checkPeer: PeerCheck;
+  /**
+   * An invitation (§11): the ClientHello goes out as INVITE_HELLO and `password` is the
+   * invitation's one-time code. Default: a password login.
+   */
+  readonly invitation?: boolean;
   /** Largest key-stretching cost accepted from the listener; default MAX_KSF_* of limits.ts. */
   readonly maxKsf?: { readonly memoryKiB: number; readonly iterations: number };
   /**
@@ -110,7 +115,7 @@ export class Initiator {
       const kp = mlkemKeygen(seed);
       wipe(seed);
       const login = clientStartLogin(this.#password);
-      const frame = encodeFrame(FrameType.CLIENT_HELLO, encodeClientHello({
+      const frame = encodeFrame(this.#o.invitation === true ? FrameType.INVITE_HELLO : FrameType.CLIENT_HELLO, encodeClientHello({
         versions: this.#versions, suites: this.#o.suites, nonce, account: this.#o.account, ke1: login.ke1, mlkemEk: kp.encapsulationKey,
       }));
       this.#hello = { transcript: new Transcript().with(frame.raw), opaqueState: login.state, decapsulationKey: kp.decapsulationKey };

@@ -27,6 +27,9 @@ const NAMES: Readonly<Record<number, string>> = {
   [FrameType.CLIENT_FINISH]: 'ClientFinish',
   [FrameType.SERVER_FINISH]: 'ServerFinish',
   [FrameType.ALERT]: 'ALERT',
+  [FrameType.RECONNECT_HELLO]: 'RECONNECT_HELLO',
+  [FrameType.RECONNECT_REPLY]: 'RECONNECT_REPLY',
+  [FrameType.INVITE_HELLO]: 'INVITE_HELLO',
   [FrameType.RECORD]: 'RECORD',
 };
 

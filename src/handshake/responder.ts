@@ -46,6 +46,8 @@ export interface ResponderOptions {
    * decoded and before any OPAQUE or ML-KEM work: return e.g. RATE_LIMITED to refuse (ALERT busy).
    */
   readonly admit?: (account: string) => SecureChatError | null;
+  /** Serve an invitation (§11): the hello must be INVITE_HELLO and `record` is the invitation's. */
+  readonly invitation?: boolean;
 }
 
 export type ResponderState = 'wait_ch' | 'wait_cf' | 'done' | 'failed';
@@ -103,7 +105,8 @@ export class Responder {
   receive(frame: Frame): StepOutput {
     if (this.#error !== null) throw this.#error;
     try {
-      gate(this.#state, EXPECT[this.#state], frame);
+      const expected = this.#state === 'wait_ch' && this.#o.invitation === true ? FrameType.INVITE_HELLO : EXPECT[this.#state];
+      gate(this.#state, expected, frame);
       if (this.#state === 'wait_ch') return this.#onClientHello(frame);
       return this.#onClientFinish(frame);
     } catch (e) {

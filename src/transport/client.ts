@@ -3,7 +3,9 @@
  * handshake deadline, and hands back an established `SecureConnection`.
  */
 import { connect as netConnect } from 'node:net';
-import { Initiator, alertFor, type InitiatorOptions } from '../handshake/index.js';
+import { Initiator, alertFor, type InitiatorOptions, type StepOutput } from '../handshake/index.js';
+import { ReconnectInitiator, type ReconnectInitiatorOptions, type ReconnectResult } from '../handshake/reconnect/index.js';
+import type { HandshakeResult } from '../handshake/result.js';
 import { FramedSocket, netError } from './framed-socket.js';
 import { SecureConnection, type SecureConnectionOptions } from './secure-connection.js';
 import { CLIENT_ALERT_LINGER_MS, HANDSHAKE_TIMEOUT_MS } from '../limits.js';
@@ -22,9 +24,33 @@ export interface ClientOptions extends SecureConnectionOptions {
   readonly onStep?: (step: ClientStep) => void;
 }
 
+/** What both initiators (password login, reconnect) offer the socket driver. */
+interface InitiatorMachine {
+  start(): Uint8Array;
+  receive(frame: Frame): StepOutput;
+}
+
 export function connectSecure(opts: ClientOptions): Promise<SecureConnection> {
-  return new Promise<SecureConnection>((resolve, reject) => {
-    const initiator = new Initiator({ ...opts.handshake, random: opts.random });
+  return connectLogin(opts).then((r) => r.conn);
+}
+
+/** The password login, with the handshake's result (its `contact` secret, §4.3). */
+export function connectLogin(opts: ClientOptions): Promise<{ conn: SecureConnection; result: HandshakeResult }> {
+  return drive(opts, new Initiator({ ...opts.handshake, random: opts.random }));
+}
+
+export interface ReconnectClientOptions extends Omit<ClientOptions, 'handshake'> {
+  readonly handshake: Omit<ReconnectInitiatorOptions, 'random'>;
+}
+
+/** Reconnect by keys (docs/PROTOCOL.md §10): one round trip, then an established connection. */
+export function connectReconnect(opts: ReconnectClientOptions): Promise<{ conn: SecureConnection; result: ReconnectResult }> {
+  return drive(opts, new ReconnectInitiator({ ...opts.handshake, random: opts.random })).then((r) => ({ conn: r.conn, result: r.result as ReconnectResult }));
+}
+
+function drive(opts: Omit<ClientOptions, 'handshake'>, initiator: InitiatorMachine): Promise<{ conn: SecureConnection; result: HandshakeResult }> {
+  return new Promise((resolve, reject) => {
+    let result: HandshakeResult | null = null;
     let conn: SecureConnection | null = null;
     let settled = false;
     const settle = (e: SecureChatError | null): void => {
@@ -32,7 +58,7 @@ export function connectSecure(opts: ClientOptions): Promise<SecureConnection> {
       settled = true;
       clearTimeout(deadline);
       if (e !== null) reject(e);
-      else if (conn !== null) resolve(conn);
+      else if (conn !== null && result !== null) resolve({ conn, result });
     };
 
     const socket = netConnect({ host: opts.host, port: opts.port, ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }) });
@@ -57,6 +83,7 @@ export function connectSecure(opts: ClientOptions): Promise<SecureConnection> {
         if (frame.type === 0x02) opts.onStep?.('hello-received');
         for (const f of out.send) fs.write(f);
         if (out.result !== undefined) {
+          result = out.result;
           conn = new SecureConnection(fs, out.result, opts);
           opts.onStep?.('established');
           settle(null);

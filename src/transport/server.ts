@@ -13,7 +13,8 @@
  * A misbehaving connection only ever fails itself. Clock and timers are a parameter.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Responder, alertFor, type ResponderOptions } from '../handshake/index.js';
+import { Responder, alertFor, type ResponderOptions, type StepOutput } from '../handshake/index.js';
+import { ReconnectResponder, type ReconnectResponderOptions, type ReconnectResult } from '../handshake/reconnect/index.js';
 import { FramedSocket, netError } from './framed-socket.js';
 import { SecureConnection, type SecureConnectionOptions } from './secure-connection.js';
 import { FailureLimiter, type Attempt, type HandshakeKind } from './limiter.js';
@@ -27,6 +28,9 @@ import type { HandshakeResult } from '../handshake/result.js';
 
 export type RefusedBy = 'source' | 'full' | 'early-drop' | 'penalty' | 'sessions' | 'address' | 'account';
 
+/** Which handshake made a connection (its first frame, docs/PROTOCOL.md §10.2). */
+export type ConnectionVia = 'login' | 'reconnect' | 'invitation';
+
 export type ServerEvent =
   | { readonly type: 'handshake-failed'; readonly remoteAddress: string; readonly error: SecureChatError; readonly counted: boolean }
   | { readonly type: 'refused'; readonly remoteAddress: string; readonly code: 'TOO_MANY_CONNECTIONS' | 'RATE_LIMITED'; readonly by: RefusedBy }
@@ -36,7 +40,17 @@ export interface ServerOptions extends SecureConnectionOptions {
   readonly host?: string;
   readonly port: number;
   readonly handshake: Omit<ResponderOptions, 'random' | 'admit'>;
-  readonly onConnection: (conn: SecureConnection, result: HandshakeResult) => void;
+  readonly onConnection: (conn: SecureConnection, result: HandshakeResult, via: ConnectionVia) => void;
+  /** Reconnects by keys (docs/PROTOCOL.md §10); absent: a RECONNECT_HELLO is refused like any unexpected frame. */
+  readonly reconnect?: Omit<ReconnectResponderOptions, 'random' | 'admit'>;
+  /**
+   * The pending invitation (§11), asked when an INVITE_HELLO arrives: the responder options for
+   * its one-time record and `consume`, called once ServerHello went out (one online guess), or
+   * null (no valid invitation: INVITATION_INVALID).
+   */
+  readonly invitation?: () => { readonly handshake: Omit<ResponderOptions, 'random' | 'admit' | 'invitation'>; consume(): void } | null;
+  /** A reconnect's initiator sent its first record: the responder's ratchet may advance now (§10.5). */
+  readonly onReconnectConfirmed?: (result: ReconnectResult) => void;
   readonly onEvent?: (e: ServerEvent) => void;
   readonly limiter?: FailureLimiter;
   /** Caps and penalties at accept; an `Admission` instance or its options. */
@@ -189,10 +203,10 @@ export class SecureServer {
       }
     };
 
-    const responder = new Responder({
-      ...o.handshake,
-      random: o.random,
-      admit: (acct: string) => {
+    let via: ConnectionVia = 'login';
+    let confirmPending: ReconnectResult | null = null;
+    let consumeInvitation: (() => void) | null = null;
+    const admit = (acct: string): SecureChatError | null => {
         const v = this.#limiter.begin(source, acct, kind, t.now());
         if (v.ok) {
           attempt = v.attempt;
@@ -201,13 +215,34 @@ export class SecureServer {
         this.#refusedBy[v.by]++;
         o.onEvent?.({ type: 'refused', remoteAddress: address, code: 'RATE_LIMITED', by: v.by });
         return localError('RATE_LIMITED', `too many password attempts for this ${v.by === 'address' ? 'address' : 'account'}`);
-      },
-    });
+    };
+    // The first frame decides the handshake (§10.2): a password login, a reconnect by keys
+    // (not charged to the account's guessing budget) or an invitation (§11).
+    let responder: { receive(frame: Frame): StepOutput } | null = null;
+    const machineFor = (frame: Frame): { receive(frame: Frame): StepOutput } => {
+      if (frame.type === FrameType.RECONNECT_HELLO && o.reconnect !== undefined) {
+        via = 'reconnect';
+        return new ReconnectResponder({ ...o.reconnect, random: o.random, admit });
+      }
+      if (frame.type === FrameType.INVITE_HELLO && o.invitation !== undefined) {
+        via = 'invitation';
+        const inv = o.invitation();
+        if (inv === null) return { receive: () => { throw remoteError('INVITATION_INVALID', 'no valid invitation (wrong, used or expired)'); } };
+        consumeInvitation = () => inv.consume();
+        return new Responder({ ...inv.handshake, invitation: true, random: o.random, admit });
+      }
+      return new Responder({ ...o.handshake, random: o.random, admit });
+    };
 
     const fs: FramedSocket = new FramedSocket(socket, {
       onFrame: (frame: Frame) => {
         if (conn !== null) {
           conn.onFrame(frame);
+          if (confirmPending !== null && conn.stats.recordsReceived > 0) {
+            const r = confirmPending;
+            confirmPending = null;
+            o.onReconnectConfirmed?.(r);
+          }
           return;
         }
         if (over) return;
@@ -218,21 +253,27 @@ export class SecureServer {
         }
         let out;
         try {
+          responder ??= machineFor(frame);
           out = responder.receive(frame);
         } catch (e) {
           fail(isSecureChatError(e) ? e : localError('INTERNAL', 'handshake failed', e), fs, true);
           return;
         }
         for (const f of out.send) fs.write(f);
-        if (out.progress === 'hello') o.onEvent?.({ type: 'hello', remoteAddress: address });
+        if (out.progress === 'hello') {
+          consumeInvitation?.(); // one online guess per invitation (§11)
+          consumeInvitation = null;
+          o.onEvent?.({ type: 'hello', remoteAddress: address });
+        }
         if (out.result !== undefined) {
           end('completed');
           this.#completed++;
           this.#sessions++;
           const c = new SecureConnection(fs, out.result, o);
           conn = c;
+          if (via === 'reconnect' && 'accepted' in out.result) confirmPending = out.result as ReconnectResult;
           socket.once('close', () => this.#sessions--);
-          o.onConnection(c, out.result);
+          o.onConnection(c, out.result, via);
         }
       },
       onClose: (error: SecureChatError | null) => {

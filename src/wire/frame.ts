@@ -19,12 +19,14 @@ export const FrameType = {
   /** Reconnect handshake (docs/PROTOCOL.md §10): Noise IKpsk2 message 1 and 2. */
   RECONNECT_HELLO: 0x06,
   RECONNECT_REPLY: 0x07,
+  /** An invitation's login (docs/PROTOCOL.md §11): a ClientHello under its own frame type. */
+  INVITE_HELLO: 0x08,
   RECORD: 0x10,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 
 export function isFrameType(n: number): n is FrameType {
-  return (n >= 0x01 && n <= 0x07) || n === 0x10;
+  return (n >= 0x01 && n <= 0x08) || n === 0x10;
 }
 
 export interface Frame {

@@ -1,0 +1,80 @@
+/**
+ * Connecting to a contact by keys (docs/PROTOCOL.md §10): no password. Retries once with the
+ * previous per-contact secret when the listener is one epoch behind (stale_secret) or the
+ * reply does not authenticate under the current one (§10.5). The ML-KEM library is loaded
+ * only when the post-quantum step is due (§10.6).
+ */
+import { connectReconnect } from '../transport/client.js';
+import { systemRandom } from '../crypto/random.js';
+import { staticKeyFromSeed } from '../crypto/x25519-from-ed25519.js';
+import { isSecureChatError, remoteError, type SecureChatError } from '../errors.js';
+import { PeerAlertError } from '../handshake/alert.js';
+import { pqDue, type EpochSecret, type KemFunctions } from '../handshake/reconnect/index.js';
+import { Conversation } from './conversation.js';
+import { DEFAULT_SUITES } from './suites.js';
+import type { ContactBook, OutboundContact } from './contacts.js';
+import type { HandshakeStep, LocalIdentity, SessionLimits } from './types.js';
+
+export interface ReconnectOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly contact: OutboundContact;
+  readonly contacts: ContactBook;
+  readonly self: LocalIdentity;
+  readonly onStep?: (s: HandshakeStep) => void;
+  readonly handshakeTimeoutMs?: number;
+  readonly session?: SessionLimits;
+  readonly now?: () => number;
+}
+
+async function loadKem(): Promise<KemFunctions> {
+  const m = await import('../crypto/mlkem.js');
+  return { keygen: m.mlkemKeygen, encapsulate: m.mlkemEncapsulate, decapsulate: m.mlkemDecapsulate };
+}
+
+/** Which refusals mean "try the previous secret" (§10.5). */
+function retryable(e: unknown): boolean {
+  if (e instanceof PeerAlertError) return e.alert === 'stale_secret';
+  return isSecureChatError(e) && e.code === 'AUTH_FAILED';
+}
+
+function typedRefusal(e: unknown): unknown {
+  if (e instanceof PeerAlertError && e.alert === 'not_a_contact') return remoteError('NOT_A_CONTACT', 'the listener no longer accepts reconnects from us', e);
+  if (e instanceof PeerAlertError && e.alert === 'stale_secret') return remoteError('RECONNECT_STALE', 'the listener is behind our per-contact secret', e);
+  return e;
+}
+
+/**
+ * Reconnects; resolves with the conversation and `saved`, the write of the advanced chain
+ * (in flight while the first message goes out; await it before exiting).
+ */
+export async function reconnect(opts: ReconnectOptions): Promise<{ conv: Conversation; saved: Promise<void> }> {
+  const now = opts.now ?? Date.now;
+  const c = opts.contact;
+  const staticKey = staticKeyFromSeed(opts.self.seed);
+  const attempt = async (secret: EpochSecret): Promise<{ conv: Conversation; saved: Promise<void> }> => {
+    const kem = pqDue(c.out, secret.epoch, now()) ? await loadKem() : null;
+    opts.onStep?.({ step: 'connecting', text: `connecting to ${opts.host}:${opts.port} (contact ${c.name}: reconnect by keys${kem === null ? '' : ', with an ML-KEM-768 step'})` });
+    const { conn, result } = await connectReconnect({
+      host: opts.host,
+      port: opts.port,
+      random: systemRandom,
+      ...opts.session,
+      ...(opts.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: opts.handshakeTimeoutMs }),
+      handshake: { peerName: c.name, peerIdentityKey: c.identityKey, peerStatic: c.staticKey, staticKey, secret, suites: DEFAULT_SUITES, kem },
+    });
+    opts.onStep?.({ step: 'established', text: 'keys verified; conversation is end-to-end encrypted' });
+    const saved = opts.contacts.commitOutbound(c.name, secret, result.accepted, now());
+    return { conv: new Conversation(conn, 'pinned'), saved };
+  };
+  try {
+    return await attempt(c.out.current);
+  } catch (e) {
+    if (c.out.previous === null || !retryable(e)) throw typedRefusal(e);
+    try {
+      return await attempt(c.out.previous);
+    } catch (e2) {
+      throw typedRefusal(e2) as SecureChatError;
+    }
+  }
+}

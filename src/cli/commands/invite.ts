@@ -1,0 +1,40 @@
+/** `securechat invite`: a one-time code with the address; whoever accepts it becomes a contact. */
+import { systemRandom } from '../../crypto/random.js';
+import { localError } from '../../errors.js';
+import { formatAddress } from '../../identity/index.js';
+import { createInvitation, INVITATION_TTL_MS } from '../../identity/invitations.js';
+import { optPort, optString } from '../args.js';
+import type { Command } from '../command.js';
+import { ExitCode } from '../../app/exit-codes.js';
+import { loadSelf, selfName } from '../../app/self.js';
+
+export const inviteCommand: Command = {
+  name: 'invite',
+  summary: 'print a one-time code (with your address) that makes its acceptor a contact',
+  help: `usage: securechat invite [--as NAME] [--host ADDR] [--port N]
+
+Prints one string to read over the phone or paste, NAME@HOST:PORT#XXXX-XXXX. The other side
+runs \`securechat accept STRING\` while your \`securechat listen\` runs: you become contacts
+(no password shared; from then on you reconnect by keys). The code is valid for 10 minutes and
+for one attempt only (a wrong guess uses it up), so an attacker gets one online guess at 40
+bits. A new invitation replaces the pending one.
+
+options:
+  --as NAME    the local user (default: the only local user)
+  --host ADDR  the address to print (default: yours in the users file)
+  --port N     the port to print (default: yours in the users file)`,
+  options: { as: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
+  positionals: 0,
+  async run(cli, args) {
+    const users = await cli.users(false).catch(() => undefined);
+    const self = await loadSelf(cli, await selfName(cli, optString(args, 'as'), undefined, users), users, true);
+    const host = optString(args, 'host') ?? self.entry?.ip;
+    const port = optPort(args, 'port') ?? self.entry?.port;
+    if (host === undefined || port === undefined) throw localError('USAGE', `say where you listen with --host ADDR --port N (${self.name} is not in the users file)`);
+    const code = await createInvitation(self.dir, self.name, cli.ksf(), systemRandom, Date.now());
+    const invitation = `${self.name}@${formatAddress(host, port)}#${code}`;
+    cli.out.line(invitation, { event: 'invitation', invitation, account: self.name, code, expiresInMs: INVITATION_TTL_MS });
+    cli.out.status(`valid for ${INVITATION_TTL_MS / 60_000} minutes and one attempt, while \`securechat listen --as ${self.name}\` runs; the other side runs: securechat accept '${invitation}'`);
+    return ExitCode.OK;
+  },
+};

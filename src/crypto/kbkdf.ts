@@ -23,7 +23,8 @@ const ZERO_BLOCK = new Uint8Array(BLOCK);
 /** R_128 of SP 800-38B §5.3. */
 const RB = 0x87;
 
-function ecb(key: Uint8Array): { update(b: Uint8Array): Buffer } {
+/** An AES-256-ECB context; `final()` must be called when done so OpenSSL cleanses the key schedule at once. */
+function ecb(key: Uint8Array): { update(b: Uint8Array): Buffer; final(): Buffer } {
   if (key.length !== 32) throw new RangeError('CMAC-AES-256 key must be 32 bytes');
   const c = createCipheriv('aes-256-ecb', key, null);
   c.setAutoPadding(false);
@@ -73,6 +74,7 @@ export function cmacAes256(key: Uint8Array, msg: Uint8Array): Uint8Array {
     xorInto(block, x);
     x = c.update(block);
   }
+  c.final(); // frees and cleanses the OpenSSL context (its key schedule holds the key) now, not at GC
   wipe(k1, k2);
   return Uint8Array.from(x);
 }
@@ -117,6 +119,7 @@ export function kbkdfCmac(key: Uint8Array, label: Uint8Array, context: Uint8Arra
     blocks[o + 3] = (input[3] ?? 0) ^ (i & 0xff);
   }
   const enc = c.update(blocks);
+  c.final(); // frees and cleanses the OpenSSL context (its key schedule holds ck_j) now, not at GC
   wipe(k1, k2, input, blocks);
   const out = new Uint8Array(enc.buffer, enc.byteOffset, outBytes);
   enc.fill(0, outBytes);

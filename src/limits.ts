@@ -63,6 +63,8 @@ export const MAX_PENDING_PER_SOURCE = 8;
 export const PENALTY_TIMEOUT_MS = 10_000;
 /** ...or that sent bytes breaking the framing or the handshake's encoding. */
 export const PENALTY_GARBAGE_MS = 5_000;
+/** ...or that left before its handshake completed (PerSourcePenalties noauth): 8 such in a row pass the minimum. */
+export const PENALTY_ABANDONED_MS = 2_000;
 /** A source is refused at accept while its accumulated penalty exceeds this... */
 export const PENALTY_MIN_MS = 15_000;
 /** ...and a penalty never runs longer than this. */

@@ -17,7 +17,7 @@
  */
 import {
   EARLY_DROP_RATE, EARLY_DROP_START, MAX_PENDING_HANDSHAKES, MAX_PENDING_PER_SOURCE, MAX_TRACKED_SOURCES,
-  PENALTY_GARBAGE_MS, PENALTY_MAX_MS, PENALTY_MIN_MS, PENALTY_TIMEOUT_MS,
+  PENALTY_ABANDONED_MS, PENALTY_GARBAGE_MS, PENALTY_MAX_MS, PENALTY_MIN_MS, PENALTY_TIMEOUT_MS,
 } from '../limits.js';
 
 export interface AdmissionOptions {
@@ -28,6 +28,7 @@ export interface AdmissionOptions {
   readonly perSource?: number;
   readonly penaltyTimeoutMs?: number;
   readonly penaltyGarbageMs?: number;
+  readonly penaltyAbandonedMs?: number;
   readonly penaltyMinMs?: number;
   readonly penaltyMaxMs?: number;
   readonly maxSources?: number;
@@ -39,8 +40,12 @@ export type AdmitVerdict =
   | { readonly ok: true }
   | { readonly ok: false; readonly by: 'source' | 'full' | 'early-drop' | 'penalty' };
 
-/** How an admitted handshake ended, for penalties. */
-export type HandshakeOutcome = 'completed' | 'failed' | 'timeout' | 'garbage';
+/**
+ * How an admitted handshake ended, for penalties. `abandoned`: the peer left before the
+ * handshake completed (OpenSSH's PerSourcePenalties `noauth`); without a penalty for it a
+ * source could hold its slots for free, closing each just before the first-frame deadline.
+ */
+export type HandshakeOutcome = 'completed' | 'failed' | 'timeout' | 'garbage' | 'abandoned';
 
 export interface AdmissionStats {
   readonly pending: number;
@@ -54,7 +59,7 @@ export class Admission {
   readonly #start: number;
   readonly #rate: number;
   readonly #perSource: number;
-  readonly #penalty: { readonly timeout: number; readonly garbage: number; readonly min: number; readonly max: number };
+  readonly #penalty: { readonly timeout: number; readonly garbage: number; readonly abandoned: number; readonly min: number; readonly max: number };
   readonly #maxSources: number;
   readonly #random: () => number;
   readonly #pending = new Map<string, number>();
@@ -71,6 +76,7 @@ export class Admission {
     this.#penalty = {
       timeout: o.penaltyTimeoutMs ?? PENALTY_TIMEOUT_MS,
       garbage: o.penaltyGarbageMs ?? PENALTY_GARBAGE_MS,
+      abandoned: o.penaltyAbandonedMs ?? PENALTY_ABANDONED_MS,
       min: o.penaltyMinMs ?? PENALTY_MIN_MS,
       max: o.penaltyMaxMs ?? PENALTY_MAX_MS,
     };
@@ -97,7 +103,7 @@ export class Admission {
     return { ok: true };
   }
 
-  /** An admitted handshake ended; timeouts and garbage add penalty time to its source. */
+  /** An admitted handshake ended; timeouts, garbage and abandoned handshakes add penalty time to its source. */
   release(source: string, outcome: HandshakeOutcome, now: number): void {
     const n = this.#pending.get(source) ?? 0;
     if (n > 0) {
@@ -107,6 +113,7 @@ export class Admission {
     }
     if (outcome === 'timeout') this.penalise(source, this.#penalty.timeout, now);
     else if (outcome === 'garbage') this.penalise(source, this.#penalty.garbage, now);
+    else if (outcome === 'abandoned') this.penalise(source, this.#penalty.abandoned, now);
   }
 
   /** Adds `ms` of penalty to `source` (from now, or from its current penalty's end). */

@@ -85,6 +85,8 @@ const FIRST_FRAME = 'the first frame did not arrive in time';
 const defaultKind = (first: Frame): HandshakeKind => (first.type === FrameType.RECONNECT_HELLO ? 'key' : 'password');
 
 /** Error codes that mean the peer sent bytes breaking the framing or the handshake encoding. */
+/** The peer left before the handshake completed: penalised as `abandoned` (OpenSSH's noauth). */
+const LEFT = new Set(['CONNECTION_LOST', 'CONNECTION_RESET']);
 const GARBAGE = new Set(['FRAME_MALFORMED', 'FRAME_TOO_LARGE', 'FRAME_TRUNCATED', 'FRAME_CORRUPT', 'DECODE_ERROR', 'UNEXPECTED_MESSAGE', 'UNSUPPORTED_VERSION']);
 
 export class SecureServer {
@@ -188,7 +190,7 @@ export class SecureServer {
 
     const fail = (err: SecureChatError, fs: FramedSocket, sendAlert: boolean): void => {
       if (over) return;
-      const outcome: HandshakeOutcome = err.code === 'HANDSHAKE_TIMEOUT' ? 'timeout' : GARBAGE.has(err.code) ? 'garbage' : 'failed';
+      const outcome: HandshakeOutcome = err.code === 'HANDSHAKE_TIMEOUT' ? 'timeout' : GARBAGE.has(err.code) ? 'garbage' : LEFT.has(err.code) ? 'abandoned' : 'failed';
       const counted = attempt !== null;
       end(outcome);
       this.#failed++;

@@ -63,9 +63,26 @@ test('penalties: timeouts and garbage accumulate until the source is refused; th
   assert.equal(a.admit('bad', 6_000 + 60_000 - 15_000).ok, true, 'capped at the maximum');
 });
 
+test('a source whose connections leave before the handshake completes is penalised (noauth): slots are not free to hold', () => {
+  // Review finding: 32+ sources, each holding its 8 slots and closing them just before the
+  // first-frame deadline, filled the global cap with no penalty ever applied.
+  const a = new Admission({ perSource: 8, penaltyAbandonedMs: 2_000, penaltyMinMs: 15_000 });
+  for (let i = 0; i < 8; i++) assert.equal(a.admit('holder', 0).ok, true, `slot ${i} admitted`);
+  for (let i = 0; i < 8; i++) a.release('holder', 'abandoned', 4_499);
+  assert.deepEqual(a.admit('holder', 4_500), { ok: false, by: 'penalty' }, 'after its 8 slots were abandoned the source is refused');
+  assert.equal(a.admit('other', 4_500).ok, true, 'another source is not penalised');
+  assert.equal(a.admit('holder', 4_499 + 16_000 - 15_000).ok, true, 'the penalty decays like the others');
+  const b = new Admission({ perSource: 8, penaltyAbandonedMs: 2_000, penaltyMinMs: 15_000 });
+  for (let i = 0; i < 7; i++) {
+    assert.equal(b.admit('user', 0).ok, true);
+    b.release('user', 'abandoned', 0);
+  }
+  assert.equal(b.admit('user', 0).ok, true, 'a few abandoned handshakes (a user pressing Ctrl-C) are not refused');
+});
+
 test('memory stays bounded and counts stay consistent whatever the sequence', () => {
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.constantFrom('completed', 'failed', 'timeout', 'garbage' as const), fc.boolean()), { maxLength: 500 }), (ops) => {
+    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.constantFrom('completed', 'failed', 'timeout', 'garbage', 'abandoned' as const), fc.boolean()), { maxLength: 500 }), (ops) => {
       const a = new Admission({ full: 32, start: 16, perSource: 4, maxSources: 20, random: () => 0.5 });
       const held: string[] = [];
       let now = 0;

@@ -15,7 +15,7 @@ after(cleanup);
 const RECONNECTS = 100;
 
 describe('contacts: password once, then reconnects by keys', () => {
-  it(`alice logs in once with the password, then ${RECONNECTS} sends with stdin closed all reconnect; contacts remove refuses the next`, async () => {
+  it(`alice logs in once with the password, then ${RECONNECTS} sends with stdin closed all reconnect; contacts remove refuses the next`, { timeout: 1_200_000 }, async () => {
     const dir = await tempDir();
     const home = join(dir, 'home');
     const port = await freePort();

@@ -23,6 +23,8 @@ export const MAX_USERNAME_BYTES = 64;
 export const MAX_SEQUENCE = Number.MAX_SAFE_INTEGER;
 /** Application messages queued together share one APP_BATCH record up to this content size (§6.3). */
 export const COALESCE_RECORD_BYTES = 16 * 1024;
+/** Largest message an APP_BATCH item can hold (its length is a u16, §6.3). */
+export const MAX_BATCH_ITEM_BYTES = 0xffff;
 /** Records in the first key batch of a chain (§6.2); each next batch doubles... */
 export const RECORD_KEY_BATCH_FIRST = 4;
 /** ...up to this many records per batch. */

@@ -9,7 +9,7 @@
 import { concat, readU16, u8, u64be } from '../crypto/bytes.js';
 import { MLKEM768_CT_BYTES, MLKEM768_EK_BYTES } from '../crypto/mlkem.js';
 import { remoteError } from '../errors.js';
-import { MAX_RECORD_PLAINTEXT } from '../limits.js';
+import { MAX_BATCH_ITEM_BYTES, MAX_RECORD_PLAINTEXT } from '../limits.js';
 import { Reader } from '../wire/codec.js';
 import { isCloseReason, type CloseReason } from './close.js';
 
@@ -93,8 +93,6 @@ export function decodeContent(inner: Uint8Array): Content {
   return c;
 }
 
-/** Largest message an APP_BATCH item can hold (its length is a u16). */
-export const MAX_BATCH_ITEM_BYTES = 0xffff;
 
 /** Bytes of an APP_BATCH inner plaintext for `items` (content type included). */
 export function batchInnerBytes(items: readonly Uint8Array[]): number {

@@ -164,3 +164,5 @@ export const CONNECT_BUSY_BACKOFF_MAX_MS = 5_000;
 export const NOISE_MAX_NONCE = Number.MAX_SAFE_INTEGER;
 /** Remembered reconnect replay markers per contact, at most. */
 export const RECONNECT_MAX_SEEN = 16;
+/** Largest message an APP_BATCH item can hold (its length is a u16; PROTOCOL §7). */
+export const MAX_BATCH_ITEM_BYTES = 0xffff;

@@ -93,8 +93,8 @@ export function decodeContent(inner: Uint8Array): Content {
   return c;
 }
 
-/** Largest message an APP_BATCH item can hold (its length is a u16). */
-export const MAX_BATCH_ITEM_BYTES = 0xffff;
+import { MAX_BATCH_ITEM_BYTES } from '../limits.js';
+export { MAX_BATCH_ITEM_BYTES };
 
 /** Bytes of an APP_BATCH inner plaintext for `items` (content type included). */
 export function batchInnerBytes(items: readonly Uint8Array[]): number {

@@ -6,7 +6,7 @@
  */
 import { explain, type FailContext } from '../app/errors-text.js';
 import type { JsonEvent, Reporter } from '../app/host.js';
-import { NoReceipt, type Messenger } from '../app/messenger.js';
+import { NoReceipt, PasswordNeeded, type Messenger } from '../app/messenger.js';
 import type { Target } from '../app/target.js';
 import { usernameProblem } from '../identity/username.js';
 import { AGENT_API_VERSION, RpcCode, RpcFailure, type Json, type JsonObject, type RpcId, type RpcRequest } from './rpc.js';
@@ -85,6 +85,8 @@ function progressTo(peer: Peer, request: RpcId): Reporter {
 
 /** Answers a failed operation with its one sentence, stable code and exit code. */
 function failure(e: unknown, fail: FailContext): RpcFailure {
+  // Also when a contact's reconnect by keys was refused: the client asks for the password.
+  if (e instanceof PasswordNeeded) return new RpcFailure(RpcCode.PASSWORD_NEEDED, e.message, { account: e.account });
   const inner = e instanceof NoReceipt ? e.error : e;
   const x = explain(inner, fail);
   const data: JsonObject = { code: x.code, exit: x.exit, sentence: x.sentence, ...(e instanceof NoReceipt ? { id: e.id } : {}) };

@@ -12,7 +12,7 @@ import type { KsfParams } from '../crypto/opaque.js';
 import { localError, type SecureChatError } from '../errors.js';
 import { formatAddress, loadUsersFile, type UsersFile } from '../identity/index.js';
 import { connect } from '../chat/connect.js';
-import { reconnect } from '../chat/reconnect.js';
+import { isKeyRefusal, reconnect } from '../chat/reconnect.js';
 import type { HandshakeStep } from '../chat/types.js';
 import { findContact } from '../identity/contacts.js';
 import { loadContactsSync } from '../identity/contacts-file.js';
@@ -86,6 +86,13 @@ interface ListenState {
   readonly listening: Listening;
   readonly user: UserState;
   holds: number;
+}
+
+/** A conversation can only start with the listener's password, and none was given. */
+export class PasswordNeeded extends Error {
+  constructor(readonly account: string) {
+    super(`the password of ${account} is needed to start a conversation`);
+  }
 }
 
 export class Messenger {
@@ -335,18 +342,9 @@ export class Messenger {
     const onStep = (s: HandshakeStep): void => report.status(s.text, { event: 'step', step: s.step, text: s.text });
     // A contact reconnects by keys, without the password (docs/PROTOCOL.md §10).
     const contact = await contacts.outbound(req.target.account);
-    if (contact !== null) {
-      const reconnecting = (async () => {
-        const r = await reconnect({ host: req.target.host, port: req.target.port, contact, contacts, self: localIdentity(user.self), onStep });
-        r.saved.catch((e: unknown) => report.status(`could not save the contact secret for ${contact.name}: ${String(e)}`));
-        this.#watch(r.conv, user, log, 'out');
-        return r.conv;
-      })();
-      return this.#opened(link, reconnecting);
-    }
-    const password = req.password;
-    if (password === undefined) throw localError('USAGE', `the password of ${req.target.account} is needed to start a conversation`);
-    const opening = (async () => {
+    const passwordLogin = async (): Promise<Conversation> => {
+      const password = req.password;
+      if (password === undefined) throw new PasswordNeeded(req.target.account);
       const users: UsersFile | undefined = req.usersPath === undefined ? undefined : await loadUsersFile(req.usersPath);
       const policy = await KnownPeersPolicy.load(user.self.dir, users, (c) => {
         void log.keyChange(c.peer, c.oldFingerprint, c.newFingerprint, false).catch(() => undefined);
@@ -373,8 +371,27 @@ export class Messenger {
       }
       this.#watch(conv, user, log, 'out');
       return conv;
+    };
+    if (contact === null) {
+      if (req.password === undefined) throw new PasswordNeeded(req.target.account);
+      return this.#opened(link, passwordLogin());
+    }
+    const reconnecting = (async () => {
+      try {
+        const r = await reconnect({ host: req.target.host, port: req.target.port, contact, contacts, self: localIdentity(user.self), onStep });
+        r.saved.catch((e: unknown) => report.status(`could not save the contact secret for ${contact.name}: ${String(e)}`));
+        this.#watch(r.conv, user, log, 'out');
+        return r.conv;
+      } catch (e) {
+        // The listener does not hold the key we pinned (a reinstall, or an impostor) or our
+        // secrets diverged: a password login runs the full identity check (§4.7) instead.
+        if (!isKeyRefusal(e)) throw e;
+        if (req.password === undefined) throw new PasswordNeeded(req.target.account);
+        report.status(`${req.target.account} did not accept the reconnect by keys; logging in with the password instead`, { event: 'step', step: 'reconnect-refused', text: 'reconnect refused; password login' });
+        return passwordLogin();
+      }
     })();
-    return this.#opened(link, opening);
+    return this.#opened(link, reconnecting);
   }
 
   async #opened(link: Link, opening: Promise<Conversation>): Promise<Conversation> {

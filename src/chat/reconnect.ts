@@ -45,6 +45,19 @@ function typedRefusal(e: unknown): unknown {
 }
 
 /**
+ * Whether a failed reconnect means "the listener could not, or would not, authenticate us by
+ * keys" (it does not hold the key we pinned for it, e.g. after a reinstall, or our
+ * per-contact secrets diverged), as opposed to an explicit revocation (NOT_A_CONTACT) or a
+ * network error. The caller may then fall back to a password login, which runs the full
+ * identity check (a changed key is still a hard stop, PEER_KEY_CHANGED) and gives an attacker
+ * who forced the fallback nothing to guess offline (OPAQUE).
+ */
+export function isKeyRefusal(e: unknown): boolean {
+  if (e instanceof PeerAlertError) return e.alert === 'handshake_failed';
+  return isSecureChatError(e) && e.code === 'AUTH_FAILED';
+}
+
+/**
  * Reconnects; resolves with the conversation and `saved`, the write of the advanced chain
  * (in flight while the first message goes out; await it before exiting).
  */

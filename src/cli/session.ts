@@ -7,7 +7,7 @@ import { wipe } from '../crypto/bytes.js';
 import type { SecureChatError } from '../errors.js';
 import { formatAddress, type UsersFile } from '../identity/index.js';
 import { connect } from '../chat/connect.js';
-import { reconnect } from '../chat/reconnect.js';
+import { isKeyRefusal, reconnect } from '../chat/reconnect.js';
 import { FileContactBook, FileInvitationBook } from '../app/contact-book.js';
 import { listen, type Listener, type ListenerEvent } from '../chat/listener.js';
 import type { Conversation } from '../chat/conversation.js';
@@ -197,9 +197,14 @@ export async function openConversation(
   // A contact reconnects by keys: no password (docs/PROTOCOL.md §10).
   const contact = await contacts.outbound(target.account);
   if (contact !== null) {
-    const r = await reconnect({ host: target.host, port: target.port, contact, contacts, self: localIdentity(self), onStep });
-    cli.onCleanup(() => r.saved);
-    return openedConversation(cli, r.conv, log, policy);
+    try {
+      const r = await reconnect({ host: target.host, port: target.port, contact, contacts, self: localIdentity(self), onStep });
+      cli.onCleanup(() => r.saved);
+      return openedConversation(cli, r.conv, log, policy);
+    } catch (e) {
+      if (!isKeyRefusal(e)) throw e;
+      cli.out.status(`${target.account} did not accept the reconnect by keys; logging in with the password instead`, { event: 'step', step: 'reconnect-refused', text: 'reconnect refused; password login' });
+    }
   }
   const pw = password ?? (await cli.password(`password of ${target.account}: `));
   let conv: Conversation;

@@ -48,6 +48,8 @@ async function exchange(s: Setup, env: Readonly<Record<string, string>>): Promis
   const bob = await startListener(['--as', 'bob', '--users', s.users], { home: s.home, env });
   const good = await run(['send', '--users', s.users, '--as', 'alice', '--to', 'bob', '--message', 'colourless'], { home: s.home, env, input: 'pw-bob\n' });
   assert.equal(good.code, 0, good.stderr);
+  // The good send made alice and bob contacts (reconnect by keys); forget it, so the password is asked again.
+  assert.equal((await run(['contacts', 'remove', 'bob', '--as', 'alice', '--users', s.users], { home: s.home, env })).code, 0);
   const bad = await run(['send', '--users', s.users, '--as', 'alice', '--to', 'bob', '--message', 'x'], { home: s.home, env, input: 'wrong\n' });
   assert.equal(bad.code, 3, bad.stderr);
   await bob.waitFor(/failed: wrong password/);
@@ -100,6 +102,7 @@ describe('--json', () => {
     await bob.waitFor(/"event":"listening"/, 'stdout');
     const results: Result[] = [];
     results.push(await run(['send', '--json', '--users', s.users, '--as', 'alice', '--to', 'bob', '--message', 'line\nbreak, "quotes" and \u00e9'], { home: s.home, input: 'pw-bob\n' }));
+    results.push(await run(['contacts', 'remove', 'bob', '--json', '--as', 'alice', '--users', s.users], { home: s.home }));
     results.push(await run(['send', '--json', '--users', s.users, '--as', 'alice', '--to', 'bob', '--message', 'x'], { home: s.home, input: 'wrong\n' }));
     results.push(await run(['send', '--json', '--users', s.users, '--as', 'alice', '--to', 'nobody', '--message', 'x'], { home: s.home, input: 'pw-bob\n' }));
     results.push(await run(['log', 'show', '--json', '--as', 'alice', '--users', s.users], { home: s.home }));
@@ -107,7 +110,7 @@ describe('--json', () => {
     await bob.waitFor(/"event":"handshake-failed"/, 'stdout');
     bob.kill();
     const b = await bob.exited;
-    assert.deepEqual(results.map((r) => r.code), [0, 3, 2, 0, 0]);
+    assert.deepEqual(results.map((r) => r.code), [0, 0, 3, 2, 0, 0]);
     for (const out of [...results.map((r) => r.stdout), b.stdout]) {
       assert.ok(out.endsWith('\n'), 'the last line is complete');
       for (const line of out.split('\n').slice(0, -1)) {
@@ -118,7 +121,7 @@ describe('--json', () => {
     }
     const msg = jsonLines(b.stdout).find((e) => e['event'] === 'message');
     assert.equal(msg?.['text'], 'line\nbreak, "quotes" and \u00e9');
-    const errors = [results[1], results[2]].map((r) => jsonLines(r?.stdout ?? '').filter((e) => e['event'] === 'error'));
+    const errors = [results[2], results[3]].map((r) => jsonLines(r?.stdout ?? '').filter((e) => e['event'] === 'error'));
     assert.deepEqual(errors.map((e) => e.at(-1)?.['code']), ['AUTH_FAILED', 'UNKNOWN_USER']);
   });
 });
@@ -161,6 +164,7 @@ describe('passwords', () => {
 
     assert.equal(keep(await run(['send', '--users', users, '--as', 'alice', '--to', 'bob', '--message', 'to bob'], { home, input: `${pw.bob}\n` })).code, 0);
     assert.equal(keep(await run(['send', '--users', users, '--as', 'alice', '--to', 'carol', '--message', 'to carol', '--password-file', carolPw], { home })).code, 0);
+    assert.equal(keep(await run(['contacts', 'remove', 'bob', '--as', 'alice', '--users', users], { home })).code, 0);
     assert.equal(keep(await run(['send', '--json', '--users', users, '--as', 'alice', '--to', 'bob', '--message', 'x'], { home, input: `${pw.wrong}\n` })).code, 3);
     assert.equal(keep(await run(['send', '--legacy', '--users', users, '--as', 'alice', '--to', 'dave', '--message', 'to dave'], { home, input: `${pw.dave}\n` })).code, 0);
     assert.equal(keep(await run(['send', '--legacy', '--json', '--users', users, '--as', 'alice', '--to', 'dave', '--message', 'y'], { home, input: `${pw.wrong}\n` })).code, 3);

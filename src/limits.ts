@@ -115,6 +115,8 @@ export const SHORT_PASSWORD_BYTES = 10;
 
 /** Longest request, response or event line on the agent socket, in bytes (a 65 519-byte text escaped as JSON fits). */
 export const AGENT_MAX_LINE_BYTES = 1024 * 1024;
+/** Unread responses and events queued for one agent client before it is disconnected. */
+export const AGENT_CLIENT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 /** At most this many clients connected to one agent at once. */
 export const AGENT_MAX_CLIENTS = 256;
 /** An agent with no client, conversation or listener for this long exits. */

@@ -5,7 +5,7 @@
  * that request's callback, `event` notifications to `onEvent`.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, lstatSync, openSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { localError, type SecureChatError } from '../errors.js';
 import { ensurePrivateDir, errnoCode } from '../fs/private-files.js';
@@ -143,7 +143,25 @@ export function selfCommand(home: string): AgentCommand {
   return { execPath: process.execPath, args: [...process.execArgv, entry, 'agent', 'run', '--home', home, '--json'] };
 }
 
+/**
+ * The socket must be ours before we send anything (passwords travel in `send` and `open`): a
+ * socket owned by another user, or open to group or others, is refused, never connected to.
+ */
+function checkSocketOwner(path: string): void {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return; // no socket: the connect below finds none
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  if (!st.isSocket() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) {
+    throw localError('CONFIG', `the agent socket ${path} is not a private socket of yours (owner or mode wrong); remove it, check the home's permissions (0700), and try again`);
+  }
+}
+
 function connectSocket(path: string): Promise<Socket | undefined> {
+  checkSocketOwner(path);
   return new Promise((resolve, reject) => {
     const s = netConnect(path);
     s.once('connect', () => {

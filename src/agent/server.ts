@@ -12,7 +12,7 @@ import type { KsfParams } from '../crypto/opaque.js';
 import { isSecureChatError } from '../errors.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
 import { acquireLock, type LogLock } from '../log/lock.js';
-import { AGENT_IDLE_EXIT_MS, AGENT_MAX_CLIENTS } from '../limits.js';
+import { AGENT_CLIENT_MAX_QUEUED_BYTES, AGENT_IDLE_EXIT_MS, AGENT_MAX_CLIENTS } from '../limits.js';
 import { Messenger } from '../app/messenger.js';
 import type { JsonEvent } from '../app/host.js';
 import type { Feed } from '../app/listening.js';
@@ -88,9 +88,16 @@ class Agent implements RunningAgent, AgentState {
 
   listen(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
+      // Created under umask 077: the socket is never open to others, not even between bind and chmod.
+      const umask = process.umask(0o077);
+      const failed = (e: Error): void => {
+        process.umask(umask);
+        reject(e);
+      };
+      this.#server.once('error', failed);
       this.#server.listen(this.paths.socket, () => {
-        this.#server.off('error', reject);
+        process.umask(umask);
+        this.#server.off('error', failed);
         this.#server.on('error', () => undefined);
         void fsp.chmod(this.paths.socket, 0o600).catch(() => undefined);
         this.touch();
@@ -126,20 +133,29 @@ class Agent implements RunningAgent, AgentState {
 
   #accept(socket: Socket): void {
     socket.setEncoding('utf8');
+    // A client that does not read (a stopped terminal, `listen | less`) must not grow our memory:
+    // past AGENT_CLIENT_MAX_QUEUED_BYTES of unread responses and events it is disconnected.
+    const write = (line: string): void => {
+      if (socket.writableLength > AGENT_CLIENT_MAX_QUEUED_BYTES) {
+        socket.destroy();
+        return;
+      }
+      socket.write(line);
+    };
     const lines = new LineSplitter();
     const peer: Peer = {
       subscribed: new Set(),
       holds: [],
       links: [],
       notify: (method, params) => {
-        if (!socket.destroyed) socket.write(encodeNotification({ method, params }));
+        if (!socket.destroyed) write(encodeNotification({ method, params }));
       },
       end: () => socket.end(),
     };
     this.#peers.add(peer);
     this.touch();
     const reply = (s: string): void => {
-      if (!socket.destroyed) socket.write(s);
+      if (!socket.destroyed) write(s);
     };
     socket.on('data', (chunk: string) => {
       const got = lines.push(chunk);

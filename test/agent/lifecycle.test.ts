@@ -96,3 +96,25 @@ describe('agent lifecycle', () => {
     assert.equal((await winner.exited).code, 0);
   });
 });
+
+describe('agent socket ownership (review finding)', () => {
+  it('a socket in the home that is open to others is refused before anything is sent', { timeout: 60_000 }, async () => {
+    const { mkdir, chmod } = await import('node:fs/promises');
+    const { createServer } = await import('node:net');
+    const s = await setup();
+    await mkdir(s.home, { recursive: true, mode: 0o700 });
+    const sock = join(s.home, 'agent.sock');
+    let received = 0;
+    const rogue = createServer((c) => c.on('data', (d: Buffer) => (received += d.length)));
+    await new Promise<void>((r) => rogue.listen(sock, r));
+    try {
+      await chmod(sock, 0o666);
+      const r = await run(['agent', 'status', '--json'], { home: s.home });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /agent socket .* is not a private socket of yours/);
+      assert.equal(received, 0, 'nothing was written to the rogue socket');
+    } finally {
+      await new Promise<void>((r) => rogue.close(() => r()));
+    }
+  });
+});

@@ -133,6 +133,8 @@ export class Messenger {
       have.holds++;
       return { host: have.listening.host, port: have.listening.port, fingerprint: have.user.self.identity.fingerprint };
     }
+    // A users file that cannot be read fails the request before anything is created (no identity key for a typo).
+    if (req.usersPath !== undefined) await loadUsersFile(req.usersPath);
     const user = await this.#acquireUser(as, report, fail);
     try {
       const log = user.log;

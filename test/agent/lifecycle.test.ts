@@ -118,3 +118,20 @@ describe('agent socket ownership (review finding)', () => {
     }
   });
 });
+
+describe('agent listen with a users file that cannot be read (review finding)', () => {
+  it('the listen request fails and creates nothing for that user', { timeout: 120_000 }, async () => {
+    const { AgentClient, AgentError } = await import('../../src/agent/client.js');
+    const s = await setup();
+    assert.equal((await run(['agent', 'start'], { home: s.home })).code, 0);
+    const c = await AgentClient.tryConnect(s.home);
+    assert.ok(c !== undefined, 'the agent answers on its socket');
+    try {
+      await assert.rejects(c.call('listen', { as: 'zed', port: 0, users: join(s.home, '..', 'missing', 'users.json') }), (e: unknown) => e instanceof AgentError);
+      assert.equal(existsSync(join(s.home, 'users', 'zed')), false, 'no identity was created for zed');
+    } finally {
+      c.close();
+      await run(['agent', 'stop'], { home: s.home });
+    }
+  });
+});

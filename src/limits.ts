@@ -111,6 +111,11 @@ export const MAX_NOTICE_KEYS = 256;
 /** `init` warns when a new password is shorter than this many bytes (it is still accepted). */
 export const SHORT_PASSWORD_BYTES = 10;
 
+/** A listener tells refused connections from one source at most once in this window (the rest are counted)... */
+export const REFUSAL_NOTICE_WINDOW_MS = 10_000;
+/** ...remembering at most this many sources. */
+export const REFUSAL_NOTICE_SOURCES = 1_024;
+
 // ---- the agent (src/agent, docs/AGENT-API.md) ----
 
 /** Longest request, response or event line on the agent socket, in bytes (a 65 519-byte text escaped as JSON fits). */

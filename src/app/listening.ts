@@ -3,6 +3,7 @@
  * before its receipt goes out, and tells what happens as `Feed` lines (each with its JSON
  * fact) for whoever watches that user. A failed login is logged (docs/PROTOCOL.md §4.8).
  */
+import { RefusalNotices } from './refusal-notices.js';
 import { FileContactBook, FileInvitationBook } from './contact-book.js';
 import { loadUsersFile, type UsersFile } from '../identity/index.js';
 import { listen, type Listener, type ListenerEvent } from '../chat/listener.js';
@@ -50,6 +51,7 @@ export async function startListening(
     void log.keyChange(c.peer, c.oldFingerprint, c.newFingerprint, false).catch(() => undefined);
   });
   const open = new Set<Conversation>();
+  const notices = new RefusalNotices();
   const listener: Listener = await listen({
     ...(req.host === undefined ? {} : { host: req.host }),
     port: req.port,
@@ -58,7 +60,7 @@ export async function startListening(
     policy,
     contacts: new FileContactBook(self.dir),
     invitations: new FileInvitationBook(self.dir),
-    onEvent: (e) => listenerEvent(feed, log, e),
+    onEvent: (e) => listenerEvent(feed, log, notices, e),
     onConversation: (conv) => {
       open.add(conv);
       announcePeer(feed, conv, 'connected:');
@@ -80,17 +82,15 @@ export async function startListening(
 }
 
 /** One line per listener event; a counted failed login is also written to the log. */
-function listenerEvent(feed: Feed, log: ConversationLog, e: ListenerEvent): void {
+function listenerEvent(feed: Feed, log: ConversationLog, notices: RefusalNotices, e: ListenerEvent): void {
   switch (e.type) {
     case 'hello':
       return;
-    case 'refused':
-      feed.status(`refused a connection from ${e.remoteAddress}: ${e.code === 'RATE_LIMITED' ? 'too many failed logins from there' : 'too many connections'}`, {
-        event: 'refused',
-        address: e.remoteAddress,
-        code: e.code,
-      });
+    case 'refused': {
+      const line = notices.line(e.remoteAddress, e.code);
+      if (line !== null) feed.status(line, { event: 'refused', address: e.remoteAddress, code: e.code });
       return;
+    }
     case 'handshake-failed':
     case 'policy-failed': {
       const code = e.error.code;

@@ -3,6 +3,7 @@
  * connect (`--to`), opening the conversation with handshake steps shown, showing the peer's
  * identity and key state, and showing + logging every message and receipt.
  */
+import { RefusalNotices } from '../app/refusal-notices.js';
 import { wipe } from '../crypto/bytes.js';
 import type { SecureChatError } from '../errors.js';
 import { formatAddress, type UsersFile } from '../identity/index.js';
@@ -115,17 +116,18 @@ export async function openLogAndPolicy(cli: Cli, self: Self, users: UsersFile | 
  * One line per listener event; a failed login attempt (a handshake that got past ServerHello
  * and did not complete, docs/PROTOCOL.md §4.8) is also written to the log.
  */
+/** This process's refusal notices (one listener per process on this path). */
+const refusalNotices = new RefusalNotices();
+
 export function showListenerEvent(cli: Cli, log: ConversationLog, e: ListenerEvent): void {
   switch (e.type) {
     case 'hello':
       return;
-    case 'refused':
-      cli.out.status(`refused a connection from ${e.remoteAddress}: ${e.code === 'RATE_LIMITED' ? 'too many failed logins from there' : 'too many connections'}`, {
-        event: 'refused',
-        address: e.remoteAddress,
-        code: e.code,
-      });
+    case 'refused': {
+      const line = refusalNotices.line(e.remoteAddress, e.code);
+      if (line !== null) cli.out.status(line, { event: 'refused', address: e.remoteAddress, code: e.code });
       return;
+    }
     case 'handshake-failed':
     case 'policy-failed': {
       const code = e.error.code;

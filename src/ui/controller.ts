@@ -20,6 +20,7 @@ import { listenerAccount, localIdentity, type Self } from '../app/self.js';
 import { resolveTarget } from '../app/target.js';
 import { uiError } from './errors.js';
 import { endReason } from '../app/announce.js';
+import { RefusalNotices } from '../app/refusal-notices.js';
 import { ReloadablePolicy } from '../app/reloadable-policy.js';
 import type { ConversationView, ListenerView, LogView, MessageView, ServerEvent, StateView, VerifyView } from './protocol.js';
 import { contacts, logView, verifyView } from './views.js';
@@ -46,6 +47,7 @@ export class UiController {
   readonly #log: ConversationLog;
   #policy!: ReloadablePolicy;
   readonly #subscribers = new Set<(e: ServerEvent) => void>();
+  readonly #refusals = new RefusalNotices();
   readonly #conversations = new Map<string, Entry>();
   #nextId = 1;
   #listener: Listener | null = null;
@@ -247,9 +249,11 @@ export class UiController {
     switch (e.type) {
       case 'hello':
         return;
-      case 'refused':
-        this.#emit({ type: 'notice', level: 'info', message: `refused a connection from ${e.remoteAddress}: ${e.code === 'RATE_LIMITED' ? 'too many failed logins from there' : 'too many connections'}` });
+      case 'refused': {
+        const line = this.#refusals.line(e.remoteAddress, e.code);
+        if (line !== null) this.#emit({ type: 'notice', level: 'info', message: line });
         return;
+      }
       case 'handshake-failed':
       case 'policy-failed': {
         if (e.error.code === 'PEER_KEY_CHANGED') return; // the key-changed event already told the page

@@ -108,12 +108,14 @@ export async function startScServers(ksf: KsfParams, maxPending: number): Promis
     suites: ALL_SUITES,
     limiter: limiter(),
     maxPendingHandshakes: maxPending,
+    maxSessionsPerSource: 1_000_000, // the bench holds 10,000 sessions from 127.0.0.1
     onConversation: (c) => {
       open.add(c);
       c.on('closed', () => open.delete(c));
     },
   });
   const sink = await SecureServer.listen({
+    maxSessionsPerSource: 1_000_000,
     port: 0,
     random: systemRandom,
     limiter: limiter(),

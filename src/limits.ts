@@ -75,6 +75,8 @@ export const PENALTY_MAX_MS = 10 * 60 * 1_000;
 export const MAX_TRACKED_SOURCES = 10_000;
 /** At most this many established conversations on one listener. */
 export const MAX_SESSIONS = 20_000;
+/** At most this many of them from one source (IPv4 address or IPv6 /64): ~16 MiB of session state at most. */
+export const MAX_SESSIONS_PER_SOURCE = 256;
 /** Failed or in-flight password attempts per source before it is refused... */
 export const MAX_FAILURES_PER_ADDRESS = 10;
 /** ...within this sliding window. */

@@ -53,6 +53,8 @@ export interface ListenOptions {
    * (benchmarks opening many handshakes from one address). Ignored when `admission` is given.
    */
   readonly maxPendingHandshakes?: number;
+  /** Established conversations per source (benchmarks holding thousands from one address). */
+  readonly maxSessionsPerSource?: number;
   /** Which handshakes are password logins (charged to the guessing budget); see transport/server.ts. */
   readonly handshakeKind?: (first: Frame) => HandshakeKind;
   readonly timers?: Timers;
@@ -92,6 +94,7 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     ...(opts.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: opts.handshakeTimeoutMs }),
     ...(opts.firstFrameTimeoutMs === undefined ? {} : { firstFrameTimeoutMs: opts.firstFrameTimeoutMs }),
     ...admissionOf(opts),
+    ...(opts.maxSessionsPerSource === undefined ? {} : { maxSessionsPerSource: opts.maxSessionsPerSource }),
     ...(opts.handshakeKind === undefined ? {} : { handshakeKind: opts.handshakeKind }),
     ...(opts.timers === undefined ? {} : { timers: opts.timers }),
     ...(opts.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: opts.idleTimeoutMs }),

@@ -21,7 +21,7 @@ import { FailureLimiter, type Attempt, type HandshakeKind } from './limiter.js';
 import { Admission, type AdmissionOptions, type HandshakeOutcome } from './admission.js';
 import { sourceOf } from './source.js';
 import { realTimers, type TimerHandle, type Timers } from './timers.js';
-import { ALERT_LINGER_MS, FIRST_FRAME_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS, LISTEN_BACKLOG, MAX_SESSIONS } from '../limits.js';
+import { ALERT_LINGER_MS, FIRST_FRAME_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS, LISTEN_BACKLOG, MAX_SESSIONS, MAX_SESSIONS_PER_SOURCE } from '../limits.js';
 import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
 import { FrameType, type Frame } from '../wire/frame.js';
 import type { HandshakeResult } from '../handshake/result.js';
@@ -65,6 +65,8 @@ export interface ServerOptions extends SecureConnectionOptions {
   readonly handshakeTimeoutMs?: number;
   readonly firstFrameTimeoutMs?: number;
   readonly maxSessions?: number;
+  /** Established conversations per source (an IPv4 address or an IPv6 /64); default MAX_SESSIONS_PER_SOURCE. */
+  readonly maxSessionsPerSource?: number;
   /** Clock and timers (tests inject their own to drive deadlines). */
   readonly timers?: Timers;
 }
@@ -97,6 +99,7 @@ export class SecureServer {
   readonly #timers: Timers;
   readonly #sockets = new Set<Socket>();
   #sessions = 0;
+  readonly #sessionsBySource = new Map<string, number>();
   #completed = 0;
   #failed = 0;
   readonly #refusedBy: Record<RefusedBy, number> = { source: 0, full: 0, 'early-drop': 0, penalty: 0, sessions: 0, address: 0, account: 0 };
@@ -169,6 +172,8 @@ export class SecureServer {
     const o = this.#opts;
     const t = this.#timers;
     if (this.#sessions >= (o.maxSessions ?? MAX_SESSIONS)) return this.#refuse(socket, address, 'sessions');
+    // One source (one holder of the password, say) cannot hold every session slot and its memory.
+    if ((this.#sessionsBySource.get(source) ?? 0) >= (o.maxSessionsPerSource ?? MAX_SESSIONS_PER_SOURCE)) return this.#refuse(socket, address, 'sessions');
     const verdict = this.#admission.admit(source, t.now());
     if (!verdict.ok) return this.#refuse(socket, address, verdict.by);
 
@@ -271,10 +276,16 @@ export class SecureServer {
           end('completed');
           this.#completed++;
           this.#sessions++;
+          this.#sessionsBySource.set(source, (this.#sessionsBySource.get(source) ?? 0) + 1);
           const c = new SecureConnection(fs, out.result, o);
           conn = c;
           if (via === 'reconnect' && 'accepted' in out.result) confirmPending = out.result as ReconnectResult;
-          socket.once('close', () => this.#sessions--);
+          socket.once('close', () => {
+            this.#sessions--;
+            const left = (this.#sessionsBySource.get(source) ?? 1) - 1;
+            if (left <= 0) this.#sessionsBySource.delete(source);
+            else this.#sessionsBySource.set(source, left);
+          });
           o.onConnection(c, out.result, via);
         }
       },

@@ -238,3 +238,20 @@ test('finding 3: 30 wrong passwords from four addresses lock nobody out; an empt
     assert.equal(await login(carol, '127.0.0.7'), 'OK', 'the contact is never refused because of other people\'s wrong passwords');
   });
 });
+
+test('one source cannot hold every session: past its cap it is answered busy, other sources still get in (review finding)', FILE_TIMEOUT, async () => {
+  await withListener({ maxSessionsPerSource: 2 }, async ({ l, alice, bob }) => {
+    const login = (localAddress: string): Promise<Conversation> =>
+      connect({ host: '127.0.0.1', port: l.port, localAddress, busyRetries: 0, account: 'alice', password: alice.password, self: bob.self, policy: bob.policy });
+    const second = await login('127.0.0.1'); // the setup conversation is the first
+    try {
+      assert.equal(await outcome(login('127.0.0.1')), 'BUSY', 'a third session from 127.0.0.1 is refused');
+      assert.equal(l.stats().refusedBy.sessions, 1);
+      assert.equal(await outcome(login('127.0.0.9')), 'OK', 'another source is not affected');
+    } finally {
+      await second.close();
+    }
+    await waitUntil(() => l.stats().sessions <= 1, 'the listener to see the second session close');
+    assert.equal(await outcome(login('127.0.0.1')), 'OK', 'a freed slot can be used again');
+  });
+});

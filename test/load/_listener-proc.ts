@@ -7,7 +7,11 @@
  * goes away, or after 10 minutes at the latest.
  */
 import { listen } from '../../src/chat/listener.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { party } from '../chat/_fixture.js';
+import { FileContactBook } from '../../src/app/contact-book.js';
 
 if (process.send === undefined) process.exit(0);
 const alice = await party('alice', 'alice-password');
@@ -19,6 +23,8 @@ const sampler = setInterval(() => {
 sampler.unref();
 const l = await listen({
   port: 0, account: alice.account, self: alice.self, policy: alice.policy,
+  // alice's contacts (PROTOCOL §10): a password login makes the peer one; it may then reconnect by keys.
+  contacts: new FileContactBook(mkdtempSync(join(tmpdir(), 'securechat-load-alice-'))),
   onConversation: (c) => {
     const name = c.info.peer.name;
     const list = received.get(name) ?? [];

@@ -9,7 +9,7 @@
  *
  * and throughout: bob's conversation (established before) delivers every message exactly once
  * and in order; new logins from 127.0.0.9 keep succeeding (no retry allowed: each must be
- * admitted at once); dave, who logged in earlier from 127.0.0.7, reconnects; the listener's
+ * admitted at once); dave, who logged in earlier from 127.0.0.7 (so is alice's contact), reconnects by keys; the listener's
  * peak RSS stays under RSS_BOUND. Behaviour only: the figures (success share, latency, RSS)
  * are reported as diagnostics; the only bounds are on counts and memory, and the waits are
  * bounded safety nets with messages.
@@ -18,7 +18,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from '../../src/chat/connect.js';
+import { reconnect } from '../../src/chat/reconnect.js';
+import { FileContactBook } from '../../src/app/contact-book.js';
 import type { Conversation } from '../../src/chat/conversation.js';
 import type { ServerStats } from '../../src/transport/server.js';
 import { party } from '../chat/_fixture.js';
@@ -98,7 +103,10 @@ test('1,000 held connections, a wrong-password hammer from four addresses and ga
     const bob = await party('bob');
     conv = await connect({ host: '127.0.0.1', port, account: 'alice', password: PASSWORD, self: bob.self, policy: bob.policy });
     const dave = await party('dave');
-    await (await connect({ host: '127.0.0.1', port, localAddress: '127.0.0.7', busyRetries: 0, account: 'alice', password: PASSWORD, self: dave.self, policy: dave.policy })).close();
+    const daveBook = new FileContactBook(await mkdtemp(join(tmpdir(), 'securechat-load-dave-')));
+    await (await connect({ host: '127.0.0.1', port, localAddress: '127.0.0.7', busyRetries: 0, account: 'alice', password: PASSWORD, self: dave.self, policy: dave.policy, contacts: daveBook })).close();
+    const daveContact = await daveBook.outbound('alice');
+    assert.ok(daveContact !== null, 'dave\'s password login made alice his contact');
 
     // The attack.
     attackers.push(await attacker(port, '127.0.0.10', 'silent', 500, 1_000));
@@ -132,9 +140,12 @@ test('1,000 held connections, a wrong-password hammer from four addresses and ga
         outcomes.push((e as { code?: string }).code ?? 'unknown');
       }
     }
-    const daveAgain = await connect({ host: '127.0.0.1', port, localAddress: '127.0.0.7', busyRetries: 0, account: 'alice', password: PASSWORD, self: dave.self, policy: dave.policy }).then(
-      async (c) => {
-        await c.close();
+    // dave reconnects by keys (no password: never charged to the budget the hammer is spending).
+    const daveAgain = await reconnect({ host: '127.0.0.1', port, contact: daveContact, contacts: daveBook, self: dave.self }).then(
+      async (r) => {
+        await within(r.conv.waitReceipt(r.conv.send('dave by keys')), 'the receipt of dave\'s message');
+        await r.saved;
+        await r.conv.close();
         return 'OK';
       },
       (e: unknown) => (e as { code?: string }).code ?? 'unknown',
@@ -152,7 +163,8 @@ test('1,000 held connections, a wrong-password hammer from four addresses and ga
     t.diagnostic(`listener stats: ${JSON.stringify(during.stats)}`);
 
     assert.deepEqual(outcomes, Array<string>(LOGINS).fill('OK'), 'every new login from 127.0.0.9 succeeded, without a retry');
-    assert.equal(daveAgain, 'OK', 'the pinned contact reconnected');
+    assert.equal(daveAgain, 'OK', 'the contact reconnected by keys during the attack');
+    assert.deepEqual(during.received['dave'], ['dave by keys'], 'and his message arrived');
     assert.deepEqual(during.received['bob'], sent, 'every message of bob arrived exactly once, in order');
     assert.ok(during.peakRss < RSS_BOUND, `peak RSS ${(during.peakRss / MiB).toFixed(0)} MiB under ${RSS_BOUND / MiB} MiB`);
     assert.equal(hammerOutcomes['OK'], undefined, 'no wrong password got in');

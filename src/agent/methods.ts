@@ -188,7 +188,7 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
       const pw = password(p);
       const fail: FailContext = { established: false };
       try {
-        const r = await state.messenger.send({ as, target: to, text, usersPath, password: pw }, progressTo(peer, req.id), fail);
+        const r = await state.messenger.send({ as, target: to, text, usersPath, password: pw, acceptKsf: p['acceptKsf'] === true }, progressTo(peer, req.id), fail);
         return { id: r.id, peer: r.peer, delivered: true };
       } catch (e) {
         throw failure(e, fail);

@@ -30,8 +30,9 @@ options:
   --message TEXT  the message (a single argument; quote it)
   --as NAME       who you are (default: the users-file entry with --port, else the only local user)
   --port N        your own port in the users file (used to find --as)
+  --accept-ksf    accept more password hashing work than at your first login with TARGET
   --legacy        use the original program's insecure protocol (see the warning it prints)`,
-  options: { to: { type: 'string' }, message: { type: 'string' }, as: { type: 'string' }, port: { type: 'string' }, legacy: { type: 'boolean' } },
+  options: { to: { type: 'string' }, message: { type: 'string' }, as: { type: 'string' }, port: { type: 'string' }, legacy: { type: 'boolean' }, 'accept-ksf': { type: 'boolean' } },
   positionals: 0,
   async run(cli, args) {
     const to = optString(args, 'to');
@@ -46,7 +47,7 @@ options:
     cli.fail.user = as;
     cli.fail.peer = target.account;
     const agent = await agentFor(cli);
-    const params = { as, to: { account: target.account, host: target.host, port: target.port }, text, ...(users === undefined ? {} : { users: users.path }) };
+    const params = { as, to: { account: target.account, host: target.host, port: target.port }, text, ...(users === undefined ? {} : { users: users.path }), ...(optBool(args, 'accept-ksf') ? { acceptKsf: true } : {}) };
     const progress = (p: JsonObject): void => showProgress(cli, p);
     try {
       try {

@@ -253,13 +253,7 @@ export class Messenger {
       if (req.password !== undefined) wipe(req.password);
       throw e;
     }
-    const key = linkKey(req.as, req.target);
-    let link = this.#links.get(key);
-    if (link === undefined || (link.conv !== null && !link.conv.isOpen)) {
-      link = { key, user: req.as, conv: null, opening: null, inFlight: 0, holds: 0 };
-      this.#links.set(key, link);
-    }
-    link.inFlight++;
+    const link = this.#takeLink(req.as, req.target);
     try {
       const conv = await this.#open(link, user, req, report);
       if (req.text === '') throw localError('USAGE', 'the message is empty');
@@ -297,13 +291,7 @@ export class Messenger {
       if (req.password !== undefined) wipe(req.password);
       throw e;
     });
-    const key = linkKey(req.as, req.target);
-    let link = this.#links.get(key);
-    if (link === undefined || (link.conv !== null && !link.conv.isOpen)) {
-      link = { key, user: req.as, conv: null, opening: null, inFlight: 0, holds: 0 };
-      this.#links.set(key, link);
-    }
-    link.inFlight++;
+    const link = this.#takeLink(req.as, req.target);
     try {
       const conv = await this.#open(link, user, { ...req, text: '' }, report);
       fail.established = true;
@@ -333,6 +321,18 @@ export class Messenger {
       await this.#settleLink(link);
     }
     await this.#releaseUser(user);
+  }
+
+  /** The link from `as` to `target` (a new one when none is open), counted as in flight. */
+  #takeLink(as: string, target: Target): Link {
+    const key = linkKey(as, target);
+    let link = this.#links.get(key);
+    if (link === undefined || (link.conv !== null && !link.conv.isOpen)) {
+      link = { key, user: as, conv: null, opening: null, inFlight: 0, holds: 0 };
+      this.#links.set(key, link);
+    }
+    link.inFlight++;
+    return link;
   }
 
   async #open(link: Link, user: UserState, req: SendRequest, report: Reporter): Promise<Conversation> {

@@ -177,3 +177,7 @@ export const CONNECT_BUSY_BACKOFF_MAX_MS = 5_000;
 export const NOISE_MAX_NONCE = Number.MAX_SAFE_INTEGER;
 /** Remembered reconnect replay markers per contact, at most. */
 export const RECONNECT_MAX_SEEN = 16;
+/** At most this many earlier messages are shown when a conversation opens (`--history N`). */
+export const MAX_HISTORY_MESSAGES = 1_000;
+/** The agent's answer to `history` stays under this many bytes of JSON (oldest items dropped; well under AGENT_MAX_LINE_BYTES). */
+export const MAX_HISTORY_BYTES = 512 * 1024;

@@ -11,6 +11,7 @@ import type { Target } from '../app/target.js';
 import { usernameProblem } from '../identity/username.js';
 import { AGENT_API_VERSION, RpcCode, RpcFailure, type Json, type JsonObject, type RpcId, type RpcRequest } from './rpc.js';
 import type { AgentPaths } from './paths.js';
+import { historyMethod } from './history-method.js';
 
 /** One connected client. */
 export interface Peer {
@@ -194,6 +195,8 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
         throw failure(e, fail);
       }
     }
+    case 'history':
+      return historyMethod(state.paths.home, p);
     default:
       throw new RpcFailure(RpcCode.METHOD_NOT_FOUND, `no method "${req.method}"`);
   }

@@ -21,8 +21,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The last `limit` messages exchanged with `peer` (oldest first); none when there is no log yet. */
-export async function history(userDir: string, peer: string, limit: number): Promise<HistoryItem[]> {
+/**
+ * The last `limit` messages exchanged with `peer` (oldest first); none when there is no log yet.
+ * With `before` (ms since the epoch), only messages logged before then: a conversation that
+ * just came in shows what came before it, not its own first message a second time.
+ */
+export async function history(userDir: string, peer: string, limit: number, before?: number): Promise<HistoryItem[]> {
   if (limit <= 0) return [];
   let lines: readonly string[];
   try {
@@ -42,7 +46,7 @@ export async function history(userDir: string, peer: string, limit: number): Pro
     }
     if (!isRecord(v) || typeof v['text'] !== 'string' || typeof v['at'] !== 'number') continue;
     const direction = v['kind'] === EventKind.MESSAGE_SENT ? 'out' : v['kind'] === EventKind.MESSAGE_RECEIVED ? 'in' : undefined;
-    if (direction === undefined) continue;
+    if (direction === undefined || (before !== undefined && v['at'] >= before)) continue;
     items.push({ direction, peer, text: v['text'], at: v['at'] });
   }
   return items.slice(-limit);

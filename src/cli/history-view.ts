@@ -4,6 +4,9 @@
  */
 import type { AgentClient } from '../agent/client.js';
 import type { JsonObject } from '../agent/rpc.js';
+import { localError } from '../errors.js';
+import { DEFAULT_HISTORY } from '../app/history.js';
+import { MAX_HISTORY_MESSAGES } from '../limits.js';
 import type { Cli } from './context.js';
 import { printable } from './output.js';
 
@@ -35,4 +38,11 @@ export async function showHistory(cli: Cli, agent: AgentClient, as: string, peer
     const who = direction === 'out' ? 'you' : cli.out.name(peer);
     cli.out.line(`history [${at.slice(0, 19).replace('T', ' ')}] ${who}: ${printable(text)}`, { event: 'history', peer, direction, text, at });
   }
+}
+
+/** `--history N`: how many earlier messages to show when a conversation opens (`def` when not given). */
+export function historyOption(text: string | undefined, def: number = DEFAULT_HISTORY): number {
+  if (text === undefined) return def;
+  if (!/^\d{1,6}$/.test(text) || Number(text) > MAX_HISTORY_MESSAGES) throw localError('USAGE', `--history must be a number of messages from 0 (none) to ${MAX_HISTORY_MESSAGES}, not "${text.slice(0, 20)}"`);
+  return Number(text);
 }

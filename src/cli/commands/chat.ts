@@ -5,15 +5,8 @@ import { optBool, optPort, optString } from '../args.js';
 import { agentChat } from '../agent-chat.js';
 import type { Command } from '../command.js';
 import { selfName } from '../../app/self.js';
-import { MAX_HISTORY_MESSAGES } from '../../limits.js';
+import { historyOption } from '../history-view.js';
 import { resolveTarget } from '../../app/target.js';
-
-/** `--history N`: how many earlier messages to show when a conversation opens. */
-export function historyOption(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_HISTORY;
-  if (!/^\d{1,6}$/.test(text) || Number(text) > MAX_HISTORY_MESSAGES) throw localError('USAGE', `--history must be a number of messages from 0 (none) to ${MAX_HISTORY_MESSAGES}, not "${text.slice(0, 20)}"`);
-  return Number(text);
-}
 
 export const chatCommand: Command = {
   name: 'chat',

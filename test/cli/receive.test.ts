@@ -117,3 +117,17 @@ it('while alice listens, `send --as alice` from a second terminal works, and a s
   assert.equal((await one.exited).code, 0);
   assert.equal((await bob.exited).code, 0);
 });
+
+it('the interactive receiver of a user with no registered password asks for one, registers it, and listens', { timeout: 120_000 }, async () => {
+  const dir = await tempDir();
+  const bobPort = await freePort();
+  const users = await writeUsers(dir, [{ username: 'bob', port: bobPort }]);
+  const bob = start([], { home: join(dir, 'bob'), input: [users, String(bobPort), 'r', 'a-new-password-for-bob', ''].join('\n'), keepOpen: true });
+  await bob.waitFor(/registered bob's password[\s\S]*waiting for someone to connect/);
+  const r = await run(['send', '--users', users, '--as', 'alice', '--to', 'bob', '--message', 'with the new password'], { home: join(dir, 'alice'), input: 'a-new-password-for-bob\n' });
+  assert.equal(r.code, 0, r.stderr);
+  await bob.waitFor(/alice: with the new password$/m, 'stdout');
+  assert.doesNotMatch(bob.stdout + bob.stderr, /a-new-password-for-bob/);
+  bob.write('/quit\n');
+  assert.equal((await bob.exited).code, 0, bob.stderr);
+});

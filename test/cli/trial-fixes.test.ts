@@ -44,7 +44,7 @@ it('Ctrl-C in a chat prints "securechat: interrupted" (exit 130) on both sides; 
   const alice = startPty(['chat', '--to', 'bob', '--as', 'alice', '--users', users], { home: join(dir, 'alice') });
   await alice.waitFor(/password of bob: /, 'stdout');
   alice.write('pw-bob\r');
-  await alice.waitFor(/alice to bob> /, 'stdout');
+  await alice.waitFor(/type a message and press Enter/, 'stdout');
   alice.write('hello on a terminal\r');
   await bob.waitFor(/alice: hello on a terminal/, 'stdout');
   await alice.waitFor(/delivered #1 to bob/, 'stdout');

@@ -22,6 +22,19 @@ function countingCommand(home: string, counter: string): AgentCommand {
   return { execPath: process.execPath, args: [ENTRY, counter, 'agent', 'run', '--home', home, '--json'] };
 }
 
+/** A fresh home (not created yet unless `create`) and the file that counts agent starts. */
+async function fresh(create = false): Promise<{ home: string; counter: string }> {
+  const dir = await tempDir();
+  const home = join(dir, 'home');
+  if (create) await mkdir(home, { recursive: true, mode: 0o700 });
+  return { home, counter: join(dir, 'spawned') };
+}
+
+async function stopAgent(home: string): Promise<void> {
+  const stop = await run(['agent', 'stop'], { home });
+  assert.equal(stop.code, 0, stop.stderr);
+}
+
 function spawned(counter: string): number {
   try {
     return readFileSync(counter, 'utf8').split('\n').filter((l) => l !== '').length;
@@ -31,9 +44,7 @@ function spawned(counter: string): number {
 }
 
 it(`${CLIENTS} clients connecting at once to a home with no agent start exactly one agent, and all reach it`, { timeout: 180_000 }, async () => {
-  const dir = await tempDir();
-  const home = join(dir, 'home');
-  const counter = join(dir, 'spawned');
+  const { home, counter } = await fresh();
   const clients = await Promise.all(Array.from({ length: CLIENTS }, () => AgentClient.connect(home, countingCommand(home, counter))));
   try {
     assert.equal(spawned(counter), 1, 'one agent process was started');
@@ -41,33 +52,25 @@ it(`${CLIENTS} clients connecting at once to a home with no agent start exactly 
     assert.equal(new Set(pids).size, 1, `every client talks to the same agent: ${pids.join(',')}`);
   } finally {
     for (const c of clients) c.close();
-    const stop = await run(['agent', 'stop'], { home });
-    assert.equal(stop.code, 0, stop.stderr);
+    await stopAgent(home);
   }
 });
 
 it('a start lock left by a command that died (its pid is gone) is broken, and the agent starts', { timeout: 120_000 }, async () => {
-  const dir = await tempDir();
-  const home = join(dir, 'home');
-  const counter = join(dir, 'spawned');
+  const { home, counter } = await fresh(true);
   // A start lock naming a pid that does not exist: the process that held it was kill -9ed.
-  await mkdir(home, { recursive: true, mode: 0o700 });
   await writeFile(join(home, 'agent.start'), '2147483646\n', { mode: 0o600 });
   const c = await AgentClient.connect(home, countingCommand(home, counter));
   try {
     assert.equal(spawned(counter), 1);
   } finally {
     c.close();
-    const stop = await run(['agent', 'stop'], { home });
-    assert.equal(stop.code, 0, stop.stderr);
+    await stopAgent(home);
   }
 });
 
 it('while another live process holds the start lock, a client waits for the agent instead of starting one', { timeout: 120_000 }, async () => {
-  const dir = await tempDir();
-  const home = join(dir, 'home');
-  const counter = join(dir, 'spawned');
-  await mkdir(home, { recursive: true, mode: 0o700 });
+  const { home, counter } = await fresh(true);
   const held = await acquireLock(join(home, 'agent.start')); // this test process is "starting" it
   try {
     const waiting = AgentClient.connect(home, countingCommand(home, counter));
@@ -77,8 +80,7 @@ it('while another live process holds the start lock, a client waits for the agen
     const c = await waiting;
     c.close();
     assert.equal(spawned(counter), 0, 'the waiting client started no agent of its own');
-    const stop = await run(['agent', 'stop'], { home });
-    assert.equal(stop.code, 0, stop.stderr);
+    await stopAgent(home);
     assert.equal((await agent.exited).code, 0);
   } finally {
     await held.release();

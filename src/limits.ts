@@ -128,8 +128,8 @@ export const AGENT_CLIENT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 export const AGENT_MAX_CLIENTS = 256;
 /** An agent with no client, conversation or listener for this long exits. */
 export const AGENT_IDLE_EXIT_MS = 5 * 60 * 1_000;
-/** How long a command waits for the agent it started to say it is ready. */
-export const AGENT_START_TIMEOUT_MS = 20_000;
+/** How long a command waits for the agent to start (its own, or the one another command is starting): a safety net for a loaded machine, not a pace. */
+export const AGENT_START_TIMEOUT_MS = 60_000;
 
 // ---- gathered from the modules that use them (issue 10, finding 9) ----
 

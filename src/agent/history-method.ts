@@ -17,7 +17,10 @@ function name(p: JsonObject, k: string): string {
   return v;
 }
 
-/** params `{as, peer, limit, before?}` → `{items: [{direction, peer, text, at}], truncated}`. */
+/**
+ * params `{as, peer, limit, before?}` → `{items: [{direction, peer, text, at}], truncated}`, and
+ * `invalid` (a sentence) when the log stops verifying part-way: the items are from before that.
+ */
 export async function historyMethod(home: string, p: JsonObject): Promise<Json> {
   const as = name(p, 'as');
   const peer = name(p, 'peer');
@@ -28,13 +31,14 @@ export async function historyMethod(home: string, p: JsonObject): Promise<Json> 
   const b = p['before'];
   const before = typeof b === 'string' ? Date.parse(b) : undefined;
   if (b !== undefined && (before === undefined || Number.isNaN(before))) throw new RpcFailure(RpcCode.INVALID_PARAMS, '"before" must be an ISO 8601 time');
-  let items;
+  let found;
   try {
-    items = await history(userDir(home, as), peer, limit, before);
+    found = await history(userDir(home, as), peer, limit, before);
   } catch (e) {
     const x = explain(e, { established: false, user: as });
     throw new RpcFailure(RpcCode.FAILED, x.sentence, { code: x.code, exit: x.exit, sentence: x.sentence });
   }
+  const items = found.items;
   // Newest first until the answer would grow past MAX_HISTORY_BYTES, then back in order.
   const out: JsonObject[] = [];
   let bytes = 0;
@@ -46,5 +50,8 @@ export async function historyMethod(home: string, p: JsonObject): Promise<Json> 
     if (bytes > MAX_HISTORY_BYTES) break;
     out.push(item);
   }
-  return { items: out.reverse(), truncated: out.length < items.length };
+  const invalid = found.invalidAt === undefined
+    ? {}
+    : { invalid: `${as}'s log does not verify from entry ${found.invalidAt} on, so only what comes before it is shown; see \`securechat log verify --as ${as}\`` };
+  return { items: out.reverse(), truncated: out.length < items.length, ...invalid };
 }

@@ -29,6 +29,8 @@ export async function showHistory(cli: Cli, agent: AgentClient, as: string, peer
     return;
   }
   const items = isObject(r) && Array.isArray(r['items']) ? r['items'].filter(isObject) : [];
+  const invalid = isObject(r) && typeof r['invalid'] === 'string' ? r['invalid'] : undefined;
+  if (invalid !== undefined) cli.out.warn(invalid, { event: 'warning', code: 'LOG_INVALID', message: invalid });
   if (items.length === 0) return;
   cli.out.status(`the last ${items.length} message${items.length === 1 ? '' : 's'} with ${peer} (history):`);
   for (const h of items) {

@@ -44,7 +44,7 @@ test('an existing directory that other users can write to is refused with CONFIG
     const shared = join(d, `shared-${mode.toString(8)}`);
     mkdirSync(shared);
     chmodSync(shared, mode);
-    await rejectsWith(ensurePrivateDir(shared), 'CONFIG');
+    await rejectsWith(() => ensurePrivateDir(shared), 'CONFIG');
     await assert.rejects(ensurePrivateDir(shared), /can be written by other users .*chmod go-w/);
     assert.equal(modeOf(shared), mode, 'left as it was');
   }

@@ -4,13 +4,15 @@
  *
  *   <userDir>/log/            0700
  *     messages.sclog          0600  header + records, append-only
- *     messages.sclog.head     0600  head record (count + last MAC, MAC'd), replaced atomically
+ *     messages.sclog.head     0600  two head slots (count + last MAC, MAC'd), overwritten in turn
  *     messages.sclog.lock     0600  pid of the writer, while one is open
  *
  * Durability: `append` resolves only after the record is written and fdatasync'd, and the head
- * replaced (temp file, fsync, rename, fsync dir). Order matters: the log is made durable before
- * the head, so after a crash the head never vouches for a record that is not on disk. Appends
- * that arrive together share one such sequence (group commit, see `LogWriter`).
+ * written over its older slot and fdatasync'd (log format 2: two fsyncs per commit instead of
+ * a temp file, fsync, rename and directory fsync). Order matters: the log is made durable
+ * before the head, so after a crash the head never vouches for a record that is not on disk;
+ * a torn slot leaves the other, one commit older. Appends that arrive together share one such
+ * sequence (group commit, see `LogWriter`).
  */
 import { constants as fsc, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +20,7 @@ import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { localError } from '../errors.js';
 import { concat } from '../crypto/bytes.js';
 import { atomicWriteFile, ensurePrivateDir, fsyncDir, readFileIfExists, storageError, writeAll, writeTemp } from '../fs/private-files.js';
-import { appendEvent, decodeHead, encodeHead, newLog, type ChainState } from './chain.js';
+import { appendEvent, decodeHeadFile, encodeHead, encodeHeadFile, newLog, type ChainState } from './chain.js';
 import { EventKind, RepairAction, type LogEvent } from './event.js';
 import { DEFAULT_CHECKPOINT_EVERY, HEAD_BYTES, MAX_LOG_FILE_BYTES } from './format.js';
 import { deriveLogKeys, wipeLogKeys, type LogKeys } from './keys.js';
@@ -93,11 +95,14 @@ export class LogWriter {
   private broken: Error | undefined;
   private closed = false;
   private commits = 0;
+  /** The head slot the next commit overwrites (the other one holds the current head). */
+  private slot = 0;
 
   private constructor(
     readonly paths: LogPaths,
     private readonly keys: LogKeys,
     private readonly fh: fsp.FileHandle,
+    private readonly headFh: fsp.FileHandle,
     private readonly lock: LogLock,
     state: ChainState,
     private readonly random: RandomSource,
@@ -118,14 +123,19 @@ export class LogWriter {
     const every = o.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     let lock: LogLock | undefined;
     let fh: fsp.FileHandle | undefined;
+    let headFh: fsp.FileHandle | undefined;
     try {
       await ensurePrivateDir(o.paths.dir);
       lock = await acquireLock(o.paths.lock);
-      const state = await prepare(o.paths, keys, random);
+      const { state, slot } = await prepare(o.paths, keys, random);
       fh = await fsp.open(o.paths.file, fsc.O_WRONLY | fsc.O_APPEND);
-      return new LogWriter(o.paths, keys, fh, lock, state, random, every);
+      headFh = await fsp.open(o.paths.head, fsc.O_WRONLY);
+      const w = new LogWriter(o.paths, keys, fh, headFh, lock, state, random, every);
+      w.slot = slot;
+      return w;
     } catch (e) {
       await fh?.close().catch(() => undefined);
+      await headFh?.close().catch(() => undefined);
       await lock?.release().catch(() => undefined);
       wipeLogKeys(keys);
       throw e;
@@ -201,7 +211,9 @@ export class LogWriter {
     try {
       await writeAll(this.fh, parts.length === 1 ? (parts[0] ?? new Uint8Array(0)) : concat(...parts));
       await this.fh.datasync();
-      await atomicWriteFile(this.paths.head, encodeHead(this.keys, state));
+      await writeHeadSlot(this.headFh, this.slot, encodeHead(this.keys, state));
+      await this.headFh.datasync();
+      this.slot ^= 1;
     } catch (e) {
       this.broken = e instanceof Error ? e : new Error(String(e));
       const err = storageError('append to', this.paths.file, e);
@@ -220,6 +232,7 @@ export class LogWriter {
     this.closed = true;
     try {
       await this.fh.close();
+      await this.headFh.close();
     } finally {
       await this.lock.release();
       wipeLogKeys(this.keys);
@@ -227,24 +240,53 @@ export class LogWriter {
   }
 }
 
-/** Under the lock: create the log if absent, else verify it; returns the chain state. */
-async function prepare(paths: LogPaths, keys: LogKeys, random: RandomSource): Promise<ChainState> {
+/** Overwrites head slot `slot` (0 or 1) in place. */
+async function writeHeadSlot(h: fsp.FileHandle, slot: number, rec: Uint8Array): Promise<void> {
+  let o = 0;
+  while (o < rec.length) {
+    const { bytesWritten } = await h.write(rec, o, rec.length - o, slot * HEAD_BYTES + o);
+    if (bytesWritten <= 0) throw localError('STORAGE_ERROR', 'write made no progress');
+    o += bytesWritten;
+  }
+}
+
+/**
+ * Under the lock: create the log if absent, else verify it; returns the chain state. Either
+ * way the head file is then a format-2 head (two slots), one of them for that state: a
+ * format-1 head (one record) is upgraded, a lagging head brought up to date and a torn slot
+ * rewritten (one atomic replacement, at open only).
+ */
+async function prepare(paths: LogPaths, keys: LogKeys, random: RandomSource): Promise<{ state: ChainState; slot: number }> {
   const headBytes = await readFileIfExists(paths.head, HEAD_BYTES * 4);
   const file = await readFileIfExists(paths.file, MAX_LOG_FILE_BYTES);
   if (file === undefined) {
     if (headBytes !== undefined) {
-      const d = decodeHead(keys, headBytes);
+      const d = decodeHeadFile(keys, headBytes);
       if (!d.ok || d.head.count > 0) {
         throw localError('LOG_INVALID', `the log file ${paths.file} is missing but its head is not empty: refusing to start a new log over it`);
       }
     }
-    return create(paths, keys, random);
+    return { state: await create(paths, keys, random), slot: 0 };
   }
   const v = verifyLog(keys, file, { head: headBytes });
   if (!v.ok) throw invalid(v.problem);
   if (v.state === undefined) throw localError('INTERNAL', 'verified log without a state');
-  if (v.headBehind > 0) await atomicWriteFile(paths.head, encodeHead(keys, v.state));
-  return v.state;
+  const older = olderSlot(keys, headBytes, v.state);
+  if (older !== undefined && v.headBehind === 0) return { state: v.state, slot: older };
+  await atomicWriteFile(paths.head, encodeHeadFile(keys, v.state));
+  return { state: v.state, slot: 0 };
+}
+
+/**
+ * Of a format-2 head file whose two slots both authenticate for this log and one of which
+ * vouches for all of `state`: the other slot (the next to overwrite). Otherwise undefined.
+ */
+function olderSlot(keys: LogKeys, b: Uint8Array | undefined, state: ChainState): number | undefined {
+  if (b === undefined || b.length !== 2 * HEAD_BYTES) return undefined;
+  const a = decodeHeadFile(keys, b.subarray(0, HEAD_BYTES), state.logId);
+  const c = decodeHeadFile(keys, b.subarray(HEAD_BYTES), state.logId);
+  if (!a.ok || !c.ok) return undefined;
+  return a.head.count === state.count ? 1 : c.head.count === state.count ? 0 : undefined;
 }
 
 /** A new log: the file is written to a temp name, the head put in place, then the file renamed in. */
@@ -252,7 +294,7 @@ async function create(paths: LogPaths, keys: LogKeys, random: RandomSource): Pro
   const { header, state } = newLog(keys, random);
   const tmp = await writeTemp(paths.file, header);
   try {
-    await atomicWriteFile(paths.head, encodeHead(keys, state));
+    await atomicWriteFile(paths.head, encodeHeadFile(keys, state));
     await fsp.rename(tmp, paths.file);
   } catch (e) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
@@ -298,10 +340,10 @@ export async function repairLog(o: OpenLogOptions & { readonly now: number }): P
       } finally {
         await h.close();
       }
-      await atomicWriteFile(o.paths.head, encodeHead(keys, v.state));
+      await atomicWriteFile(o.paths.head, encodeHeadFile(keys, v.state));
       outcome = { action: RepairAction.TRUNCATED_TORN_TAIL, atIndex: p.index, bytesRemoved: file.length - v.verifiedBytes, records: v.records };
     } else if (p.kind === 'head-invalid' && v.verifiedBytes === file.length) {
-      await atomicWriteFile(o.paths.head, encodeHead(keys, v.state));
+      await atomicWriteFile(o.paths.head, encodeHeadFile(keys, v.state));
       outcome = { action: RepairAction.REBUILT_HEAD, atIndex: p.index, records: v.records };
     } else {
       throw invalid(p);

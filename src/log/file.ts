@@ -7,12 +7,13 @@
  *     messages.sclog.head     0600  two head slots (count + last MAC, MAC'd), overwritten in turn
  *     messages.sclog.lock     0600  pid of the writer, while one is open
  *
- * Durability: `append` resolves only after the record is written and fdatasync'd, and the head
- * written over its older slot and fdatasync'd (log format 2: two fsyncs per commit instead of
- * a temp file, fsync, rename and directory fsync). Order matters: the log is made durable
- * before the head, so after a crash the head never vouches for a record that is not on disk;
- * a torn slot leaves the other, one commit older. Appends that arrive together share one such
- * sequence (group commit, see `LogWriter`).
+ * Durability: `append` resolves once its record is written and fdatasync'd. The head that
+ * vouches for it follows off the critical path (log format 2): written over the older of two
+ * slots in place and fdatasync'd, instead of a temp file, fsync, rename and directory fsync.
+ * Order matters: the head is written only after the records it vouches for are durable, so
+ * after a crash the head never vouches for a record that is not on disk; it may lag the log
+ * (by the commits of one head write), which `open` brings up to date; a torn slot leaves the
+ * other, older one. Appends that arrive together share one commit (see `LogWriter`).
  */
 import { constants as fsc, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -84,8 +85,8 @@ interface Waiting {
  * refuses a second one); within a process, concurrent `append` calls are ordered by call.
  *
  * Group commit: appends that arrive while a commit is being made durable wait and are then
- * made durable together, with one write, one fdatasync and one head replacement for all of
- * them. Each append still resolves only once its own record is durable, and in call order.
+ * made durable together, with one write and one fdatasync for all of them, then one head
+ * write. Each append still resolves only once its own record is durable, and in call order.
  */
 export class LogWriter {
   private state: ChainState;
@@ -95,8 +96,12 @@ export class LogWriter {
   private broken: Error | undefined;
   private closed = false;
   private commits = 0;
-  /** The head slot the next commit overwrites (the other one holds the current head). */
+  /** The head slot the next head write overwrites (the other one holds the newest head on disk). */
   private slot = 0;
+  /** The newest durable state whose head is not written yet. */
+  private headDue: ChainState | null = null;
+  /** The head writes in progress (one at a time, each for the newest due state). */
+  private heading: Promise<void> | null = null;
 
   private constructor(
     readonly paths: LogPaths,
@@ -158,10 +163,10 @@ export class LogWriter {
   }
 
   /**
-   * Appends one event; resolves with its index once it is durable (record fdatasync'd, head
-   * replaced and its directory fsync'd). A malformed event is refused (USAGE) and changes
-   * nothing. After an I/O failure the writer refuses every later append: reopen it, which
-   * verifies what reached the disk.
+   * Appends one event; resolves with its index once it is durable (its record written and
+   * fdatasync'd; the head vouching for it follows, see {@link headWritten}). A malformed event
+   * is refused (USAGE) and changes nothing. After an I/O failure the writer refuses every later
+   * append: reopen it, which verifies what reached the disk.
    */
   append(event: LogEvent): Promise<number> {
     return new Promise<number>((resolve, reject) => {
@@ -170,6 +175,33 @@ export class LogWriter {
       // clear it; appends made in the same tick join this first commit.
       this.flushing ??= Promise.resolve().then(() => this.flushAll());
     });
+  }
+
+  /** Resolves when the head file vouches for every append resolved so far (its slot fdatasync'd). */
+  async headWritten(): Promise<void> {
+    while (this.heading !== null) await this.heading;
+  }
+
+  /** Writes the head for the newest durable state, then again while a newer one became due. */
+  private scheduleHead(state: ChainState): void {
+    this.headDue = state;
+    this.heading ??= this.writeHeads();
+  }
+
+  private async writeHeads(): Promise<void> {
+    try {
+      while (this.headDue !== null) {
+        const s = this.headDue;
+        this.headDue = null;
+        await writeHeadSlot(this.headFh, this.slot, encodeHead(this.keys, s));
+        await this.headFh.datasync();
+        this.slot ^= 1;
+      }
+    } catch (e) {
+      this.broken ??= e instanceof Error ? e : new Error(String(e));
+    } finally {
+      this.heading = null;
+    }
   }
 
   /** Commits batch after batch until nobody waits. */
@@ -185,7 +217,7 @@ export class LogWriter {
     }
   }
 
-  /** One group commit: every record of `batch`, then one fdatasync, then the head. */
+  /** One group commit: every record of `batch`, then one fdatasync; the head follows. */
   private async commit(batch: readonly Waiting[]): Promise<void> {
     if (this.closed || this.broken !== undefined) {
       const e = this.closed
@@ -211,9 +243,6 @@ export class LogWriter {
     try {
       await writeAll(this.fh, parts.length === 1 ? (parts[0] ?? new Uint8Array(0)) : concat(...parts));
       await this.fh.datasync();
-      await writeHeadSlot(this.headFh, this.slot, encodeHead(this.keys, state));
-      await this.headFh.datasync();
-      this.slot ^= 1;
     } catch (e) {
       this.broken = e instanceof Error ? e : new Error(String(e));
       const err = storageError('append to', this.paths.file, e);
@@ -222,6 +251,7 @@ export class LogWriter {
     }
     this.state = state;
     this.commits++;
+    this.scheduleHead(state);
     for (const d of done) d.w.resolve(d.index);
   }
 
@@ -229,6 +259,7 @@ export class LogWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     while (this.flushing !== null) await this.flushing;
+    await this.headWritten();
     this.closed = true;
     try {
       await this.fh.close();

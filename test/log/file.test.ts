@@ -178,6 +178,7 @@ describe('log file adapter', () => {
     const paths = logPaths(u);
     const w = await LogWriter.open({ paths, secret: SECRET });
     await w.append(msg(0));
+    await w.headWritten();
     const oldHead = await readFile(paths.head);
     await w.append(msg(1));
     await w.close();
@@ -206,13 +207,16 @@ describe('log file adapter', () => {
     const w = await LogWriter.open({ paths, secret: SECRET });
     assert.deepEqual(await counts(), [0, 0]);
     await w.append(msg(0));
+    await w.headWritten();
     assert.deepEqual(await counts(), [1, 0]);
     await w.append(msg(1));
+    await w.headWritten();
     assert.deepEqual(await counts(), [1, 2]);
     await w.close();
     // reopened: the writer continues with the older slot, without rewriting the file
     const w2 = await LogWriter.open({ paths, secret: SECRET });
     await w2.append(msg(2));
+    await w2.headWritten();
     assert.deepEqual(await counts(), [3, 2]);
     await w2.close();
     // a format-1 head (one 96-byte record, as written before format 2) verifies and is upgraded
@@ -222,6 +226,7 @@ describe('log file adapter', () => {
     const w3 = await LogWriter.open({ paths, secret: SECRET });
     assert.deepEqual(await counts(), [3, 3]);
     await w3.append(msg(3));
+    await w3.headWritten();
     assert.deepEqual(await counts(), [4, 3]);
     await w3.close();
   });

@@ -120,7 +120,7 @@ export class LogWriter {
    * Opens (creating when absent) the log for appending. Takes the lock, verifies the whole log,
    * and refuses (`LOG_INVALID`) any log that does not verify, a torn tail included: only
    * {@link repairLog} changes a damaged log. A head that lags the log by whole records (a crash
-   * between the log's fsync and the head's rename) is brought up to date.
+   * between the log's fsync and the head's write) is brought up to date.
    */
   static async open(o: OpenLogOptions): Promise<LogWriter> {
     const keys = deriveLogKeys(o.secret);
@@ -157,7 +157,7 @@ export class LogWriter {
     return formatAnchor(this.state);
   }
 
-  /** Group commits made so far (each: one write, one fdatasync, one head replacement). */
+  /** Group commits made so far (each: one write, one fdatasync, then one head write). */
   get commitCount(): number {
     return this.commits;
   }

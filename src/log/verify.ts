@@ -74,7 +74,7 @@ interface Common {
   readonly entries: readonly VerifiedEntry[];
 }
 export type VerifyResult =
-  | (Common & { readonly ok: true; /** Records the head does not cover yet (a crash between the log's fsync and the head's rename). */ readonly headBehind: number })
+  | (Common & { readonly ok: true; /** Records the head does not cover yet (a crash between the log's fsync and the head's write). */ readonly headBehind: number })
   | (Common & { readonly ok: false; readonly problem: Problem });
 
 export function verifyLog(k: LogKeys, file: Uint8Array, opts: VerifyOptions): VerifyResult {

@@ -15,12 +15,12 @@
  * (by the commits of one head write), which `open` brings up to date; a torn slot leaves the
  * other, older one. Appends that arrive together share one commit (see `LogWriter`).
  */
-import { constants as fsc, promises as fsp } from 'node:fs';
+import { constants as fsc, promises as fsp, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { localError } from '../errors.js';
 import { concat } from '../crypto/bytes.js';
-import { atomicWriteFile, ensurePrivateDir, fsyncDir, readFileIfExists, storageError, writeAll, writeTemp } from '../fs/private-files.js';
+import { atomicWriteFile, ensurePrivateDir, fsyncDir, readFileIfExists, storageError, writeTemp } from '../fs/private-files.js';
 import { appendEvent, decodeHeadFile, encodeHead, encodeHeadFile, newLog, type ChainState } from './chain.js';
 import { EventKind, RepairAction, type LogEvent } from './event.js';
 import { DEFAULT_CHECKPOINT_EVERY, HEAD_BYTES, MAX_LOG_FILE_BYTES } from './format.js';
@@ -124,7 +124,7 @@ export class LogWriter {
    */
   static async open(o: OpenLogOptions): Promise<LogWriter> {
     const keys = deriveLogKeys(o.secret);
-    const random = o.random ?? systemRandom;
+    const random = o.random ?? saltPool();
     const every = o.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     let lock: LogLock | undefined;
     let fh: fsp.FileHandle | undefined;
@@ -193,7 +193,7 @@ export class LogWriter {
       while (this.headDue !== null) {
         const s = this.headDue;
         this.headDue = null;
-        await writeHeadSlot(this.headFh, this.slot, encodeHead(this.keys, s));
+        writeAllSync(this.headFh.fd, encodeHead(this.keys, s), this.slot * HEAD_BYTES);
         await this.headFh.datasync();
         this.slot ^= 1;
       }
@@ -241,7 +241,9 @@ export class LogWriter {
     }
     if (done.length === 0) return;
     try {
-      await writeAll(this.fh, parts.length === 1 ? (parts[0] ?? new Uint8Array(0)) : concat(...parts));
+      // Synchronous: a page-cache write of one commit's records, measured cheaper than a trip
+      // through the thread pool (the fdatasync that follows is the slow part, and stays async).
+      writeAllSync(this.fh.fd, parts.length === 1 ? (parts[0] ?? new Uint8Array(0)) : concat(...parts));
       await this.fh.datasync();
     } catch (e) {
       this.broken = e instanceof Error ? e : new Error(String(e));
@@ -271,14 +273,34 @@ export class LogWriter {
   }
 }
 
-/** Overwrites head slot `slot` (0 or 1) in place. */
-async function writeHeadSlot(h: fsp.FileHandle, slot: number, rec: Uint8Array): Promise<void> {
+/** Writes all of `bytes` at the file's end (O_APPEND), or at `position`. */
+function writeAllSync(fd: number, bytes: Uint8Array, position?: number): void {
   let o = 0;
-  while (o < rec.length) {
-    const { bytesWritten } = await h.write(rec, o, rec.length - o, slot * HEAD_BYTES + o);
-    if (bytesWritten <= 0) throw localError('STORAGE_ERROR', 'write made no progress');
-    o += bytesWritten;
+  while (o < bytes.length) {
+    const n = writeSync(fd, bytes, o, bytes.length - o, position === undefined ? null : position + o);
+    if (n <= 0) throw localError('STORAGE_ERROR', 'write made no progress');
+    o += n;
   }
+}
+
+/**
+ * The default source of the entries' salts (and a new log's id): the OS CSPRNG read 4 KiB at a time. Both are
+ * public (written in the clear, §3), so holding the next ones in memory reveals nothing; one
+ * read per 256 entries instead of one each (a measured 8 µs per entry).
+ */
+function saltPool(): RandomSource {
+  let pool: Uint8Array = new Uint8Array(0);
+  let at = 0;
+  return (n) => {
+    if (n > 1024) return systemRandom(n);
+    if (at + n > pool.length) {
+      pool = systemRandom(4096);
+      at = 0;
+    }
+    const out = pool.slice(at, at + n);
+    at += n;
+    return out;
+  };
 }
 
 /**

@@ -205,6 +205,7 @@ export class Conversation {
     const handled = this.#abandoned ? Promise.resolve<unknown>(null) : Promise.resolve().then(() => this.#handle(msg));
     this.#inbox = this.#inbox.then(async () => {
       try {
+        if (this.#abandoned) return; // a shutdown does not wait for handlers still running
         const failure = await handled;
         if (this.#abandoned) return;
         if (failure !== undefined) {

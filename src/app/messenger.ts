@@ -188,6 +188,11 @@ export class Messenger {
     return this.#openWith(as, peer) !== undefined;
   }
 
+  /** Whether `peer` has a conversation open now that came in to `as`'s listener. */
+  hasInbound(as: string, peer: string): boolean {
+    return [...(this.#listening.get(as)?.listening.open ?? [])].some((c) => c.isOpen && c.info.peer.name === peer);
+  }
+
   #openWith(as: string, peer: string): Conversation | undefined {
     const incoming = [...(this.#listening.get(as)?.listening.open ?? [])];
     const outgoing = [...this.#links.values()].flatMap((l) => (l.user === as && l.conv !== null ? [l.conv] : []));

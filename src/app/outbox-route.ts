@@ -34,7 +34,10 @@ export class DirectRoute implements DeliveryRoute {
   async open(as: string, to: Target, report: Reporter): Promise<RouteSession> {
     const m = this.#m;
     let held = false;
-    if (!m.hasOpen(as, to.account)) {
+    // A conversation the contact opened to us is used as it is (it may be the only way to
+    // them); our own is held (joined, or opened by keys) so that no other sender's release
+    // closes it under this delivery.
+    if (!m.hasInbound(as, to.account)) {
       await m.hold({ as, target: to }, report, { established: false });
       held = true;
     }

@@ -112,6 +112,7 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
         users: [...s.users],
         conversations: s.conversations.map((c) => ({ ...c })),
         listening: s.listening.map((l) => ({ ...l })),
+        outbox: state.outbox.counts().map((c) => ({ ...c })),
       };
     }
     case 'stop':

@@ -112,6 +112,11 @@ export class OutboxRunner {
     return false;
   }
 
+  /** How many messages wait per local user (those with an empty outbox are left out). */
+  counts(): { readonly user: string; readonly waiting: number }[] {
+    return [...this.#loaded].flatMap(([user, u]) => (u.state.entries.length === 0 ? [] : [{ user, waiting: u.state.entries.length }]));
+  }
+
   /**
    * Sends `text` from `as` to the contact `to`: at once when nothing waits for that contact,
    * else queued behind what waits. Resolves with `delivered` true once the receipt arrived,

@@ -177,3 +177,5 @@ export const CONNECT_BUSY_BACKOFF_MAX_MS = 5_000;
 export const NOISE_MAX_NONCE = Number.MAX_SAFE_INTEGER;
 /** Remembered reconnect replay markers per contact, at most. */
 export const RECONNECT_MAX_SEEN = 16;
+/** Static-static X25519 results a reconnect responder or initiator keeps (src/handshake/reconnect/static-dh.ts). */
+export const MAX_STATIC_DH_CACHE = 1024;

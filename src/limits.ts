@@ -204,3 +204,5 @@ export const OUTBOX_RETRY_MAX_MS = 5 * 60 * 1_000;
 export const DEDUPE_IDS_PER_PEER = 1_024;
 /** ...for at most this many peers at once (the least recently used are forgotten, and re-read from the log when needed). */
 export const DEDUPE_PEERS = 256;
+/** Static-static X25519 results a reconnect responder or initiator keeps (src/handshake/reconnect/static-dh.ts). */
+export const MAX_STATIC_DH_CACHE = 1024;

@@ -3,8 +3,7 @@ import { localError } from '../../errors.js';
 import { optBool, optPort, optString } from '../args.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../../app/exit-codes.js';
-import { runLegacySend } from '../legacy.js';
-import { selfName } from '../../app/self.js';
+import { selfName } from '../../app/self-name.js';
 import { AgentError } from '../../agent/client.js';
 import type { JsonObject } from '../../agent/rpc.js';
 import { wipe } from '../../crypto/bytes.js';
@@ -59,7 +58,7 @@ options:
     if (text === '') throw localError('USAGE', 'the message is empty');
     const users = await cli.users(false);
     const target = resolveTarget(to, users);
-    if (optBool(args, 'legacy')) return runLegacySend(cli, target, text, optString(args, 'as'));
+    if (optBool(args, 'legacy')) return (await import('../legacy.js')).runLegacySend(cli, target, text, optString(args, 'as'));
     const as = await selfName(cli, optString(args, 'as'), optPort(args, 'port'), users);
     cli.fail.user = as;
     cli.fail.peer = target.account;

@@ -10,7 +10,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { isSecureChatError, localError, type SecureChatError } from '../errors.js';
 import { ensurePrivateDir, errnoCode } from '../fs/private-files.js';
 import { AGENT_START_TIMEOUT_MS } from '../limits.js';
-import { acquireLock, type LogLock } from '../log/lock.js';
+import { acquireLock, type LogLock } from '../fs/lock.js';
 import { agentPaths, processAlive, readLockPid } from './paths.js';
 import { AGENT_API_VERSION, encodeRequest, LineSplitter, parseLine, type Json, type JsonObject, type RpcErrorObject } from './rpc.js';
 

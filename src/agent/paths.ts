@@ -2,7 +2,7 @@
  * Where the agent of a home lives (docs/AGENT-API.md §2), all inside the 0700 home:
  *
  *   <home>/agent.sock   the Unix socket clients connect to
- *   <home>/agent.lock   the pid of the one running agent (created atomically; see src/log/lock.ts)
+ *   <home>/agent.lock   the pid of the one running agent (created atomically; see src/fs/lock.ts)
  *   <home>/agent.log    0600, what the agent says after it went to the background
  *   <home>/agent.start  the pid of the one command starting the agent (held while it starts)
  */
@@ -27,7 +27,7 @@ export function lockOwner(paths: AgentPaths): Promise<number | undefined> {
   return readLockPid(paths.lock);
 }
 
-/** The pid in a lock file (src/log/lock.ts), or undefined (no file, or not a pid). */
+/** The pid in a lock file (src/fs/lock.ts), or undefined (no file, or not a pid). */
 export async function readLockPid(path: string): Promise<number | undefined> {
   try {
     const s = (await fsp.readFile(path, 'utf8')).trim();

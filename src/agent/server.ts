@@ -11,7 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { KsfParams } from '../crypto/opaque.js';
 import { isSecureChatError } from '../errors.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
-import { acquireLock, type LogLock } from '../log/lock.js';
+import { acquireLock, type LogLock } from '../fs/lock.js';
 import { AGENT_CLIENT_MAX_QUEUED_BYTES, AGENT_IDLE_EXIT_MS, AGENT_MAX_CLIENTS } from '../limits.js';
 import { Messenger } from '../app/messenger.js';
 import { OutboxRunner } from '../app/outbox-runner.js';

@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AgentClient, type AgentCommand } from '../../src/agent/client.js';
-import { acquireLock } from '../../src/log/lock.js';
+import { acquireLock } from '../../src/fs/lock.js';
 import { cleanup, run, start, tempDir } from '../cli/_harness.js';
 
 after(cleanup);

@@ -8,6 +8,7 @@
  * clients the other.
  */
 import { benchHandshake } from './handshake-core.js';
+import { benchReconnectCore } from './reconnect-core.js';
 import { KSF_TEST } from '../src/crypto/opaque.js';
 import type { Budget } from './budget.js';
 import { Helper } from './proc.js';
@@ -94,6 +95,17 @@ export async function handshakeSection(b: Budget, cert: Cert, s: Servers): Promi
   }
   figs.push({ section: 'handshake', name: 'in-memory handshake, both sides, KSF_TEST', unit: 'ms', value: summarize(mem), over: '3 runs (medians)', higherIsBetter: false, references: [] });
   figs.push({ section: 'handshake', name: 'in-memory responder share, KSF_TEST', unit: 'ms', value: summarize(memResp), over: '3 runs (medians)', higherIsBetter: false, references: [] });
+  const rcMem: number[] = [];
+  const dhMem: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = benchReconnectCore(b.quick ? 50 : 300);
+    rcMem.push(r.responderUs);
+    dhMem.push(r.x25519Us);
+  }
+  figs.push({
+    section: 'handshake', name: 'in-memory reconnect, responder share (3 X25519 + ephemeral key import; ss memoized)', unit: 'µs', value: summarize(rcMem), over: '3 runs (medians)', higherIsBetter: false,
+    references: [{ name: 'one X25519, keys imported', value: summarize(dhMem) }],
+  });
 
   // --- throughput with concurrent clients in a separate process ---
   const clients = new Helper('handshake-clients');

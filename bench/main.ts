@@ -38,7 +38,7 @@ function parseArgs(argv: readonly string[]): Args {
       a.only = argv[i + 1] ?? null;
       i++;
     } else {
-      process.stderr.write(`bench: unknown option ${String(x)}\nusage: node dist/bench/main.js [--quick] [--json [FILE]] [--only handshake|messages|durable|scale|log|groups]\n`);
+      process.stderr.write(`bench: unknown option ${String(x)}\nusage: node dist/bench/main.js [--quick] [--json [FILE]] [--only handshake|messages|durable|scale|send|log|groups]\n`);
       process.exit(2);
     }
   }
@@ -129,8 +129,8 @@ async function main(): Promise<void> {
       evidence: s.n < 10_000 ? `not judged: only ${s.n} sessions measured (${fmt(s.totalMiB)} MiB extrapolated; fixed costs dominate)` : `${fmt(s.totalMiB)} MiB`,
     });
     figs.push(...(await step('scale: CLI cold start', () => coldStartSection(b))));
-    figs.push(...(await step('scale: cold send to a contact', () => coldSendSection(b))));
   }
+  if (want('scale') || args.only === 'send') figs.push(...(await step('scale: cold send to a contact', () => coldSendSection(b))));
   if (want('log')) figs.push(...(await step('log', () => logSection(b))));
   if (want('groups')) figs.push(...(await step('groups', () => groupsSection(b.quick))));
 

@@ -45,6 +45,7 @@ const RC_SECRET = new Uint8Array(32).fill(0x33);
 const rcListener = { name: ACCOUNT, seed: RC_LISTENER_SEED, publicKey: ed25519PublicFromSeed(RC_LISTENER_SEED) };
 const rcClientStatic = staticKeyFromSeed(RC_CLIENT_SEED);
 const rcListenerStatic = staticKeyFromSeed(RC_LISTENER_SEED);
+const rcClientIdentity = ed25519PublicFromSeed(RC_CLIENT_SEED);
 
 /**
  * The listener's contact book for the bench: one contact (carol) whose chain is never
@@ -52,7 +53,7 @@ const rcListenerStatic = staticKeyFromSeed(RC_LISTENER_SEED);
  */
 const benchContacts: ContactBook = {
   outbound: async () => null,
-  lookup: (s) => (ctEqual(s, rcClientStatic.pub) ? { name: 'carol', identityKey: ed25519PublicFromSeed(RC_CLIENT_SEED), inbound: { current: { epoch: 0, secret: RC_SECRET }, previous: null, seen: [], pqEpoch: 0 } } : null),
+  lookup: (s) => (ctEqual(s, rcClientStatic.pub) ? { name: 'carol', identityKey: rcClientIdentity, inbound: { current: { epoch: 0, secret: RC_SECRET }, previous: null, seen: [], pqEpoch: 0 } } : null),
   commitOutbound: async () => undefined,
   commitInbound: async () => undefined,
   madeContact: async () => undefined,

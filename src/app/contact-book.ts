@@ -9,7 +9,7 @@ import type { PeerIdentity, Role } from '../handshake/result.js';
 import type { ContactBook, InvitationBook, OutboundContact, PendingInvitation } from '../chat/contacts.js';
 import { consumeInvitationSync, readInvitationSync } from '../identity/invitations.js';
 import { findContact, withContact, type Contact } from '../identity/contacts.js';
-import { ContactsView, loadContacts, updateContacts } from '../identity/contacts-file.js';
+import { contactsWritten, ContactsView, loadContacts, updateContacts } from '../identity/contacts-file.js';
 
 export class FileContactBook implements ContactBook {
   readonly #dir: string;
@@ -22,7 +22,9 @@ export class FileContactBook implements ContactBook {
     this.#now = now;
   }
 
+  /** Read after this process's pending writes (the previous reconnect's secret) landed. */
   async outbound(name: string): Promise<OutboundContact | null> {
+    await contactsWritten(this.#dir);
     const c = findContact(await loadContacts(this.#dir), name);
     return c === undefined || c.out === null ? null : { name: c.name, identityKey: c.identityKey, staticKey: c.staticKey, out: c.out };
   }

@@ -49,7 +49,8 @@ export class ConversationLog {
     return this.writer.append({ kind: EventKind.MESSAGE_SENT, at: Date.now(), peer, text, id: String(id) });
   }
 
-  received(peer: string, id: number, text: string): Promise<number> {
+  /** `id`: the conversation's id, or a TEXT_ID's message id (32 hex digits, what the receiver deduplicates on). */
+  received(peer: string, id: number | string, text: string): Promise<number> {
     return this.writer.append({ kind: EventKind.MESSAGE_RECEIVED, at: Date.now(), peer, text, id: String(id) });
   }
 

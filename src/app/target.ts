@@ -1,6 +1,6 @@
 /** Where a conversation goes: `--to NAME`, `HOST:PORT` or `NAME@HOST:PORT`, resolved against the users file. */
 import { localError } from '../errors.js';
-import { findUser, findUserByAddress, formatAddress, type UsersFile } from '../identity/index.js';
+import { findUser, findUserByAddress, formatAddress, type UsersFile } from '../identity/users-file.js';
 
 export interface Target {
   /** The listener's account (username). */

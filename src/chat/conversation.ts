@@ -18,8 +18,8 @@
  * (or a shutdown abandons the queue), no later message gets a receipt either, although its
  * handlers may already have run: a message without a receipt may still have been logged.
  */
-import { AppKind, decodeAppMessage, encodeAppMessage, MAX_TEXT_BYTES } from './message.js';
-import { utf8 } from '../crypto/bytes.js';
+import { AppKind, decodeAppMessage, encodeAppMessage, MAX_ID_TEXT_BYTES, MAX_TEXT_BYTES } from './message.js';
+import { toHex, utf8 } from '../crypto/bytes.js';
 import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
 import type { SecureConnection } from '../transport/secure-connection.js';
 import type { CloseReason, ConversationEvents, ConversationInfo, IncomingMessage, PeerKeyState } from './types.js';
@@ -116,6 +116,20 @@ export class Conversation {
     return id;
   }
 
+  /**
+   * Sends one text as TEXT_ID (§7) with `messageId`, the id that stays the same when the
+   * message is retried on another connection (the outbox); returns the conversation's id.
+   */
+  sendWithId(text: string, messageId: Uint8Array): number {
+    const bytes = utf8(text).length;
+    if (bytes === 0) throw localError('USAGE', 'an empty message cannot be sent');
+    if (bytes > MAX_ID_TEXT_BYTES) throw localError('USAGE', `a message can be at most ${MAX_ID_TEXT_BYTES} bytes`);
+    if (this.#closed !== null) throw localError('SESSION_CLOSED', 'the conversation has ended');
+    const id = this.#nextId++;
+    this.#conn.sendApp(encodeAppMessage({ kind: AppKind.TEXT_ID, id, messageId, sentAtMs: this.#now(), text }));
+    return id;
+  }
+
   /** Resolves when the peer's receipt for `id` arrived; rejects when the conversation ends first. */
   waitReceipt(id: number, timeoutMs?: number): Promise<void> {
     if (this.#receipted.has(id)) return Promise.resolve();
@@ -195,7 +209,7 @@ export class Conversation {
       this.#emit('receipt', m.id);
       return;
     }
-    const msg: IncomingMessage = { id: m.id, text: m.text, sentAt: m.sentAtMs, receivedAt: this.#now() };
+    const msg: IncomingMessage = { id: m.id, text: m.text, sentAt: m.sentAtMs, receivedAt: this.#now(), ...(m.kind === AppKind.TEXT_ID ? { messageId: toHex(m.messageId) } : {}) };
     const size = data.length;
     this.#enqueued(size);
     // Pipelined (issue 13): the handlers of a message start as soon as it arrives (in arrival

@@ -15,6 +15,7 @@ import { InboxBudget } from './inbox-budget.js';
 import { PolicyCheck } from './policy.js';
 import { DEFAULT_SUITES } from './suites.js';
 import { staticKeyFromSeed } from '../crypto/x25519-from-ed25519.js';
+import { memoStaticDh } from '../handshake/reconnect/static-dh.js';
 import { mlkemDecapsulate, mlkemEncapsulate, mlkemKeygen } from '../crypto/mlkem.js';
 import { wipe } from '../crypto/bytes.js';
 import type { PeerIdentity } from '../handshake/result.js';
@@ -77,6 +78,9 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   // Received, unhandled messages across every conversation of this listener (finding 4).
   const budget = new InboxBudget(opts.inboxBudget);
   await opaqueReady; // the OPAQUE library instantiates its WebAssembly once, asynchronously
+  // Our Noise static key, imported once, and its `ss` results per contact (static-dh.ts).
+  const staticKey = opts.contacts === undefined ? null : staticKeyFromSeed(opts.self.seed);
+  const staticDh = staticKey === null ? null : memoStaticDh(staticKey.priv);
   const v1Check = (peer: PeerIdentity): SecureChatError | null => {
     // Nobody but us is us: a peer claiming the listener's own name is refused (finding 6).
     if (peer.name === opts.self.name) return remoteError('IDENTITY_MISMATCH', 'the peer claims to be the listener itself');
@@ -107,9 +111,10 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
       suites: opts.suites ?? DEFAULT_SUITES,
       checkPeer: v1Check,
     },
-    ...(opts.contacts === undefined ? {} : {
+    ...(staticKey === null || staticDh === null ? {} : {
       reconnect: {
-        staticKey: staticKeyFromSeed(opts.self.seed),
+        staticKey,
+        staticDh,
         suites: opts.suites ?? DEFAULT_SUITES,
         kem: { keygen: mlkemKeygen, encapsulate: mlkemEncapsulate, decapsulate: mlkemDecapsulate },
         lookup: (s: Uint8Array) => book(opts).lookup(s),
@@ -159,7 +164,10 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
       return server.port;
     },
     stats: () => server.stats(),
-    close: () => server.close(),
+    close: async () => {
+      await server.close();
+      staticDh?.clear();
+    },
   };
 }
 

@@ -58,13 +58,38 @@ export function isKeyRefusal(e: unknown): boolean {
 }
 
 /**
+ * Reconnects by this process to one contact, one at a time, keyed by both static keys: the
+ * next one reads the contact's secret only once the previous one completed and queued the
+ * write of its successor (ContactBook.outbound reads after queued writes). Without it, two
+ * reconnects in quick succession (the agent opens a new link while the previous one closes)
+ * started from a secret already replaced and could end in AUTH_FAILED, then a needless
+ * password fallback (test/chat/reconnect-race.test.ts).
+ */
+const inFlight = new Map<string, Promise<void>>();
+
+async function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const prev = inFlight.get(key) ?? Promise.resolve();
+  const run = prev.then(fn);
+  const tail = run.then(() => undefined, () => undefined);
+  inFlight.set(key, tail);
+  void tail.then(() => {
+    if (inFlight.get(key) === tail) inFlight.delete(key);
+  });
+  return run;
+}
+
+/**
  * Reconnects; resolves with the conversation and `saved`, the write of the advanced chain
  * (in flight while the first message goes out; await it before exiting).
  */
 export async function reconnect(opts: ReconnectOptions): Promise<{ conv: Conversation; saved: Promise<void> }> {
-  const now = opts.now ?? Date.now;
-  const c = opts.contact;
   const staticKey = staticKeyFromSeed(opts.self.seed);
+  const key = `${Buffer.from(staticKey.pub).toString('hex')}:${Buffer.from(opts.contact.staticKey).toString('hex')}`;
+  return oneAtATime(key, async () => reconnectNow(opts, (await opts.contacts.outbound(opts.contact.name)) ?? opts.contact, staticKey));
+}
+
+async function reconnectNow(opts: ReconnectOptions, c: OutboundContact, staticKey: { readonly priv: Uint8Array; readonly pub: Uint8Array }): Promise<{ conv: Conversation; saved: Promise<void> }> {
+  const now = opts.now ?? Date.now;
   const attempt = async (secret: EpochSecret): Promise<{ conv: Conversation; saved: Promise<void> }> => {
     const kem = pqDue(c.out, secret.epoch, now()) ? await loadKem() : null;
     opts.onStep?.({ step: 'connecting', text: `connecting to ${opts.host}:${opts.port} (contact ${c.name}: reconnect by keys${kem === null ? '' : ', with an ML-KEM-768 step'})` });

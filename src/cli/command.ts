@@ -15,6 +15,17 @@ export interface Command {
   run(cli: Cli, args: Parsed): Promise<ExitCode>;
 }
 
+/** A command by name, its module loaded on demand (`load` returns the same module each time). */
+export interface LazyCommand {
+  readonly name: string;
+  load(): Promise<Command>;
+}
+
+/** A table entry for `name`; `load` imports the command's module (src/cli/run.ts). */
+export function lazy(name: string, load: () => Promise<Command>): LazyCommand {
+  return { name, load };
+}
+
 export const COMMON_HELP = `common options:
   --home DIR            the securechat home (default: $SECURECHAT_HOME, else ~/.securechat)
   --users FILE          the users file (default: ./users.json, else HOME/users.json)

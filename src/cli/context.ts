@@ -2,9 +2,11 @@
  * What every command shares: output, standard input, the common options, the home, the users
  * file, password reading, the key stretching for new registrations, and clean-up on exit.
  */
-import { KSF_DEFAULT, type KsfParams } from '../crypto/opaque.js';
+import { KSF_DEFAULT, type KsfParams } from '../crypto/ksf.js';
 import { localError } from '../errors.js';
-import { findUsersFile, loadUsersFile, resolveHome, type UsersFile } from '../identity/index.js';
+import { findUsersFile, resolveHome } from '../identity/home.js';
+import { loadUsersFile } from '../identity/users-file-io.js';
+import type { UsersFile } from '../identity/users-file.js';
 import type { Env } from '../app/host.js';
 import type { CommonOptions } from './args.js';
 import type { FailContext } from '../app/errors-text.js';

@@ -8,30 +8,36 @@
  * switch from the environment.
  */
 import { readFileSync } from 'node:fs';
-import type { KsfParams } from '../crypto/opaque.js';
+import type { KsfParams } from '../crypto/ksf.js';
 import { parseCommand } from './args.js';
-import { COMMON_HELP, type Command } from './command.js';
+import { COMMON_HELP, lazy, type Command, type LazyCommand } from './command.js';
 import { Cli } from './context.js';
 import { explain } from '../app/errors-text.js';
 import { ExitCode } from '../app/exit-codes.js';
-import { chatCommand } from './commands/chat.js';
-import { contactsCommand } from './commands/contacts.js';
-import { inviteCommand } from './commands/invite.js';
-import { acceptCommand } from './commands/accept.js';
-import { initCommand } from './commands/init.js';
-import { interactiveCommand } from './commands/interactive.js';
-import { listenCommand } from './commands/listen.js';
-import { logCommand } from './commands/log.js';
-import { peersCommand } from './commands/peers.js';
-import { sendCommand } from './commands/send.js';
-import { trustCommand } from './commands/trust.js';
-import { usersCommand } from './commands/users.js';
-import { verifyCommand } from './commands/verify.js';
-import { agentCommand } from './commands/agent.js';
 import { Output } from './output.js';
-import { uiCommand } from './commands/ui.js';
 
-const COMMANDS: readonly Command[] = [initCommand, listenCommand, sendCommand, chatCommand, peersCommand, contactsCommand, inviteCommand, acceptCommand, verifyCommand, trustCommand, usersCommand, logCommand, uiCommand, agentCommand];
+/**
+ * The commands, each loaded only when it runs (or for `--help`): a command that only talks to
+ * the agent (`send`) never loads the protocol stack, the OPAQUE WebAssembly or the page.
+ */
+const COMMANDS: readonly LazyCommand[] = [
+  lazy('init', async () => (await import('./commands/init.js')).initCommand),
+  lazy('listen', async () => (await import('./commands/listen.js')).listenCommand),
+  lazy('send', async () => (await import('./commands/send.js')).sendCommand),
+  lazy('chat', async () => (await import('./commands/chat.js')).chatCommand),
+  lazy('peers', async () => (await import('./commands/peers.js')).peersCommand),
+  lazy('contacts', async () => (await import('./commands/contacts.js')).contactsCommand),
+  lazy('invite', async () => (await import('./commands/invite.js')).inviteCommand),
+  lazy('accept', async () => (await import('./commands/accept.js')).acceptCommand),
+  lazy('verify', async () => (await import('./commands/verify.js')).verifyCommand),
+  lazy('trust', async () => (await import('./commands/trust.js')).trustCommand),
+  lazy('users', async () => (await import('./commands/users.js')).usersCommand),
+  lazy('log', async () => (await import('./commands/log.js')).logCommand),
+  lazy('ui', async () => (await import('./commands/ui.js')).uiCommand),
+  lazy('agent', async () => (await import('./commands/agent.js')).agentCommand),
+  lazy('outbox', async () => (await import('./commands/outbox.js')).outboxCommand),
+];
+const interactive = (): Promise<Command> => import('./commands/interactive.js').then((m) => m.interactiveCommand);
 
 function version(): string {
   try {
@@ -43,9 +49,10 @@ function version(): string {
   }
 }
 
-function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  const list = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
+async function mainHelp(): Promise<string> {
+  const all = await Promise.all(COMMANDS.map((c) => c.load()));
+  const width = Math.max(...all.map((c) => c.name.length));
+  const list = all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
   return `securechat ${version()}: end-to-end encrypted chat, peer to peer
 
 usage: securechat                 the interactive flow (asks everything, then chats)
@@ -115,15 +122,16 @@ export async function main(argv: readonly string[], options: MainOptions): Promi
   }
   if (first === 'help' || ((first === '--help' || first === '-h') && rest.length === 0)) {
     const named = first === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    process.stdout.write(named !== undefined ? helpText(named) : `${mainHelp()}\n`);
+    process.stdout.write(named !== undefined ? helpText(await named.load()) : `${await mainHelp()}\n`);
     return finish(ExitCode.OK);
   }
   const found = first === undefined ? undefined : COMMANDS.find((c) => c.name === first);
+  const isInteractive = found === undefined && (first === undefined || first.startsWith('-'));
   if (found !== undefined) {
-    cmd = found;
+    cmd = await found.load();
     cmdArgs = rest;
-  } else if (first === undefined || first.startsWith('-')) {
-    cmd = interactiveCommand;
+  } else if (isInteractive) {
+    cmd = await interactive();
     cmdArgs = argv;
   } else {
     const out = new Output({ json: argv.includes('--json'), quiet: false });
@@ -133,11 +141,11 @@ export async function main(argv: readonly string[], options: MainOptions): Promi
   }
   let cli: Cli | undefined;
   try {
-    const parsed = parseCommand(cmd === interactiveCommand ? '' : cmd.name, cmdArgs, cmd.options, cmd.positionals);
+    const parsed = parseCommand(isInteractive ? '' : cmd.name, cmdArgs, cmd.options, cmd.positionals);
     cli = new Cli(parsed.common, process.env, undefined, options.ksf);
     active = cli;
     if (parsed.common.help) {
-      process.stdout.write(cmd === interactiveCommand ? `${mainHelp()}\n` : helpText(cmd));
+      process.stdout.write(isInteractive ? `${await mainHelp()}\n` : helpText(cmd));
       return await finish(ExitCode.OK);
     }
     const code = await cmd.run(cli, parsed);

@@ -33,7 +33,7 @@ const ZERO_X = b64u(new Uint8Array(32));
  * placeholder; should a Node version check it, the DER import below is used instead. The
  * Wycheproof x25519 vectors (test/crypto/x25519.test.ts) run through this path.
  */
-function x25519PrivateKey(priv: Uint8Array): KeyObject {
+function importX25519Private(priv: Uint8Array): KeyObject {
   try {
     return createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: b64u(priv), x: ZERO_X }, format: 'jwk' });
   } catch {
@@ -41,10 +41,55 @@ function x25519PrivateKey(priv: Uint8Array): KeyObject {
   }
 }
 
+/**
+ * Imported private keys, keyed by the private key's buffer itself (identity, not contents),
+ * as for the signing keys below: an import computes the public point (a scalar
+ * multiplication, as costly as the DH itself), and a reconnect uses each private key twice
+ * (the listener's static key in every handshake, an ephemeral key for `ee` and `se`). An
+ * entry lives only as long as its buffer (WeakMap), holds no copy of the key, and is used
+ * only while the buffer still holds the same bytes (checked through a SHA-256 of them), so a
+ * wiped or overwritten key is never used under its old value.
+ */
+const x25519Keys = new WeakMap<Uint8Array, { readonly check: Uint8Array; readonly key: KeyObject }>();
+
+function keyCheck(label: string, secret: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(label).update(secret).digest());
+}
+
+function x25519PrivateKey(priv: Uint8Array): KeyObject {
+  const check = keyCheck('securechat x25519 key cache', priv);
+  const hit = x25519Keys.get(priv);
+  if (hit !== undefined && ctEqual(hit.check, check)) return hit.key;
+  const key = importX25519Private(priv);
+  x25519Keys.set(priv, { check, key });
+  return key;
+}
+
+/**
+ * Imported public keys, keyed by buffer like the private ones, used only while the buffer
+ * still holds the bytes that were imported (public: compared as is). A responder uses each
+ * of the initiator's two keys in two DHs.
+ */
+const x25519Publics = new WeakMap<Uint8Array, { readonly bytes: Uint8Array; readonly key: KeyObject }>();
+
+function x25519PublicKey(pub: Uint8Array): KeyObject {
+  const hit = x25519Publics.get(pub);
+  if (hit !== undefined && Buffer.compare(hit.bytes, pub) === 0) return hit.key;
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: b64u(pub) }, format: 'jwk' });
+  } catch (e) {
+    throw remoteError('AUTH_FAILED', 'X25519 public key not accepted', e);
+  }
+  x25519Publics.set(pub, { bytes: pub.slice(), key });
+  return key;
+}
+
 export function x25519PublicFromPrivate(priv: Uint8Array): Uint8Array {
   need32(priv, 'X25519 private key');
-  const x = createPublicKey(x25519PrivateKey(priv)).export({ format: 'jwk' }).x;
-  if (typeof x !== 'string') return rawPublic(createPublicKey(x25519PrivateKey(priv)), X25519_SPKI);
+  const k = x25519PrivateKey(priv);
+  const x = createPublicKey(k).export({ format: 'jwk' }).x;
+  if (typeof x !== 'string') return rawPublic(createPublicKey(k), X25519_SPKI);
   return new Uint8Array(Buffer.from(x, 'base64url'));
 }
 
@@ -56,12 +101,7 @@ export function x25519(priv: Uint8Array, peerPub: Uint8Array): Uint8Array {
   need32(priv, 'X25519 private key');
   if (peerPub.length !== 32) throw remoteError('DECODE_ERROR', 'X25519 public key must be 32 bytes');
   const privateKey = x25519PrivateKey(priv);
-  let publicKey: KeyObject;
-  try {
-    publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: b64u(peerPub) }, format: 'jwk' });
-  } catch (e) {
-    throw remoteError('AUTH_FAILED', 'X25519 public key not accepted', e);
-  }
+  const publicKey = x25519PublicKey(peerPub);
   let out: Uint8Array;
   try {
     out = new Uint8Array(diffieHellman({ privateKey, publicKey }));
@@ -76,8 +116,10 @@ export function x25519(priv: Uint8Array, peerPub: Uint8Array): Uint8Array {
 
 export function ed25519PublicFromSeed(seed: Uint8Array): Uint8Array {
   need32(seed, 'Ed25519 seed');
-  const k = createPrivateKey({ key: Buffer.from(concat(ED25519_PKCS8, seed)), format: 'der', type: 'pkcs8' });
-  return rawPublic(createPublicKey(k), ED25519_SPKI);
+  // Through the signing-key cache, exported as a JWK (an SPKI DER export costs ~60 µs more).
+  const k = createPublicKey(signingKey(seed));
+  const x = k.export({ format: 'jwk' }).x;
+  return typeof x === 'string' ? new Uint8Array(Buffer.from(x, 'base64url')) : rawPublic(k, ED25519_SPKI);
 }
 
 /**
@@ -90,7 +132,7 @@ export function ed25519PublicFromSeed(seed: Uint8Array): Uint8Array {
 const signingKeys = new WeakMap<Uint8Array, { readonly check: Uint8Array; readonly key: KeyObject }>();
 
 function seedCheck(seed: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update('securechat ed25519 key cache').update(seed).digest());
+  return keyCheck('securechat ed25519 key cache', seed);
 }
 
 function signingKey(seed: Uint8Array): KeyObject {

@@ -94,6 +94,16 @@ export function updateContacts(userDir: string, change: (c: Contacts) => Contact
   return next;
 }
 
+/**
+ * Resolves once every change this process queued on `userDir`'s contacts.json so far is
+ * written (or failed): a read after it sees them (a reconnect reads the secret the previous
+ * one is still saving, src/chat/reconnect.ts).
+ */
+export function contactsWritten(userDir: string): Promise<void> {
+  const q = queues.get(contactsPath(userDir));
+  return q === undefined ? Promise.resolve() : q.then(() => undefined);
+}
+
 /** A listener's synchronous view of contacts.json, re-read when the file changed. */
 export class ContactsView {
   readonly #dir: string;

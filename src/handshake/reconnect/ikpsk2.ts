@@ -23,6 +23,11 @@ export interface KeyPair {
   readonly pub: Uint8Array;
 }
 
+/** `ss` = X25519(s.priv, rs), through `staticDh` when given (a memo, static-dh.ts). */
+function ssOf(s: KeyPair, rs: Uint8Array, staticDh: ((rs: Uint8Array) => Uint8Array) | undefined): Uint8Array {
+  return staticDh === undefined ? x25519(s.priv, rs) : staticDh(rs);
+}
+
 /** Length of message 1 without its payload: e, encrypted s (+ tag), and the payload tag. */
 export const MSG1_OVERHEAD = NOISE_DHLEN + NOISE_DHLEN + NOISE_TAGLEN + NOISE_TAGLEN;
 /** Length of message 2 without its payload: e and the payload tag. */
@@ -38,17 +43,17 @@ function withE(s: SymmetricState, ePub: Uint8Array): SymmetricState {
 }
 
 /** Initiator: `-> e, es, s, ss` then the payload. */
-export function writeMessage1(st: SymmetricState, o: { readonly e: KeyPair; readonly s: KeyPair; readonly rs: Uint8Array; readonly payload: Uint8Array }): { state: SymmetricState; message: Uint8Array } {
+export function writeMessage1(st: SymmetricState, o: { readonly e: KeyPair; readonly s: KeyPair; readonly rs: Uint8Array; readonly payload: Uint8Array; readonly staticDh?: (rs: Uint8Array) => Uint8Array }): { state: SymmetricState; message: Uint8Array } {
   let s = withE(st, o.e.pub);
   s = mixKey(s, x25519(o.e.priv, o.rs));
   const encS = encryptAndHash(s, o.s.pub);
-  s = mixKey(encS.state, x25519(o.s.priv, o.rs));
+  s = mixKey(encS.state, ssOf(o.s, o.rs, o.staticDh));
   const encP = encryptAndHash(s, o.payload);
   return { state: encP.state, message: concat(o.e.pub, encS.ciphertext, encP.ciphertext) };
 }
 
 /** Responder: reads message 1; returns the initiator's ephemeral and static keys and the payload. */
-export function readMessage1(st: SymmetricState, o: { readonly s: KeyPair; readonly message: Uint8Array }): { state: SymmetricState; re: Uint8Array; rs: Uint8Array; payload: Uint8Array } {
+export function readMessage1(st: SymmetricState, o: { readonly s: KeyPair; readonly message: Uint8Array; readonly staticDh?: (rs: Uint8Array) => Uint8Array }): { state: SymmetricState; re: Uint8Array; rs: Uint8Array; payload: Uint8Array } {
   const m = o.message;
   if (m.length < MSG1_OVERHEAD) throw remoteError('DECODE_ERROR', 'reconnect hello is too short');
   const re = m.slice(0, NOISE_DHLEN);
@@ -56,7 +61,7 @@ export function readMessage1(st: SymmetricState, o: { readonly s: KeyPair; reado
   s = mixKey(s, x25519(o.s.priv, re));
   const decS = decryptAndHash(s, m.subarray(NOISE_DHLEN, NOISE_DHLEN * 2 + NOISE_TAGLEN), 'the initiator static key');
   const rs = decS.plaintext;
-  s = mixKey(decS.state, x25519(o.s.priv, rs));
+  s = mixKey(decS.state, ssOf(o.s, rs, o.staticDh));
   const decP = decryptAndHash(s, m.subarray(NOISE_DHLEN * 2 + NOISE_TAGLEN), 'the reconnect hello payload');
   return { state: decP.state, re, rs, payload: decP.plaintext };
 }

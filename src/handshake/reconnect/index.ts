@@ -5,3 +5,4 @@ export { advanceInbound, advanceOutbound, pqDue, pqOverdue, MAX_SEEN, PQ_EVERY_M
 export { initialContactSecrets } from './key-schedule.js';
 export { RECONNECT_PROLOGUE, type KemFunctions } from './common.js';
 export { IKPSK2_PROTOCOL_NAME, type KeyPair } from './ikpsk2.js';
+export { memoStaticDh, type MemoStaticDh, type StaticDh } from './static-dh.js';

@@ -36,6 +36,8 @@ export interface ReconnectInitiatorOptions {
   readonly secret: EpochSecret;
   readonly suites: readonly SuiteId[];
   readonly random: RandomSource;
+  /** X25519(staticKey.priv, peerStatic) for `ss`, e.g. a memo (static-dh.ts); default: computed. */
+  readonly staticDh?: (peerStatic: Uint8Array) => Uint8Array;
   /** Present when the post-quantum step is due (§10.6). */
   readonly kem: KemFunctions | null;
 }
@@ -94,7 +96,7 @@ export class ReconnectInitiator {
         kemDk = kp.decapsulationKey;
       }
       const payload = encodeHelloPayload({ versions: [PROTOCOL_VERSION], suites: o.suites, epoch: o.secret.epoch, kemEk });
-      const m1 = writeMessage1(initialize(RECONNECT_PROLOGUE, o.peerStatic), { e, s: o.staticKey, rs: o.peerStatic, payload });
+      const m1 = writeMessage1(initialize(RECONNECT_PROLOGUE, o.peerStatic), { e, s: o.staticKey, rs: o.peerStatic, payload, ...(o.staticDh === undefined ? {} : { staticDh: o.staticDh }) });
       const frame = encodeFrame(FrameType.RECONNECT_HELLO, m1.message);
       this.#pending = { state: m1.state, e, kemDk };
       this.#state = 'wait_reply';

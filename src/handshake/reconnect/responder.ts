@@ -40,6 +40,8 @@ export interface ReconnectResponderOptions {
   readonly kem: KemFunctions;
   /** The allow list: the contact whose X25519 static key this is, or null. */
   readonly lookup: (initiatorStatic: Uint8Array) => ReconnectContact | null;
+  /** X25519(staticKey.priv, rs) for `ss`, e.g. a memo (static-dh.ts); default: computed each time. */
+  readonly staticDh?: (peerStatic: Uint8Array) => Uint8Array;
   /** Admission once the contact is known (per-source limits); return an error to refuse. */
   readonly admit?: (contact: string) => SecureChatError | null;
 }
@@ -83,7 +85,7 @@ export class ReconnectResponder {
   /** §10.3, the responder's checks in order. */
   #onHello(frame: Frame): ReconnectStep {
     const o = this.#o;
-    const m1 = readMessage1(initialize(RECONNECT_PROLOGUE, o.staticKey.pub), { s: o.staticKey, message: frame.payload });
+    const m1 = readMessage1(initialize(RECONNECT_PROLOGUE, o.staticKey.pub), { s: o.staticKey, message: frame.payload, ...(o.staticDh === undefined ? {} : { staticDh: o.staticDh }) });
     if (ctEqual(m1.rs, o.staticKey.pub)) throw remoteError('AUTH_FAILED', 'reflected: the hello carries our own static key');
     const hello = decodeHelloPayload(m1.payload);
     const contact = o.lookup(m1.rs.slice());

@@ -52,10 +52,10 @@ export interface ReconnectVectorFile {
 
 const A_SEED = new Uint8Array(32).fill(0xa1);
 const B_SEED = new Uint8Array(32).fill(0xb0);
-const A = { seed: A_SEED, identityKey: ed25519PublicFromSeed(A_SEED), staticKey: staticKeyFromSeed(A_SEED) };
-const B = { seed: B_SEED, identityKey: ed25519PublicFromSeed(B_SEED), staticKey: staticKeyFromSeed(B_SEED) };
+export const A = { seed: A_SEED, identityKey: ed25519PublicFromSeed(A_SEED), staticKey: staticKeyFromSeed(A_SEED) };
+export const B = { seed: B_SEED, identityKey: ed25519PublicFromSeed(B_SEED), staticKey: staticKeyFromSeed(B_SEED) };
 
-function queue(hexes: readonly string[]): RandomSource {
+export function queue(hexes: readonly string[]): RandomSource {
   const q = hexes.map(fromHex);
   return (n) => {
     const v = q.shift();

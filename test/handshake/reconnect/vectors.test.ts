@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fromHex, toHex } from '../../../src/crypto/bytes.js';
 import { decodeOneFrame } from '../../../src/wire/frame.js';
-import { buildInitiator, buildResponder, generateReconnectVectors, replayNegative, RECONNECT_VECTOR_PATH, type ReconnectVectorFile } from './_vectors.js';
+import { x25519, x25519PublicFromPrivate } from '../../../src/crypto/ecc.js';
+import { memoStaticDh, ReconnectInitiator, ReconnectResponder } from '../../../src/handshake/reconnect/index.js';
+import { A, B, buildInitiator, buildResponder, generateReconnectVectors, queue, replayNegative, RECONNECT_VECTOR_PATH, type ReconnectVectorFile } from './_vectors.js';
+import { KEM, SUITES } from './_pair.js';
 
 const text = readFileSync(RECONNECT_VECTOR_PATH, 'utf8');
 const file = JSON.parse(text) as ReconnectVectorFile;
@@ -31,4 +34,45 @@ for (const c of file.cases) {
 test('negative vectors fail with the error they name', () => {
   assert.ok(file.negative.length >= 12);
   for (const n of file.negative) assert.equal(replayNegative(file, n), n.error, n.name);
+});
+
+test('through the static-static memo (static-dh.ts) on both sides, every vector case gives the same bytes and keys, twice', () => {
+  const rMemo = memoStaticDh(B.staticKey.priv);
+  const iMemo = memoStaticDh(A.staticKey.priv);
+  for (let round = 0; round < 2; round++) {
+    for (const c of file.cases) {
+      const i = new ReconnectInitiator({
+        peerName: 'bob', peerIdentityKey: B.identityKey, peerStatic: B.staticKey.pub, staticKey: A.staticKey, staticDh: iMemo,
+        secret: { epoch: c.epoch, secret: fromHex(c.secret) }, suites: SUITES, random: queue(c.initiator_random), kem: c.pq ? KEM : null,
+      });
+      assert.equal(toHex(i.start()), c.frames.hello);
+      const chain = { current: { epoch: c.epoch, secret: fromHex(c.secret) }, previous: null, seen: [], pqEpoch: c.epoch };
+      const r = new ReconnectResponder({
+        staticKey: B.staticKey, staticDh: rMemo, suites: SUITES, random: queue(c.responder_random), kem: KEM,
+        lookup: (s) => (toHex(s) === toHex(A.staticKey.pub) ? { name: 'alice', identityKey: A.identityKey, inbound: chain } : null),
+      });
+      const ro = r.receive(decodeOneFrame(fromHex(c.frames.hello)));
+      assert.equal(toHex(ro.send[0]!), c.frames.reply);
+      assert.equal(toHex(i.receive(decodeOneFrame(fromHex(c.frames.reply))).result!.root), c.keys.root);
+    }
+  }
+});
+
+test('the static-static memo is bounded, evicts the least recently used, wipes on clear, and keeps nothing for a refused key', () => {
+  const priv = B.staticKey.priv;
+  const m = memoStaticDh(priv, 2);
+  const k1 = A.staticKey.pub;
+  const k2 = x25519PublicFromPrivate(new Uint8Array(32).fill(7));
+  const k3 = x25519PublicFromPrivate(new Uint8Array(32).fill(9));
+  assert.equal(toHex(m(k1)), toHex(x25519(priv, k1)));
+  const out = m(k1);
+  out.fill(0); // a caller's copy: wiping it does not touch the memo
+  assert.equal(toHex(m(k1)), toHex(x25519(priv, k1)));
+  m(k2);
+  m(k1); // k1 most recent: k2 goes first
+  m(k3);
+  assert.equal(toHex(m(k2)), toHex(x25519(priv, k2)));
+  assert.throws(() => m(new Uint8Array(32)), (e: unknown) => (e as { code?: string }).code === 'AUTH_FAILED'); // small order: refused, not kept
+  m.clear();
+  assert.equal(toHex(m(k3)), toHex(x25519(priv, k3)));
 });

@@ -40,8 +40,8 @@ export interface SuiteDescriptor {
   readonly offeredByDefault: boolean;
   /** Length of the sealed output for `n` bytes of plaintext. */
   readonly sealedLength: (n: number) => number;
-  /** Seals into `out` (exactly `sealedLength(pt.length)` bytes); returns the bytes written. */
-  readonly sealInto: (material: Uint8Array, aad: Uint8Array, pt: Uint8Array, out: Uint8Array) => number;
+  /** Seals the concatenation of `pt` into `out` (exactly `sealedLength(total)` bytes); returns the bytes written. */
+  readonly sealInto: (material: Uint8Array, aad: Uint8Array, pt: readonly Uint8Array[], out: Uint8Array) => number;
   /** The plaintext, or `null` when authentication fails. */
   readonly open: (material: Uint8Array, aad: Uint8Array, sealed: Uint8Array) => Uint8Array | null;
 }
@@ -215,42 +215,61 @@ export function seal(suite: SuiteId, material: Uint8Array, aad: Uint8Array, pt: 
   return out;
 }
 
-/**
- * `seal`, written into `out` (exactly `sealedLength(suite, pt.length)` bytes) instead of a new
- * buffer, so a record can be sealed in place inside its frame. Same bytes as `seal`. `out`
- * must not overlap `aad` or `pt`.
- */
-export function sealInto(suite: SuiteId, material: Uint8Array, aad: Uint8Array, pt: Uint8Array, out: Uint8Array): void {
-  const d = descriptor(suite);
-  if (material.length !== d.keyMaterial) throw new RangeError('wrong key material length');
-  if (out.length !== d.sealedLength(pt.length)) throw new RangeError('wrong output length');
-  if (d.sealInto(material, aad, pt, out) !== out.length) throw new RangeError('sealed length mismatch');
+/** The plaintext as one buffer or as parts sealed as their concatenation (no copy to join them). */
+export type Plaintext = Uint8Array | readonly Uint8Array[];
+
+function partsOf(pt: Plaintext): readonly Uint8Array[] {
+  return pt instanceof Uint8Array ? [pt] : pt;
 }
 
-function aeadSealInto(cipher: 'aes-256-gcm' | 'chacha20-poly1305', material: Uint8Array, aad: Uint8Array, pt: Uint8Array, out: Uint8Array): number {
+/** Total length of a plaintext given as one buffer or as parts. */
+export function plaintextLength(pt: Plaintext): number {
+  if (pt instanceof Uint8Array) return pt.length;
+  let n = 0;
+  for (const p of pt) n += p.length;
+  return n;
+}
+
+/**
+ * `seal`, written into `out` (exactly `sealedLength(suite, pt.length)` bytes) instead of a new
+ * buffer, so a record can be sealed in place inside its frame. Same bytes as `seal`. `pt` may
+ * be given as parts (sealed as their concatenation, each fed to the cipher in turn: the same
+ * bytes, without a copy to join them). `out` must not overlap `aad` or `pt`.
+ */
+export function sealInto(suite: SuiteId, material: Uint8Array, aad: Uint8Array, pt: Plaintext, out: Uint8Array): void {
+  const d = descriptor(suite);
+  if (material.length !== d.keyMaterial) throw new RangeError('wrong key material length');
+  if (out.length !== d.sealedLength(plaintextLength(pt))) throw new RangeError('wrong output length');
+  if (d.sealInto(material, aad, partsOf(pt), out) !== out.length) throw new RangeError('sealed length mismatch');
+}
+
+function aeadSealInto(cipher: 'aes-256-gcm' | 'chacha20-poly1305', material: Uint8Array, aad: Uint8Array, pt: readonly Uint8Array[], out: Uint8Array): number {
   const key = material.subarray(0, 32);
   const nonce = material.subarray(32, 44);
   checkLen(key, 32, nonce, 12);
   if (cipher === 'aes-256-gcm') {
     const c = createCipheriv(cipher, key, nonce, { authTagLength: TAG });
     c.setAAD(aad);
-    let o = put(out, c.update(pt), 0);
+    let o = 0;
+    for (const p of pt) o = put(out, c.update(p), o);
     o = put(out, c.final(), o);
     return put(out, c.getAuthTag(), o);
   }
   const c = createCipheriv(cipher, key, nonce, { authTagLength: TAG });
-  c.setAAD(aad, { plaintextLength: pt.length });
-  let o = put(out, c.update(pt), 0);
+  c.setAAD(aad, { plaintextLength: plaintextLength(pt) });
+  let o = 0;
+  for (const p of pt) o = put(out, c.update(p), o);
   o = put(out, c.final(), o);
   return put(out, c.getAuthTag(), o);
 }
 
-function cbcHmacSealInto(material: Uint8Array, aad: Uint8Array, pt: Uint8Array, out: Uint8Array): number {
+function cbcHmacSealInto(material: Uint8Array, aad: Uint8Array, pt: readonly Uint8Array[], out: Uint8Array): number {
   const key = material.subarray(0, 32);
   const iv = material.subarray(64, 80);
   checkLen(key, 32, iv, 16);
   const c = createCipheriv('aes-256-cbc', key, iv);
-  let o = put(out, c.update(pt), 0);
+  let o = 0;
+  for (const p of pt) o = put(out, c.update(p), o);
   o = put(out, c.final(), o);
   return put(out, cbcHmacTag(material.subarray(32, 64), aad, iv, out.subarray(0, o)), o);
 }

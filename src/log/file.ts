@@ -260,8 +260,11 @@ export class LogWriter {
   /** Waits for queued appends, closes the file, releases the lock, wipes the keys. */
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.flushing !== null) await this.flushing;
-    await this.headWritten();
+    // Until neither a commit nor a head write is left (an append made meanwhile starts both).
+    while (this.flushing !== null || this.heading !== null) {
+      if (this.flushing !== null) await this.flushing;
+      await this.headWritten();
+    }
     this.closed = true;
     try {
       await this.fh.close();

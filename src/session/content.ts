@@ -33,6 +33,18 @@ export type Content =
   | { readonly type: typeof ContentType.REKEY_DONE }
   | { readonly type: typeof ContentType.CLOSE; readonly appRecords: number; readonly reason: CloseReason };
 
+/**
+ * `encodeContent` as parts whose concatenation is the encoding: APP data is not copied behind
+ * its type byte (the record layer seals the parts in turn, `sealInto`).
+ */
+export function encodeContentParts(c: Content): readonly Uint8Array[] {
+  if (c.type !== ContentType.APP) return [encodeContent(c)];
+  if (c.data.length > MAX_RECORD_PLAINTEXT) throw new RangeError('application data exceeds 65536 bytes');
+  return [APP_TYPE, c.data];
+}
+
+const APP_TYPE = u8(ContentType.APP);
+
 /** Encodes `content_type || content`. Refuses (locally) values the peer would refuse. */
 export function encodeContent(c: Content): Uint8Array {
   switch (c.type) {

@@ -8,7 +8,7 @@
  * authenticated along with the sequence number. These functions are pure and keyless beyond
  * the `material` they are given; sequence checks and chain bookkeeping live in session.ts.
  */
-import { open, sealedLength as aeadSealedLength, sealInto, type SuiteId } from '../crypto/aead.js';
+import { open, plaintextLength, sealedLength as aeadSealedLength, sealInto, type Plaintext, type SuiteId } from '../crypto/aead.js';
 import { localError, remoteError } from '../errors.js';
 import { FRAME_HEADER_BYTES, FRAME_TRAILER_BYTES, MAX_FRAME_PAYLOAD, MAX_SEQUENCE } from '../limits.js';
 import { finishFrame, FrameType, writeFrameHeader } from '../wire/frame.js';
@@ -42,9 +42,9 @@ function writeSeq(b: Uint8Array, off: number, seq: number): void {
  * Seals `inner` as the record `seq`; returns the complete frame bytes. The frame is built in
  * one buffer: header || seq || sealed (written in place by the AEAD) || crc.
  */
-export function sealRecord(suite: SuiteId, material: Uint8Array, seq: number, inner: Uint8Array): Uint8Array {
+export function sealRecord(suite: SuiteId, material: Uint8Array, seq: number, inner: Plaintext): Uint8Array {
   if (!Number.isSafeInteger(seq) || seq < 0 || seq > MAX_SEQUENCE) throw localError('LIMIT_REACHED', 'record sequence number exhausted');
-  const length = SEQ_BYTES + sealedLength(suite, inner.length);
+  const length = SEQ_BYTES + sealedLength(suite, plaintextLength(inner));
   if (length > MAX_FRAME_PAYLOAD) throw localError('INTERNAL', 'refusing to encode an oversize frame');
   // Every byte is written below (a failure discards the buffer), so it needs no zero fill.
   const b = Buffer.allocUnsafeSlow(FRAME_HEADER_BYTES + length + FRAME_TRAILER_BYTES);

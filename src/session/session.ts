@@ -45,7 +45,7 @@ import {
 import { FrameType, type Frame } from '../wire/frame.js';
 import { CHAIN_KEY_BYTES, ChainKeys } from './chain.js';
 import { checkPeerClose, truncatedEnd, CloseReason, type PeerClose } from './close.js';
-import { ContentType, decodeContent, encodeContent, type Content } from './content.js';
+import { ContentType, decodeContent, encodeContentParts, type Content } from './content.js';
 import { openRecord, recordSeq, sealRecord } from './record.js';
 import { answerRekey, finishRekey, startRekey, wipePending, type Epoch, type PendingRekey } from './rekey.js';
 
@@ -413,7 +413,7 @@ export class Session {
 
   /** Seals one record on the sending chain and commits the step. Preconditions checked by callers. */
   #seal(content: Content): Uint8Array {
-    const frame = sealRecord(this.suite, this.#send.current(), this.#sendSeq, encodeContent(content));
+    const frame = sealRecord(this.suite, this.#send.current(), this.#sendSeq, encodeContentParts(content));
     this.#send.advance();
     this.#sendSeq++;
     this.#sentOnChain++;

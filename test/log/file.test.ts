@@ -231,6 +231,19 @@ describe('log file adapter', () => {
     await w3.close();
   });
 
+  test('close waits for appends made while it waits (their commits and head writes), then the log verifies with all of them', async () => {
+    const u = await fresh();
+    const paths = logPaths(u);
+    const w = await LogWriter.open({ paths, secret: SECRET });
+    const first = [w.append(msg(0)), w.append(msg(1))];
+    const closing = w.close();
+    const late = w.append(msg(2));
+    assert.deepEqual(await Promise.all([...first, late]), [0, 1, 2]);
+    await closing;
+    const v = await verifyLogFile({ paths, secret: SECRET });
+    assert.ok(v.ok && v.records === 3 && v.headBehind === 0, 'every append durable and the head vouching for all of them');
+  });
+
   test('a deleted log under a non-empty head is not silently replaced', async () => {
     const u = await fresh();
     const { paths } = await writeReal(u, 3);

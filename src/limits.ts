@@ -177,3 +177,13 @@ export const CONNECT_BUSY_BACKOFF_MAX_MS = 5_000;
 export const NOISE_MAX_NONCE = Number.MAX_SAFE_INTEGER;
 /** Remembered reconnect replay markers per contact, at most. */
 export const RECONNECT_MAX_SEEN = 16;
+
+// ---- groups over direct sessions (docs/PROTOCOL.md §12, docs/GROUPS.md §11) ----
+/** Largest group body (op + frame) in one GROUP application message: one record (65 536) less kind and id. */
+export const MAX_GROUP_BODY_BYTES = MAX_RECORD_PLAINTEXT - 9;
+/** Longest group name (UTF-8 bytes; the names are local labels, sent with a Welcome). */
+export const MAX_GROUP_NAME_BYTES = 64;
+/** Groups one local user may hold. */
+export const MAX_GROUPS_PER_USER = 256;
+/** How long `group add` waits for an invitee's KeyPackage over the direct session. */
+export const GROUP_KEY_PACKAGE_TIMEOUT_MS = 30_000;

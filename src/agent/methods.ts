@@ -11,6 +11,7 @@ import type { Target } from '../app/target.js';
 import { usernameProblem } from '../identity/username.js';
 import { AGENT_API_VERSION, RpcCode, RpcFailure, type Json, type JsonObject, type RpcId, type RpcRequest } from './rpc.js';
 import type { AgentPaths } from './paths.js';
+import { handleGroup, isGroupMethod } from './methods-groups.js';
 
 /** One connected client. */
 export interface Peer {
@@ -195,6 +196,7 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
       }
     }
     default:
+      if (isGroupMethod(req.method)) return handleGroup(state, req); // docs/AGENT-API.md §4.10
       throw new RpcFailure(RpcCode.METHOD_NOT_FOUND, `no method "${req.method}"`);
   }
 }

@@ -4,12 +4,15 @@
  *   kind:u8 || body
  *   0x01 TEXT     id:u64 || sent_at_ms:u64 || text (UTF-8, 1..65 519 bytes)
  *   0x02 RECEIPT  id:u64
+ *   0x10 GROUP    id:u64 || op:u8 || body      (docs/PROTOCOL.md §12: group traffic, receipted like TEXT)
  *
  * Invalid UTF-8, an unknown kind, a zero id or a wrong length is `DECODE_ERROR`.
  */
 import { concat, u8, u64be, utf8 } from '../crypto/bytes.js';
 import { localError, remoteError } from '../errors.js';
 import { Reader } from '../wire/codec.js';
+import { GROUP_KIND, GroupOp, decodeGroupBody, encodeGroupBody, type GroupAppMessage } from './group-message.js';
+export { GroupOp, type GroupAppMessage };
 
 /** Strict, and keeps a leading U+FEFF so that decode-then-encode gives back the same bytes. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -17,6 +20,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export const AppKind = {
   TEXT: 0x01,
   RECEIPT: 0x02,
+  GROUP: GROUP_KIND,
 } as const;
 export type AppKind = (typeof AppKind)[keyof typeof AppKind];
 
@@ -25,7 +29,9 @@ export { MAX_TEXT_BYTES };
 
 export type AppMessage =
   | { readonly kind: typeof AppKind.TEXT; readonly id: number; readonly sentAtMs: number; readonly text: string }
-  | { readonly kind: typeof AppKind.RECEIPT; readonly id: number };
+  | { readonly kind: typeof AppKind.RECEIPT; readonly id: number }
+  | GroupAppMessage;
+
 
 export function encodeAppMessage(m: AppMessage): Uint8Array {
   if (!Number.isSafeInteger(m.id) || m.id < 1) throw localError('INTERNAL', 'message id must be a positive safe integer');
@@ -38,6 +44,8 @@ export function encodeAppMessage(m: AppMessage): Uint8Array {
     }
     case AppKind.RECEIPT:
       return concat(u8(m.kind), u64be(m.id));
+    case AppKind.GROUP:
+      return concat(u8(m.kind), u64be(m.id), encodeGroupBody(m));
   }
 }
 
@@ -63,6 +71,8 @@ export function decodeAppMessage(b: Uint8Array): AppMessage {
       r.finish();
       return { kind, id };
     }
+    case AppKind.GROUP:
+      return decodeGroupBody(positiveId(r.u64()), r.restView());
     default:
       throw remoteError('DECODE_ERROR', `unknown application message kind ${kind}`);
   }

@@ -51,6 +51,8 @@ export interface Delivery {
 }
 
 const DEFAULT_SUITE = 83;
+/** Failures that mean "not online now" (the rest, like a changed key, are told as they are). */
+const UNREACHABLE: ReadonlySet<string> = new Set(['CONNECTION_REFUSED', 'CONNECTION_LOST', 'NETWORK_ERROR', 'HANDSHAKE_TIMEOUT', 'SESSION_CLOSED', 'IDLE_TIMEOUT']);
 
 export class Groups {
   readonly #host: GroupsHost;
@@ -123,6 +125,15 @@ export class Groups {
     return { known, pins: pinsOf(known) };
   }
 
+  /** Resolves once every forward queued so far has been tried (for tests and a clean stop). */
+  async settled(): Promise<void> {
+    for (;;) {
+      const q = [...this.#queues.values()];
+      await Promise.all(q);
+      if ([...this.#queues.values()].every((x, i) => x === q[i]) && this.#queues.size === q.length) return;
+    }
+  }
+
   // ---- commands ----
 
   async list(as: string): Promise<GroupInfo[]> {
@@ -160,7 +171,15 @@ export class Groups {
         if (!this.#host.isContact(as, p.name)) throw localError('USAGE', `${p.name} is not a contact of ${as}; log in to them once with their password (\`securechat send --to ${p.name}\`) first`);
       }
       const kps: Uint8Array[] = [];
-      for (const p of people) kps.push(await this.#fetchKeyPackage(as, p.name, p.address));
+      for (const p of people) {
+        try {
+          kps.push(await this.#fetchKeyPackage(as, p.name, p.address));
+        } catch (e) {
+          if (isSecureChatError(e) && !UNREACHABLE.has(e.code)) throw e;
+          // Said plainly: nothing was added, nothing is queued.
+          throw localError('NETWORK_ERROR', `${p.name} is not reachable now (${isSecureChatError(e) ? e.code : 'no conversation'}), so nobody was added to ${name}: adding an offline member needs a relay, which this version does not have yet; try again when ${p.name} is online`, e);
+        }
+      }
       const done = await this.#locked(as, name, async () => {
         const r = await this.#record(u, name);
         const { known, pins } = await this.#pins(u);

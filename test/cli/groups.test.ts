@@ -100,4 +100,53 @@ describe('groups over direct sessions', () => {
     for (const p of Object.values(l)) p.kill('SIGINT');
     await Promise.all(Object.values(l).map((p) => p.exited));
   });
+
+  it('an offline member is not added (needs a relay, said plainly); chat --group writes to the group; a restarted agent picks the group up', { timeout: 900_000 }, async () => {
+    const dir = await tempDir();
+    const homes = { alice: join(dir, 'a'), bob: join(dir, 'b'), carol: join(dir, 'c') };
+    const users = await writeUsers(dir, [
+      { username: 'alice', password: 'pw-alice', port: await freePort() },
+      { username: 'bob', password: 'pw-bob', port: await freePort() },
+      { username: 'carol', password: 'pw-carol', port: await freePort() },
+    ]);
+    const as = (who: keyof typeof homes, args: string[], input = ''): ReturnType<typeof run> => run([...args, '--as', who, '--users', users], { home: homes[who], input });
+    let alice = await startListener(['--as', 'alice', '--users', users], { home: homes.alice });
+    const bob = await startListener(['--as', 'bob', '--users', users], { home: homes.bob });
+    const carol = await startListener(['--as', 'carol', '--users', users], { home: homes.carol });
+    for (const [who, pw] of [['bob', 'pw-bob'], ['carol', 'pw-carol']] as const) {
+      assert.equal((await as('alice', ['send', '--to', who, '--message', 'hi'], `${pw}\n`)).code, 0);
+    }
+    carol.kill('SIGINT');
+    await carol.exited;
+    assert.equal((await run(['agent', 'stop'], { home: homes.carol })).code, 0);
+
+    assert.equal((await as('alice', ['group', 'create', 'pair'])).code, 0);
+    const offline = await as('alice', ['group', 'add', 'pair', 'carol']);
+    assert.equal(offline.code, 4, offline.stderr);
+    assert.match(offline.stderr, /carol is not reachable now .*nobody was added to pair: adding an offline member needs a relay/);
+    assert.equal(offline.stderr.match(/error:/g)?.length, 1, 'one sentence');
+    const added = await as('alice', ['group', 'add', 'pair', 'bob']);
+    assert.equal(added.code, 0, added.stderr);
+    await bob.waitFor(/alice added you to the group pair/, 'stderr', WAIT);
+
+    const chat = await as('bob', ['chat', '--group', 'pair'], 'first line from chat\nsecond line from chat\n');
+    assert.equal(chat.code, 0, chat.stderr);
+    await alice.waitFor(/bob in pair: second line from chat$/m, 'stdout', WAIT);
+    assert.match(alice.stdout, /bob in pair: first line from chat\n[^\n]*bob in pair: second line from chat/);
+
+    // alice's agent stops (and her listener with it); a new one reads the group back from its file
+    assert.equal((await run(['agent', 'stop'], { home: homes.alice })).code, 0);
+    await alice.exited;
+    alice = await startListener(['--as', 'alice', '--users', users], { home: homes.alice });
+    const shown = jsonLines((await as('alice', ['group', 'show', 'pair', '--json'])).stdout);
+    assert.deepEqual(shown.filter((e) => e['event'] === 'group-member').map((m) => m['name']), ['alice', 'bob']);
+    const r = await as('alice', ['group', 'send', 'pair', '--message', 'after my restart']);
+    assert.equal(r.code, 0, r.stderr);
+    await bob.waitFor(/alice in pair: after my restart$/m, 'stdout', WAIT);
+    const back = await as('bob', ['group', 'send', 'pair', '--message', 'welcome back']);
+    assert.equal(back.code, 0, back.stderr);
+    await alice.waitFor(/bob in pair: welcome back$/m, 'stdout', WAIT);
+    for (const p of [alice, bob]) p.kill('SIGINT');
+    await Promise.all([alice.exited, bob.exited]);
+  });
 });

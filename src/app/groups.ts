@@ -16,6 +16,7 @@ import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { loadKnownPeers } from '../identity/index.js';
 import type { KnownPeers } from '../identity/known-peers.js';
 import { GroupOp, type GroupAppMessage } from '../chat/message.js';
+import { groupNameProblem } from '../chat/group-message.js';
 import type { Conversation } from '../chat/conversation.js';
 import * as G from '../group/index.js';
 import type { MlsKeyPackage } from '../group/index.js';
@@ -57,7 +58,7 @@ const UNREACHABLE: ReadonlySet<string> = new Set(['CONNECTION_REFUSED', 'CONNECT
 export class Groups {
   readonly #host: GroupsHost;
   readonly #random: RandomSource;
-  readonly #cache = new Map<string, Map<string, GroupRecord>>();
+  readonly #cache = new Map<string, Promise<Map<string, GroupRecord>>>();
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #queues = new Map<string, Promise<unknown>>();
   /** KeyPackages we made for a contact's `group add`, by user and contact (one each). */
@@ -69,15 +70,22 @@ export class Groups {
     this.#random = random;
   }
 
-  async #records(u: GroupUser): Promise<Map<string, GroupRecord>> {
+  /** The user's groups, read from their files once per agent (two first callers share one read). */
+  #records(u: GroupUser): Promise<Map<string, GroupRecord>> {
     let m = this.#cache.get(u.self.name);
-    if (m !== undefined) return m;
-    m = new Map();
-    for (const n of await listGroupNames(u.self.dir)) {
-      const r = await loadGroup(u.self.dir, n, groupSelf(u.self));
-      if (r !== undefined) m.set(n, r);
+    if (m === undefined) {
+      m = (async () => {
+        const all = new Map<string, GroupRecord>();
+        for (const n of await listGroupNames(u.self.dir)) {
+          const r = await loadGroup(u.self.dir, n, groupSelf(u.self));
+          if (r !== undefined) all.set(n, r);
+        }
+        return all;
+      })();
+      this.#cache.set(u.self.name, m);
+      // A failed read (a damaged file) is tried again next time, not remembered.
+      m.catch(() => this.#cache.delete(u.self.name));
     }
-    this.#cache.set(u.self.name, m);
     return m;
   }
 
@@ -286,7 +294,8 @@ export class Groups {
     await this.#host.useUser(as, (u) =>
       this.#locked(as, name, async () => {
         const r = await this.#record(u, name);
-        await this.#store(u, { ...r, addresses: { ...r.addresses, ...addresses } });
+        const fresh = Object.entries(addresses).some(([k, a]) => r.addresses[k]?.host !== a.host || r.addresses[k]?.port !== a.port);
+        if (fresh) await this.#store(u, { ...r, addresses: { ...r.addresses, ...addresses } });
       }),
     );
   }
@@ -328,7 +337,9 @@ export class Groups {
     const kp = this.#keyPackages.get(`${as}\u0000${peer}`);
     if (kp === undefined) throw remoteError('UNEXPECTED_MESSAGE', `${peer} sent a Welcome we did not ask for`);
     const all = await this.#records(u);
-    const name = all.has(wanted) ? `${wanted}-${peer}`.slice(0, 64) : wanted;
+    if (all.size >= MAX_GROUPS_PER_USER) throw localError('USAGE', `${as} already holds ${MAX_GROUPS_PER_USER} groups; ${peer}'s Welcome was refused`);
+    const name = [wanted, `${wanted}-${peer}`, ...[2, 3, 4, 5, 6, 7, 8, 9].map((n) => `${wanted}-${n}`)].find((n) => groupNameProblem(n) === undefined && !all.has(n));
+    if (name === undefined) throw localError('USAGE', `${as} already has groups named ${wanted} and ${wanted}-2 to -9; ${peer}'s Welcome was refused`);
     await this.#locked(as, name, async () => {
       if (all.has(name)) throw localError('USAGE', `${as} already has a group named ${name}`);
       const { pins } = await this.#pins(u);

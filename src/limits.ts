@@ -187,3 +187,5 @@ export const MAX_GROUP_NAME_BYTES = 64;
 export const MAX_GROUPS_PER_USER = 256;
 /** How long `group add` waits for an invitee's KeyPackage over the direct session. */
 export const GROUP_KEY_PACKAGE_TIMEOUT_MS = 30_000;
+/** Longest text in a group message over direct sessions: one record less the MLS framing (header, signature, tag, padding: well under 1 KiB). */
+export const MAX_GROUP_TEXT_BYTES = MAX_GROUP_BODY_BYTES - 1024;

@@ -9,7 +9,7 @@ import { keyFingerprint, formatFingerprint } from '../identity/index.js';
 import type { KnownPeers } from '../identity/known-peers.js';
 import { members, type MemberView, type PinLookup } from '../group/index.js';
 import { Reader } from '../wire/codec.js';
-import { MAX_TEXT_BYTES } from '../limits.js';
+import { MAX_GROUP_TEXT_BYTES, MAX_TEXT_BYTES } from '../limits.js';
 import type { GroupRecord } from './groups-store.js';
 
 /** The one payload kind so far: `0x01 || sent_at_ms:u64 || text (UTF-8, 1..MAX_TEXT_BYTES)`. */
@@ -20,7 +20,8 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export function encodeGroupText(text: string, sentAtMs: number): Uint8Array {
   const t = utf8(text);
   if (t.length === 0) throw localError('USAGE', 'the message is empty');
-  if (t.length > MAX_TEXT_BYTES) throw localError('USAGE', `a message can be at most ${MAX_TEXT_BYTES} bytes`);
+  // Checked before MLS encrypts: G.send moves the sender's ratchet (and wipes the spent key), so a frame too large to carry must never be made.
+  if (t.length > MAX_GROUP_TEXT_BYTES) throw localError('GROUP_TOO_LARGE', `a group message can be at most ${MAX_GROUP_TEXT_BYTES} bytes over direct sessions`);
   return concat(u8(GROUP_TEXT), u64be(sentAtMs), t);
 }
 

@@ -11,21 +11,22 @@
  * the order the hub applied them; a member that cannot be reached is told in a warning
  * (delivery to an offline member needs a relay, which is not built yet).
  */
-import { localError, remoteError, isSecureChatError, type SecureChatError } from '../errors.js';
+import { localError, isSecureChatError, type SecureChatError } from '../errors.js';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { loadKnownPeers } from '../identity/index.js';
 import type { KnownPeers } from '../identity/known-peers.js';
 import { GroupOp, type GroupAppMessage } from '../chat/message.js';
-import { groupNameProblem } from '../chat/group-message.js';
 import type { Conversation } from '../chat/conversation.js';
 import * as G from '../group/index.js';
 import type { MlsKeyPackage } from '../group/index.js';
-import { GROUP_KEY_PACKAGE_TIMEOUT_MS, MAX_GROUPS_PER_USER, RECEIPT_TIMEOUT_MS } from '../limits.js';
+import { GROUP_KEY_PACKAGE_TIMEOUT_MS, MAX_GROUP_BODY_BYTES, MAX_GROUPS_PER_USER, RECEIPT_TIMEOUT_MS } from '../limits.js';
 import { listGroupNames, loadGroup, saveGroup, suiteFor, type Address, type GroupRecord } from './groups-store.js';
-import { decodeGroupText, encodeGroupText, groupInfo, pinsOf, type GroupInfo } from './groups-view.js';
+import { encodeGroupText, groupInfo, pinsOf, type GroupInfo } from './groups-view.js';
 import type { Feed } from './listening.js';
 import type { ConversationLog } from './log-sink.js';
 import type { Self } from './self.js';
+import { GroupInbox } from './groups-incoming.js';
+import { groupSelf } from './groups-self.js';
 
 /** What a group operation holds while it runs: the user and their open log. */
 export interface GroupUser {
@@ -51,9 +52,15 @@ export interface Delivery {
   readonly code?: string;
 }
 
-const DEFAULT_SUITE = 83;
 /** Failures that mean "not online now" (the rest, like a changed key, are told as they are). */
 const UNREACHABLE: ReadonlySet<string> = new Set(['CONNECTION_REFUSED', 'CONNECTION_LOST', 'NETWORK_ERROR', 'HANDSHAKE_TIMEOUT', 'SESSION_CLOSED', 'IDLE_TIMEOUT']);
+
+/** Refuses (before anything is stored) a frame that would not fit one GROUP message: no state moves for a message that cannot be sent. */
+function needFits(frame: Uint8Array, what: string, extra = 0): void {
+  if (1 + extra + frame.length > MAX_GROUP_BODY_BYTES) {
+    throw localError('GROUP_TOO_LARGE', `${what} would be ${frame.length} bytes, more than one direct record carries (${MAX_GROUP_BODY_BYTES}); groups this large, and messages this long, need a relay`);
+  }
+}
 
 export class Groups {
   readonly #host: GroupsHost;
@@ -65,9 +72,23 @@ export class Groups {
   readonly #keyPackages = new Map<string, MlsKeyPackage>();
   readonly #kpWaiters = new Map<string, (frame: Uint8Array) => void>();
 
+  readonly #inbox: GroupInbox;
+
   constructor(host: GroupsHost, random: RandomSource = systemRandom) {
     this.#host = host;
     this.#random = random;
+    this.#inbox = new GroupInbox({
+      host,
+      random,
+      keyPackages: this.#keyPackages,
+      kpWaiters: this.#kpWaiters,
+      records: (u) => this.#records(u),
+      record: (u, name) => this.#record(u, name),
+      store: (u, r) => this.#store(u, r),
+      locked: (user, name, fn) => this.#locked(user, name, fn),
+      pins: (u) => this.#pins(u),
+      deliver: (as, r, peers, msg) => this.#deliver(as, r, peers, msg),
+    });
   }
 
   /** The user's groups, read from their files once per agent (two first callers share one read). */
@@ -162,7 +183,7 @@ export class Groups {
         if (all.has(name)) throw localError('USAGE', `${as} already has a group named ${name}`);
         if (all.size >= MAX_GROUPS_PER_USER) throw localError('USAGE', `${as} already holds ${MAX_GROUPS_PER_USER} groups`);
         const { known, pins } = await this.#pins(u);
-        const group = await G.createGroup({ suite: await suiteFor(DEFAULT_SUITE, this.#random), self: groupSelf(u.self), groupId: this.#random(32), pins });
+        const group = await G.createGroup({ suite: await suiteFor(G.DEFAULT_GROUP_SUITE, this.#random), self: groupSelf(u.self), groupId: this.#random(32), pins });
         const r: GroupRecord = { name, hub: as, addresses: {}, status: 'active', group };
         await this.#store(u, r);
         return groupInfo(r, known);
@@ -195,6 +216,8 @@ export class Groups {
         const changed = await G.changeMembers(r.group, { add: kps, remove: [] }, pins);
         const commit = changed.commit;
         if (commit === undefined) throw localError('INTERNAL', 'the committer made no commit');
+        needFits(commit.frame, 'the commit');
+        if (commit.welcome !== undefined) needFits(commit.welcome, 'the Welcome', 1 + name.length);
         const applied = G.ownCommitAccepted(changed.group, pins).group;
         const addresses = { ...r.addresses };
         for (const p of people) if (p.address !== undefined) addresses[p.name] = p.address;
@@ -238,6 +261,7 @@ export class Groups {
         if (p === undefined) throw localError('INTERNAL', 'no commit and no proposal');
         return { group: ch.group, frame: p };
       }
+      needFits(ch.commit.frame, 'the commit'); // before applying it: nothing is wiped yet
       return { group: G.ownCommitAccepted(ch.group, pins).group, frame: ch.commit.frame };
     });
   }
@@ -257,6 +281,7 @@ export class Groups {
         const { known, pins } = await this.#pins(u);
         const to = this.#recipients(r, pins, as);
         const s = await step(u, r, pins);
+        needFits(s.frame, 'the commit');
         const next: GroupRecord = { ...r, group: s.group };
         await this.#store(u, next);
         return { info: groupInfo(next, known), sent: { all: this.#deliver(as, next, to, { op: GroupOp.FRAME, frame: s.frame }) } };
@@ -279,6 +304,7 @@ export class Groups {
         const { pins } = await this.#pins(u);
         const to = this.#recipients(r, pins, as);
         const s = await G.send(r.group, payload, pins);
+        needFits(s.frame, 'the message');
         const next: GroupRecord = { ...r, group: s.group };
         await this.#store(u, next);
         await u.log.groupSent(name, text);
@@ -311,123 +337,10 @@ export class Groups {
   // ---- incoming ----
 
   /** Group traffic from `peer` on a conversation of `u`. Throws (ending that conversation) on a refused frame. */
-  async incoming(u: GroupUser, peer: string, conv: Conversation, m: GroupAppMessage): Promise<void> {
-    const as = u.self.name;
-    const k = `${as}\u0000${peer}`;
-    switch (m.op) {
-      case GroupOp.KP_REQUEST: {
-        if (!this.#host.isContact(as, peer)) throw remoteError('UNEXPECTED_MESSAGE', `${peer} asked for a KeyPackage but is not a contact`);
-        const kp = await G.newKeyPackage(await suiteFor(DEFAULT_SUITE, this.#random), groupSelf(u.self));
-        this.#keyPackages.set(k, kp.keyPackage);
-        conv.sendGroup({ op: GroupOp.KEY_PACKAGE, frame: kp.frame });
-        return;
-      }
-      case GroupOp.KEY_PACKAGE:
-        this.#kpWaiters.get(k)?.(m.frame);
-        return;
-      case GroupOp.WELCOME:
-        return this.#welcome(u, peer, m.name, m.frame);
-      case GroupOp.FRAME:
-        return this.#frame(u, peer, m.frame);
-    }
-  }
-
-  async #welcome(u: GroupUser, peer: string, wanted: string, frame: Uint8Array): Promise<void> {
-    const as = u.self.name;
-    const kp = this.#keyPackages.get(`${as}\u0000${peer}`);
-    if (kp === undefined) throw remoteError('UNEXPECTED_MESSAGE', `${peer} sent a Welcome we did not ask for`);
-    const all = await this.#records(u);
-    if (all.size >= MAX_GROUPS_PER_USER) throw localError('USAGE', `${as} already holds ${MAX_GROUPS_PER_USER} groups; ${peer}'s Welcome was refused`);
-    const name = [wanted, `${wanted}-${peer}`, ...[2, 3, 4, 5, 6, 7, 8, 9].map((n) => `${wanted}-${n}`)].find((n) => groupNameProblem(n) === undefined && !all.has(n));
-    if (name === undefined) throw localError('USAGE', `${as} already has groups named ${wanted} and ${wanted}-2 to -9; ${peer}'s Welcome was refused`);
-    await this.#locked(as, name, async () => {
-      if (all.has(name)) throw localError('USAGE', `${as} already has a group named ${name}`);
-      const { pins } = await this.#pins(u);
-      const j = await G.joinGroup({ suite: await suiteFor(DEFAULT_SUITE, this.#random), self: groupSelf(u.self), welcome: frame, keyPackage: kp, pins });
-      this.#keyPackages.delete(`${as}\u0000${peer}`);
-      const hub = j.members.find((x) => x.leaf === 0)?.name ?? peer;
-      await this.#store(u, { name, hub, addresses: {}, status: 'active', group: j.group });
-      const names = j.members.map((x) => (x.keyState === 'verified' || x.name === as ? x.name : `${x.name} (${x.keyState}: needs verification)`));
-      this.#host.feed(as).status(`${peer} added you to the group ${name}: ${names.join(', ')}`, { event: 'group-joined', group: name, by: peer, members: j.members.map((x) => x.name) });
-    });
-  }
-
-  async #frame(u: GroupUser, peer: string, frame: Uint8Array): Promise<void> {
-    const as = u.self.name;
-    const feed = this.#host.feed(as);
-    const header = G.decodeGroupFrame(frame).header;
-    const id = header.groupId;
-    const r0 = [...(await this.#records(u)).values()].find((x) => id !== undefined && sameBytes(x.group.mls.groupId, id));
-    if (r0 === undefined) throw remoteError('GROUP_WRONG_GROUP', `${peer} sent a message for a group ${as} is not in`);
-    await this.#locked(as, r0.name, async () => {
-      const r = await this.#record(u, r0.name);
-      const { pins } = await this.#pins(u);
-      const before = r.status === 'active' ? G.members(r.group, pins).map((x) => x.name) : [];
-      let got: { group: G.Group; event: G.GroupEvent };
-      try {
-        got = await G.receive(r.group, frame, pins);
-      } catch (e) {
-        const code = isSecureChatError(e) ? e.code : 'INTERNAL';
-        feed.warn(`refused a message for the group ${r.name} from ${peer} (${code})`, { event: 'group-refused', group: r.name, from: peer, code });
-        throw e;
-      }
-      const ev = got.event;
-      let next: GroupRecord = { ...r, group: got.group };
-      const hub = r.hub === as;
-      const others = before.filter((n) => n !== as && n !== peer);
-      if (ev.kind === 'message') {
-        const { text, sentAtMs } = decodeGroupText(ev.plaintext);
-        await this.#store(u, next);
-        await u.log.groupReceived(r.name, ev.from.name, text);
-        feed.line(text, { event: 'group-message', group: r.name, from: ev.from.name, to: as, text, sentAt: new Date(sentAtMs).toISOString(), receivedAt: new Date().toISOString(), keyState: ev.from.keyState });
-        if (hub) void this.#forward(as, next, others.filter((n) => n !== ev.from.name), frame);
-        return;
-      }
-      if (ev.kind === 'proposal') {
-        await this.#store(u, next);
-        if (!hub) return;
-        void this.#forward(as, next, others, frame);
-        // The committer commits what it received at once (GROUPS.md §6: members cannot send while a proposal waits).
-        const c = await G.commitProposals(next.group, pins);
-        if (c.commit === undefined) return;
-        next = { ...next, group: G.ownCommitAccepted(c.group, pins).group };
-        await this.#store(u, next);
-        void this.#forward(as, next, before.filter((n) => n !== as), c.commit.frame);
-        this.#tellCommit(as, next, pins, before);
-        return;
-      }
-      if (ev.kind === 'removed') {
-        next = { ...next, status: 'removed' };
-        await this.#store(u, next);
-        feed.status(`you are no longer a member of the group ${r.name} (epoch ${String(ev.epoch)})`, { event: 'group-removed', group: r.name });
-        return;
-      }
-      await this.#store(u, next);
-      this.#tellCommit(as, next, pins, before);
-    });
-  }
-
-  #tellCommit(as: string, r: GroupRecord, pins: G.PinLookup, before: readonly string[]): void {
-    const now = G.members(r.group, pins).map((m) => m.name);
-    const added = now.filter((n) => !before.includes(n));
-    const removed = before.filter((n) => !now.includes(n));
-    const parts = [...added.map((n) => `${n} joined`), ...removed.map((n) => `${n} left`)];
-    this.#host.feed(as).status(`group ${r.name}, epoch ${String(r.group.mls.epoch)}: ${parts.length === 0 ? 'keys updated' : parts.join(', ')}`, { event: 'group-commit', group: r.name, epoch: String(r.group.mls.epoch), added, removed });
-  }
-
-  async #forward(as: string, r: GroupRecord, peers: readonly string[], frame: Uint8Array): Promise<void> {
-    for (const d of await this.#deliver(as, r, peers, { op: GroupOp.FRAME, frame })) {
-      if (!d.delivered) this.#host.feed(as).warn(`group ${r.name}: ${d.reason ?? 'not delivered'}`, { event: 'group-undelivered', group: r.name, peer: d.peer, code: d.code ?? 'NETWORK_ERROR' });
-    }
+  incoming(u: GroupUser, peer: string, conv: Conversation, m: GroupAppMessage): Promise<void> {
+    return this.#inbox.incoming(u, peer, conv, m);
   }
 }
 
-export function groupSelf(s: Self): G.GroupSelf {
-  return { name: s.name, identitySeed: s.identity.seed, identityKey: s.identity.publicKey };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
+export { groupSelf };
 export type { SecureChatError };

@@ -20,6 +20,7 @@ import type { Conversation } from '../../src/chat/conversation.js';
 import { AppKind, GroupOp } from '../../src/chat/message.js';
 import { loadOrCreateIdentity, pinPeer } from '../../src/identity/index.js';
 import type { JsonEvent } from '../../src/app/host.js';
+import { MAX_GROUP_TEXT_BYTES } from '../../src/limits.js';
 
 type Name = 'alice' | 'bob' | 'carol' | 'dave';
 type Msg = Parameters<Conversation['sendGroup']>[0];
@@ -142,6 +143,17 @@ describe('app groups: routing through the committer, and hostile frames', () => 
     assert.equal(texts('carol').at(-1), 'bob: genuine', 'the committer forwarded it');
     assert.equal(await codeOf(deliver(genuine)), 'GROUP_REPLAY');
     assert.equal(texts('alice').filter((t) => t === 'bob: genuine').length, 1);
+  });
+
+  it('a message too long for one direct record is GROUP_TOO_LARGE before anything moves; the next one is delivered', async () => {
+    const before = await party('alice').groups.show('alice', 'team');
+    assert.equal(await codeOf(party('alice').groups.send('alice', 'team', 'x'.repeat(MAX_GROUP_TEXT_BYTES + 1))), 'GROUP_TOO_LARGE');
+    const longest = await party('alice').groups.send('alice', 'team', 'y'.repeat(MAX_GROUP_TEXT_BYTES));
+    assert.ok(longest.deliveries.every((x) => x.delivered), JSON.stringify(longest.deliveries));
+    const d = await party('alice').groups.send('alice', 'team', 'short again');
+    assert.ok(d.deliveries.every((x) => x.delivered), JSON.stringify(d.deliveries));
+    assert.equal(texts('bob').at(-1), 'alice: short again');
+    assert.equal((await party('alice').groups.show('alice', 'team')).epoch, before.epoch);
   });
 
   it('a KeyPackage under another key than the pinned one is GROUP_MEMBER_KEY_CHANGED; a pin that differs later shows as changed', async () => {

@@ -32,6 +32,10 @@ export const RECORD_KEY_BATCH_MAX = 64;
 
 /** Longest TEXT body in UTF-8 bytes: 65 536 − kind (1) − id (8) − sent_at_ms (8). */
 export const MAX_TEXT_BYTES = 65_519;
+/** Bytes of a TEXT_ID's message id (§7): 128 random bits, unique per sender. */
+export const MESSAGE_ID_BYTES = 16;
+/** Longest TEXT_ID body in UTF-8 bytes: 65 536 − kind (1) − id (8) − message id (16) − sent_at_ms (8). */
+export const MAX_ID_TEXT_BYTES = 65_503;
 /** Most versions or suites one ClientHello may list. */
 export const MAX_LIST = 16;
 /** Largest OPAQUE KE1/KE2/KE3 field a handshake message may carry. */
@@ -128,8 +132,8 @@ export const AGENT_CLIENT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 export const AGENT_MAX_CLIENTS = 256;
 /** An agent with no client, conversation or listener for this long exits. */
 export const AGENT_IDLE_EXIT_MS = 5 * 60 * 1_000;
-/** How long a command waits for the agent it started to say it is ready. */
-export const AGENT_START_TIMEOUT_MS = 20_000;
+/** How long a command waits for the agent to start (its own, or the one another command is starting): a safety net for a loaded machine, not a pace. */
+export const AGENT_START_TIMEOUT_MS = 60_000;
 
 // ---- gathered from the modules that use them (issue 10, finding 9) ----
 
@@ -177,6 +181,29 @@ export const CONNECT_BUSY_BACKOFF_MAX_MS = 5_000;
 export const NOISE_MAX_NONCE = Number.MAX_SAFE_INTEGER;
 /** Remembered reconnect replay markers per contact, at most. */
 export const RECONNECT_MAX_SEEN = 16;
+/** At most this many earlier messages are shown when a conversation opens (`--history N`). */
+export const MAX_HISTORY_MESSAGES = 1_000;
+/** The agent's answer to `history` stays under this many bytes of JSON (oldest items dropped; well under AGENT_MAX_LINE_BYTES). */
+export const MAX_HISTORY_BYTES = 512 * 1024;
+
+// ---- the outbox and retries (issue 11; src/app/outbox*.ts, PROTOCOL §7) ----
+
+/** Messages waiting in one local user's outbox for one contact, at most; `send` refuses more. */
+export const MAX_OUTBOX_PER_CONTACT = 1_000;
+/** Messages waiting in one local user's outbox in all, at most. */
+export const MAX_OUTBOX_MESSAGES = 10_000;
+/** Largest outbox file read (checked before reading): 10 000 messages of 64 KiB fit with JSON escaping. */
+export const MAX_OUTBOX_FILE_BYTES = 1024 * 1024 * 1024;
+/** A queued message not delivered this long after it was queued expires (it is dropped, and the user told). */
+export const OUTBOX_EXPIRY_MS = 7 * 24 * 60 * 60 * 1_000;
+/** The first retry of an undelivered message waits this long... */
+export const OUTBOX_RETRY_FIRST_MS = 2_000;
+/** ...each next one twice as long, up to this. */
+export const OUTBOX_RETRY_MAX_MS = 5 * 60 * 1_000;
+/** A receiver remembers the message ids of this many of each peer's last messages (derived from its log). */
+export const DEDUPE_IDS_PER_PEER = 1_024;
+/** ...for at most this many peers at once (the least recently used are forgotten, and re-read from the log when needed). */
+export const DEDUPE_PEERS = 256;
 
 // ---- groups over direct sessions (docs/PROTOCOL.md §12, docs/GROUPS.md §11) ----
 /** Largest group body (op + frame) in one GROUP application message: one record (65 536) less kind and id. */

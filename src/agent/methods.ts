@@ -7,11 +7,14 @@
 import { explain, type FailContext } from '../app/errors-text.js';
 import type { JsonEvent, Reporter } from '../app/host.js';
 import { NoReceipt, PasswordNeeded, type Messenger } from '../app/messenger.js';
+import type { OutboxRunner } from '../app/outbox-runner.js';
+import { handleOutbox, sendViaOutbox } from './outbox-methods.js';
 import type { Target } from '../app/target.js';
 import { usernameProblem } from '../identity/username.js';
 import { AGENT_API_VERSION, RpcCode, RpcFailure, type Json, type JsonObject, type RpcId, type RpcRequest } from './rpc.js';
 import type { AgentPaths } from './paths.js';
 import { handleGroup, isGroupMethod } from './methods-groups.js';
+import { historyMethod } from './history-method.js';
 
 /** One connected client. */
 export interface Peer {
@@ -31,6 +34,7 @@ export interface AgentState {
   readonly paths: AgentPaths;
   readonly startedAt: number;
   readonly messenger: Messenger;
+  readonly outbox: OutboxRunner;
   readonly clients: number;
   stop(): Promise<void>;
 }
@@ -110,6 +114,7 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
         users: [...s.users],
         conversations: s.conversations.map((c) => ({ ...c })),
         listening: s.listening.map((l) => ({ ...l })),
+        outbox: state.outbox.counts().map((c) => ({ ...c })),
       };
     }
     case 'stop':
@@ -186,6 +191,8 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
       if (p['password'] === undefined && state.messenger.needsPassword(as, to)) {
         throw new RpcFailure(RpcCode.PASSWORD_NEEDED, `the password of ${to.account} is needed`, { account: to.account });
       }
+      // To a contact (no password needed): delivered at once, or queued in the outbox.
+      if (p['password'] === undefined) return sendViaOutbox(state.outbox, as, to, text, p['wait'] === true, progressTo(peer, req.id));
       const pw = password(p);
       const fail: FailContext = { established: false };
       try {
@@ -195,8 +202,13 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
         throw failure(e, fail);
       }
     }
-    default:
+    case 'history':
+      return historyMethod(state.paths.home, p);
+    default: {
+      const r = await handleOutbox(state.outbox, req);
+      if (r !== undefined) return r;
       if (isGroupMethod(req.method)) return handleGroup(state, req); // docs/AGENT-API.md §4.10
       throw new RpcFailure(RpcCode.METHOD_NOT_FOUND, `no method "${req.method}"`);
+    }
   }
 }

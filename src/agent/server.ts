@@ -14,6 +14,8 @@ import { ensurePrivateDir } from '../fs/private-files.js';
 import { acquireLock, type LogLock } from '../log/lock.js';
 import { AGENT_CLIENT_MAX_QUEUED_BYTES, AGENT_IDLE_EXIT_MS, AGENT_MAX_CLIENTS } from '../limits.js';
 import { Messenger } from '../app/messenger.js';
+import { OutboxRunner } from '../app/outbox-runner.js';
+import { DirectRoute } from '../app/outbox-route.js';
 import type { JsonEvent } from '../app/host.js';
 import type { Feed } from '../app/listening.js';
 import { handle, type AgentState, type Peer } from './methods.js';
@@ -66,6 +68,7 @@ class Agent implements RunningAgent, AgentState {
   readonly stopped: Promise<void>;
   readonly startedAt = Date.now();
   readonly messenger: Messenger;
+  readonly outbox: OutboxRunner;
   readonly #lock: LogLock;
   readonly #server: Server;
   readonly #peers = new Set<Peer>();
@@ -78,7 +81,8 @@ class Agent implements RunningAgent, AgentState {
     this.paths = paths;
     this.#lock = lock;
     this.#idleMs = o.idleMs ?? AGENT_IDLE_EXIT_MS;
-    this.messenger = new Messenger({ home: o.home, ksf: o.ksf, feed: (user) => this.#feedFor(user) });
+    this.messenger = new Messenger({ home: o.home, ksf: o.ksf, feed: (user) => this.#feedFor(user), onInbound: (user, peer) => this.outbox.kick(user, peer) });
+    this.outbox = new OutboxRunner({ home: o.home, route: new DirectRoute(this.messenger), feed: (user) => this.#feedFor(user), onChange: () => this.touch() });
     this.stopped = new Promise((r) => {
       this.#resolveStopped = r;
     });
@@ -100,6 +104,8 @@ class Agent implements RunningAgent, AgentState {
         this.#server.off('error', failed);
         this.#server.on('error', () => undefined);
         void fsp.chmod(this.paths.socket, 0o600).catch(() => undefined);
+        // What a previous agent left queued (even after kill -9) is delivered from now on.
+        void this.outbox.resume().finally(() => this.touch());
         this.touch();
         resolve();
       });
@@ -120,13 +126,13 @@ class Agent implements RunningAgent, AgentState {
     return { status: (t, e) => send('status', t, e), warn: (t, e) => send('warn', t, e), line: (t, e) => send('line', t, e) };
   }
 
-  /** Re-arms the idle exit: it runs only when no client is connected and nothing is in flight. */
+  /** Re-arms the idle exit: it runs only when no client is connected, nothing is in flight and the outbox is empty. */
   touch(): void {
     clearTimeout(this.#idle);
     this.#idle = undefined;
-    if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy || this.messenger.listening) return;
+    if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy || this.messenger.listening || this.outbox.pending) return;
     this.#idle = setTimeout(() => {
-      if (this.#peers.size === 0 && !this.messenger.busy && !this.messenger.listening) void this.stop();
+      if (this.#peers.size === 0 && !this.messenger.busy && !this.messenger.listening && !this.outbox.pending) void this.stop();
       else this.touch();
     }, this.#idleMs);
   }
@@ -192,6 +198,7 @@ class Agent implements RunningAgent, AgentState {
     this.#stopping ??= (async () => {
       clearTimeout(this.#idle);
       this.#server.close();
+      this.outbox.close();
       await this.messenger.close();
       await fsp.rm(this.paths.socket, { force: true }).catch(() => undefined);
       await this.#lock.release();

@@ -23,6 +23,8 @@ export const ExitCode = {
   LOG_INVALID: 7,
   /** The listener refused a reconnect by keys: we are not (or no longer) its contact. */
   NOT_A_CONTACT: 8,
+  /** `send`: the contact cannot be reached now; the message is queued in the outbox (the agent delivers it later). */
+  QUEUED: 9,
   /** Interrupted (Ctrl-C, SIGINT/SIGTERM, or end of input at a prompt). */
   INTERRUPTED: 130,
 } as const;

@@ -140,7 +140,8 @@ export class Groups {
             return { peer, delivered: true };
           } catch (e) {
             const code = isSecureChatError(e) ? e.code : 'NETWORK_ERROR';
-            return { peer, delivered: false, code, reason: `${peer} could not be reached (${code}); delivery to an offline member needs a relay, which this version does not have yet` };
+            const why = isSecureChatError(e) && e.code === 'NETWORK_ERROR' ? e.detail : `${peer} could not be reached (${code})`;
+            return { peer, delivered: false, code, reason: `${why}; it was not delivered to ${peer} (delivery to an offline member needs a relay, which this version does not have yet)` };
           }
         }),
       ),

@@ -49,7 +49,8 @@ export class ConversationLog {
     return this.writer.append({ kind: EventKind.MESSAGE_SENT, at: Date.now(), peer, text, id: String(id) });
   }
 
-  received(peer: string, id: number, text: string): Promise<number> {
+  /** `id`: the conversation's id, or a TEXT_ID's message id (32 hex digits, what the receiver deduplicates on). */
+  received(peer: string, id: number | string, text: string): Promise<number> {
     return this.writer.append({ kind: EventKind.MESSAGE_RECEIVED, at: Date.now(), peer, text, id: String(id) });
   }
 
@@ -73,6 +74,11 @@ export class ConversationLog {
 
   authFailed(reason: string, address?: string): Promise<number> {
     return this.writer.append({ kind: EventKind.AUTH_FAILED, at: Date.now(), reason: reason.slice(0, 1000), ...(address === undefined ? {} : { address: address.slice(0, 256) }) });
+  }
+
+  /** Group commits the log made so far (each one fdatasync of the log file). */
+  get commits(): number {
+    return this.writer.commitCount;
   }
 
   get name(): string {

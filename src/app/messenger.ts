@@ -30,6 +30,7 @@ import type { Target } from './target.js';
 import { SILENT } from './host.js';
 import { Groups, type GroupUser } from './groups.js';
 import type { Address } from './groups-store.js';
+import { logSeenLoader, SeenIds } from './seen-ids.js';
 
 import { RECEIPT_TIMEOUT_MS } from '../limits.js';
 export { RECEIPT_TIMEOUT_MS };
@@ -81,6 +82,8 @@ export interface MessengerOptions {
   readonly ksf: KsfParams;
   /** What happens to local user `user` (messages that arrive, peers connecting and leaving), for whoever watches them. */
   readonly feed?: (user: string) => Feed;
+  /** A conversation from `peer` came in to local user `user` (the outbox delivers to that peer at once). */
+  readonly onInbound?: (user: string, peer: string) => void;
 }
 
 const NO_FEED: Feed = { status: () => undefined, warn: () => undefined, line: () => undefined };
@@ -107,6 +110,9 @@ export class Messenger {
   readonly #links = new Map<string, Link>();
   /** Per conversation: resolves once its end is in the log (and the log released). */
   readonly #ended = new Map<Conversation, Promise<void>>();
+  /** Per local user: the message ids already logged per peer (retries are not logged twice). */
+  readonly #seen = new Map<string, SeenIds>();
+  readonly #onInbound: (user: string, peer: string) => void;
 
   /** The groups of this home's users (docs/GROUPS.md §11), carried over these conversations. */
   readonly groups: Groups;
@@ -115,6 +121,7 @@ export class Messenger {
     this.#home = o.home;
     this.#ksf = o.ksf;
     this.#feed = o.feed ?? (() => NO_FEED);
+    this.#onInbound = o.onInbound ?? (() => undefined);
     this.groups = new Groups({
       useUser: (as, fn) => this.#useUser(as, fn),
       withPeer: (as, peer, address, fn) => this.#withPeer(as, peer, address, fn),
@@ -195,21 +202,20 @@ export class Messenger {
 
   /**
    * Writes `text` to `peer` on a conversation of `as` that is open now (one that came in to
-   * `as`'s listener, or one `as` opened); resolves when the receipt arrived.
+   * `as`'s listener, or one `as` opened); resolves when the receipt arrived. With `messageId`
+   * it goes as TEXT_ID (PROTOCOL §7: the outbox, whose retries keep that id).
    */
-  async say(as: string, peer: string, text: string, report: Reporter, fail: FailContext): Promise<SendResult> {
+  async say(as: string, peer: string, text: string, report: Reporter, fail: FailContext, messageId?: Uint8Array): Promise<SendResult> {
     fail.user = as;
     fail.peer = peer;
     const user = this.#users.get(as);
-    const incoming = [...(this.#listening.get(as)?.listening.open ?? [])];
-    const outgoing = [...this.#links.values()].flatMap((l) => (l.user === as && l.conv !== null ? [l.conv] : []));
-    const conv = [...incoming, ...outgoing].find((c) => c.isOpen && c.info.peer.name === peer);
+    const conv = this.#openWith(as, peer);
     const log = user?.log ?? null;
     if (conv === undefined || log === null) {
       throw localError('USAGE', `${as} has no open conversation with ${peer}; ${peer} can connect to you, or start one with \`securechat chat --to ${peer} --as ${as}\``);
     }
     fail.established = true;
-    const id = conv.send(text);
+    const id = messageId === undefined ? conv.send(text) : conv.sendWithId(text, messageId);
     report.status(`sent #${id} to ${peer}`, { event: 'sent', to: peer, id, text });
     await log.sent(peer, id, text);
     try {
@@ -219,6 +225,22 @@ export class Messenger {
     }
     report.status(`delivered #${id} to ${peer}: "${snippet(text)}"`, { event: 'receipt', from: peer, id });
     return { id, peer };
+  }
+
+  /** Whether `as` has a conversation with `peer` open now (one that came in, or one `as` opened). */
+  hasOpen(as: string, peer: string): boolean {
+    return this.#openWith(as, peer) !== undefined;
+  }
+
+  /** Whether `peer` has a conversation open now that came in to `as`'s listener. */
+  hasInbound(as: string, peer: string): boolean {
+    return [...(this.#listening.get(as)?.listening.open ?? [])].some((c) => c.isOpen && c.info.peer.name === peer);
+  }
+
+  #openWith(as: string, peer: string): Conversation | undefined {
+    const incoming = [...(this.#listening.get(as)?.listening.open ?? [])];
+    const outgoing = [...this.#links.values()].flatMap((l) => (l.user === as && l.conv !== null ? [l.conv] : []));
+    return [...incoming, ...outgoing].find((c) => c.isOpen && c.info.peer.name === peer);
   }
 
   /** Drops one hold on `as`'s listener; the last one closes it (and the conversations that came in). */
@@ -462,9 +484,13 @@ export class Messenger {
     void log.start(peer, conv.info.peer.identityKey, conv.info.peerState, formatAddress(conv.info.remoteAddress, conv.info.remotePort)).catch(() => undefined);
     conv.on('group', (m) => this.groups.incoming({ self: user.self, log }, peer, conv, m));
     conv.on('message', async (m) => {
-      await log.received(peer, m.id, m.text);
-      feed.line(m.text, { event: 'message', from: peer, to: user.self.name, id: m.id, text: m.text, sentAt: new Date(m.sentAt).toISOString(), receivedAt: new Date(m.receivedAt).toISOString() });
+      const messageId = m.messageId;
+      if (messageId === undefined) await log.received(peer, m.id, m.text);
+      // A retry of a message already in the log (PROTOCOL §7): receipted again, not shown or logged twice.
+      else if (!(await this.#seenOf(user).admit(peer, messageId, () => log.received(peer, messageId, m.text)))) return;
+      feed.line(m.text, { event: 'message', from: peer, to: user.self.name, id: m.id, ...(messageId === undefined ? {} : { messageId }), text: m.text, sentAt: new Date(m.sentAt).toISOString(), receivedAt: new Date(m.receivedAt).toISOString() });
     });
+    if (origin === 'in') this.#onInbound(user.self.name, peer);
     let ended: () => void = () => undefined;
     this.#ended.set(conv, new Promise<void>((r) => {
       ended = r;
@@ -482,6 +508,15 @@ export class Messenger {
           ended();
         });
     });
+  }
+
+  #seenOf(user: UserState): SeenIds {
+    let s = this.#seen.get(user.self.name);
+    if (s === undefined) {
+      s = new SeenIds(logSeenLoader(user.self.dir));
+      this.#seen.set(user.self.name, s);
+    }
+    return s;
   }
 
   /** Closes a conversation nobody is using any more. */

@@ -52,6 +52,8 @@ export interface IncomingMessage {
   readonly sentAt: number;
   /** Our clock when it arrived. */
   readonly receivedAt: number;
+  /** The sender's message id (32 hex digits), kept across retries (TEXT_ID, PROTOCOL §7); absent for TEXT. */
+  readonly messageId?: string;
 }
 
 export type CloseReason = 'local' | 'peer' | 'error';

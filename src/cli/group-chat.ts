@@ -1,7 +1,7 @@
 /**
  * `chat --group NAME` as a client of the agent: the group's messages are shown as they arrive,
- * each line read is sent to the group (`group.send`). At the end of input, the sends still in
- * flight are awaited.
+ * each line read is sent to the group (`group.send`), one after the other (so the group sees
+ * them in the order typed); at the end of input the command ends.
  */
 import { AgentError } from '../agent/client.js';
 import type { JsonObject } from '../agent/rpc.js';
@@ -26,23 +26,18 @@ export async function groupChat(cli: Cli, o: { as: string; group: string; usersP
   }
   cli.out.status(`chatting in the group ${o.group}; each line goes to every member`, { event: 'group-chat', group: o.group });
   let status: ExitCode = ExitCode.OK;
-  const outstanding: Promise<void>[] = [];
   for (;;) {
     const line = await cli.input.readLine();
-    if (line === null) break;
-    if (line.trim() === '/quit') break;
+    if (line === null || line.trim() === '/quit') break;
     if (line.trim() === '') continue;
     const params = { as: o.as, name: o.group, text: line, ...(o.usersPath === undefined ? {} : { users: o.usersPath }) };
-    outstanding.push(
-      agent.call('group.send', params).then(
-        () => undefined,
-        (e: unknown) => {
-          if (e instanceof AgentError) status = reportFailure(cli, e);
-          else throw e;
-        },
-      ),
-    );
+    // One at a time: the agent's requests may overtake each other, and the group must see our lines in the order typed.
+    try {
+      await agent.call('group.send', params);
+    } catch (e) {
+      if (!(e instanceof AgentError)) throw e;
+      status = reportFailure(cli, e);
+    }
   }
-  await Promise.all(outstanding);
   return status;
 }

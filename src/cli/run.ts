@@ -24,6 +24,7 @@ import { listenCommand } from './commands/listen.js';
 import { logCommand } from './commands/log.js';
 import { peersCommand } from './commands/peers.js';
 import { sendCommand } from './commands/send.js';
+import { outboxCommand } from './commands/outbox.js';
 import { trustCommand } from './commands/trust.js';
 import { usersCommand } from './commands/users.js';
 import { verifyCommand } from './commands/verify.js';
@@ -32,7 +33,7 @@ import { Output } from './output.js';
 import { uiCommand } from './commands/ui.js';
 import { groupCommand } from './commands/group.js';
 
-const COMMANDS: readonly Command[] = [initCommand, listenCommand, sendCommand, chatCommand, peersCommand, contactsCommand, inviteCommand, acceptCommand, verifyCommand, trustCommand, usersCommand, logCommand, uiCommand, agentCommand, groupCommand];
+const COMMANDS: readonly Command[] = [initCommand, listenCommand, sendCommand, chatCommand, peersCommand, contactsCommand, inviteCommand, acceptCommand, verifyCommand, trustCommand, usersCommand, logCommand, uiCommand, agentCommand, outboxCommand, groupCommand];
 
 function version(): string {
   try {

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KSF_TEST } from '../../src/crypto/opaque.js';
 import { Messenger } from '../../src/app/messenger.js';
+import { OutboxRunner } from '../../src/app/outbox-runner.js';
+import { DirectRoute } from '../../src/app/outbox-route.js';
 import { handle, type AgentState, type Peer } from '../../src/agent/methods.js';
 import { agentPaths } from '../../src/agent/paths.js';
 import { RpcCode, RpcFailure, type Json, type JsonObject } from '../../src/agent/rpc.js';
@@ -33,9 +35,11 @@ async function failure(p: Promise<unknown>): Promise<RpcFailure> {
 before(async () => {
   home = await mkdtemp(join(tmpdir(), 'securechat-grpc-'));
   const messenger = new Messenger({ home, ksf: KSF_TEST });
-  state = { paths: agentPaths(home), startedAt: Date.now(), messenger, clients: 1, stop: async () => undefined };
+  const outbox = new OutboxRunner({ home, route: new DirectRoute(messenger), feed: () => ({ status: () => undefined, warn: () => undefined, line: () => undefined }), onChange: () => undefined });
+  state = { paths: agentPaths(home), startedAt: Date.now(), messenger, outbox, clients: 1, stop: async () => undefined };
 });
 after(async () => {
+  state.outbox.close();
   await state.messenger.close();
   await rm(home, { recursive: true, force: true });
 });

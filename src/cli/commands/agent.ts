@@ -61,7 +61,12 @@ async function status(cli: Cli): Promise<ExitCode> {
     return typeof user === 'string' ? [`${user} on port ${JSON.stringify((l as JsonObject)['port'] ?? null)}`] : [];
   });
   const listenText = listening.length === 0 ? '' : `; listening: ${listening.join(', ')}`;
-  cli.out.status(`the agent for ${home} is running (pid ${JSON.stringify(o['pid'] ?? null)}, since ${typeof o['startedAt'] === 'string' ? o['startedAt'] : '?'}); ${convs} conversation${convs === 1 ? '' : 's'} opened by sends${listenText}`, { ...(o as Record<string, JsonValue>), event: 'agent', state: 'running' });
+  const waiting = (Array.isArray(o['outbox']) ? o['outbox'] : []).flatMap((b) => {
+    const x = typeof b === 'object' && b !== null && !Array.isArray(b) ? (b as JsonObject) : {};
+    return typeof x['user'] === 'string' && typeof x['waiting'] === 'number' ? [`${x['waiting']} in ${x['user']}'s`] : [];
+  });
+  const outboxText = waiting.length === 0 ? '' : `; queued messages: ${waiting.join(', ')} outbox (\`securechat outbox\`)`;
+  cli.out.status(`the agent for ${home} is running (pid ${JSON.stringify(o['pid'] ?? null)}, since ${typeof o['startedAt'] === 'string' ? o['startedAt'] : '?'}); ${convs} conversation${convs === 1 ? '' : 's'} opened by sends${listenText}${outboxText}`, { ...(o as Record<string, JsonValue>), event: 'agent', state: 'running' });
   return ExitCode.OK;
 }
 

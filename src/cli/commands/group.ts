@@ -71,6 +71,9 @@ options:
   positionals: 2 + MAX_LIST,
   async run(cli, args) {
     const [verb, name, ...rest] = args.positionals;
+    if (verb === undefined || !['create', 'add', 'remove', 'leave', 'send', 'list', 'show'].includes(verb)) {
+      throw localError('USAGE', 'say what to do: `securechat group create|add|remove|leave|send|list|show`; see `securechat group --help`');
+    }
     const users = await cli.users(false).catch(() => undefined);
     const as = await selfName(cli, optString(args, 'as'), undefined, users);
     cli.fail.user = as;

@@ -10,6 +10,17 @@ import type { JsonObject } from '../../agent/rpc.js';
 import { wipe } from '../../crypto/bytes.js';
 import { agentFor, isPasswordNeeded, reportFailure, showProgress } from '../agent-link.js';
 import { resolveTarget } from '../../app/target.js';
+import type { Cli } from '../context.js';
+
+/** Exit 0 once delivered; QUEUED (9) when the message waits in the outbox (the "queued" line came as progress). */
+function sendOutcome(cli: Cli, peer: string, r: unknown): ExitCode {
+  const o = typeof r === 'object' && r !== null && !Array.isArray(r) ? (r as JsonObject) : {};
+  if (o['delivered'] === false) return ExitCode.QUEUED;
+  if (o['queued'] === true && typeof o['messageId'] === 'string') {
+    cli.out.status(`delivered the queued message to ${peer}`, { event: 'delivered', to: peer, messageId: o['messageId'] });
+  }
+  return ExitCode.OK;
+}
 
 export const sendCommand: Command = {
   name: 'send',
@@ -21,6 +32,11 @@ Connects to NAME (its address from the users file), logs in with NAME's password
 for, hidden, on a terminal; else the first line of standard input or --password-file),
 sends TEXT, and waits for NAME's delivery receipt, which NAME sends only once the message
 is stored in its log. Exit 0 means it arrived. Your identity key is created on first use.
+To a contact (after one password login) that cannot be reached now, the message is queued
+in your outbox, encrypted in your home: \`send\` says "queued" and exits 9, and your agent
+delivers it when NAME can be reached (retrying, and at once when NAME connects to you), in
+order, for up to 7 days. \`--wait\` waits until it is delivered. \`securechat outbox\` lists
+what waits.
 The message goes through your agent (started in the background when it is not running;
 see \`securechat agent --help\`): many sends at once share one conversation, and the
 password is asked only when no conversation with NAME is open.
@@ -31,8 +47,9 @@ options:
   --as NAME       who you are (default: the users-file entry with --port, else the only local user)
   --port N        your own port in the users file (used to find --as)
   --accept-ksf    accept more password hashing work than at your first login with TARGET
+  --wait          if the message is queued, wait until it is delivered (exit 0 then)
   --legacy        use the original program's insecure protocol (see the warning it prints)`,
-  options: { to: { type: 'string' }, message: { type: 'string' }, as: { type: 'string' }, port: { type: 'string' }, legacy: { type: 'boolean' }, 'accept-ksf': { type: 'boolean' } },
+  options: { to: { type: 'string' }, message: { type: 'string' }, as: { type: 'string' }, port: { type: 'string' }, legacy: { type: 'boolean' }, 'accept-ksf': { type: 'boolean' }, wait: { type: 'boolean' } },
   positionals: 0,
   async run(cli, args) {
     const to = optString(args, 'to');
@@ -47,11 +64,11 @@ options:
     cli.fail.user = as;
     cli.fail.peer = target.account;
     const agent = await agentFor(cli);
-    const params = { as, to: { account: target.account, host: target.host, port: target.port }, text, ...(users === undefined ? {} : { users: users.path }), ...(optBool(args, 'accept-ksf') ? { acceptKsf: true } : {}) };
+    const params = { as, to: { account: target.account, host: target.host, port: target.port }, text, ...(users === undefined ? {} : { users: users.path }), ...(optBool(args, 'accept-ksf') ? { acceptKsf: true } : {}), ...(optBool(args, 'wait') ? { wait: true } : {}) };
     const progress = (p: JsonObject): void => showProgress(cli, p);
     try {
       try {
-        await agent.call('send', params, progress);
+        return sendOutcome(cli, target.account, await agent.call('send', params, progress));
       } catch (e) {
         if (!isPasswordNeeded(e)) throw e;
         const pw = await cli.password(`password of ${target.account}: `);

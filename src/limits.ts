@@ -206,3 +206,15 @@ export const DEDUPE_IDS_PER_PEER = 1_024;
 export const DEDUPE_PEERS = 256;
 /** Static-static X25519 results a reconnect responder or initiator keeps (src/handshake/reconnect/static-dh.ts). */
 export const MAX_STATIC_DH_CACHE = 1024;
+
+// ---- groups over direct sessions (docs/PROTOCOL.md §12, docs/GROUPS.md §11) ----
+/** Largest group body (op + frame) in one GROUP application message: one record (65 536) less kind and id. */
+export const MAX_GROUP_BODY_BYTES = MAX_RECORD_PLAINTEXT - 9;
+/** Longest group name (UTF-8 bytes; the names are local labels, sent with a Welcome). */
+export const MAX_GROUP_NAME_BYTES = 64;
+/** Groups one local user may hold. */
+export const MAX_GROUPS_PER_USER = 256;
+/** How long `group add` waits for an invitee's KeyPackage over the direct session. */
+export const GROUP_KEY_PACKAGE_TIMEOUT_MS = 30_000;
+/** Longest text in a group message over direct sessions: one record less the MLS framing (header, signature, tag, padding: well under 1 KiB). */
+export const MAX_GROUP_TEXT_BYTES = MAX_GROUP_BODY_BYTES - 1024;

@@ -13,6 +13,7 @@ import type { Target } from '../app/target.js';
 import { usernameProblem } from '../identity/username.js';
 import { AGENT_API_VERSION, RpcCode, RpcFailure, type Json, type JsonObject, type RpcId, type RpcRequest } from './rpc.js';
 import type { AgentPaths } from './paths.js';
+import { handleGroup, isGroupMethod } from './methods-groups.js';
 import { historyMethod } from './history-method.js';
 
 /** One connected client. */
@@ -206,6 +207,7 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
     default: {
       const r = await handleOutbox(state.outbox, req);
       if (r !== undefined) return r;
+      if (isGroupMethod(req.method)) return handleGroup(state, req); // docs/AGENT-API.md §4.10
       throw new RpcFailure(RpcCode.METHOD_NOT_FOUND, `no method "${req.method}"`);
     }
   }

@@ -196,6 +196,8 @@ export function explain(err: unknown, ctx: FailContext): Explained {
     case 'GROUP_COMMIT_REFUSED':
     case 'GROUP_NOT_MEMBER':
     case 'GROUP_PENDING_COMMIT':
+    case 'GROUP_TOO_LARGE':
+    case 'GROUP_UNKNOWN':
       sentence = capitalFree(err.detail);
       break;
   }

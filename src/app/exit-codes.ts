@@ -51,6 +51,8 @@ export function exitCodeFor(code: ErrorCode, established = false): ExitCode {
       return ExitCode.PROTOCOL;
     case 'GROUP_NOT_MEMBER':
     case 'GROUP_PENDING_COMMIT':
+    case 'GROUP_TOO_LARGE':
+    case 'GROUP_UNKNOWN':
       return ExitCode.USAGE;
     case 'FRAME_TOO_LARGE':
     case 'FRAME_TRUNCATED':

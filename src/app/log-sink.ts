@@ -54,6 +54,16 @@ export class ConversationLog {
     return this.writer.append({ kind: EventKind.MESSAGE_RECEIVED, at: Date.now(), peer, text, id: String(id) });
   }
 
+  /** A message we sent to a group (docs/LOG-FORMAT.md: `peer` is the group's name, `group` names it too). */
+  groupSent(group: string, text: string): Promise<number> {
+    return this.writer.append({ kind: EventKind.MESSAGE_SENT, at: Date.now(), peer: group, text, group });
+  }
+
+  /** A group message from member `from`. */
+  groupReceived(group: string, from: string, text: string): Promise<number> {
+    return this.writer.append({ kind: EventKind.MESSAGE_RECEIVED, at: Date.now(), peer: from, text, group });
+  }
+
   end(peer: string, reason: string): Promise<number> {
     return this.writer.append({ kind: EventKind.CONVERSATION_END, at: Date.now(), peer, reason: reason.slice(0, 1000) });
   }

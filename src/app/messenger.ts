@@ -27,6 +27,9 @@ import { ConversationLog } from './log-sink.js';
 import { KnownPeersPolicy } from './policy.js';
 import { loadSelf, localIdentity, type Self } from './self.js';
 import type { Target } from './target.js';
+import { SILENT } from './host.js';
+import { Groups, type GroupUser } from './groups.js';
+import type { Address } from './groups-store.js';
 import { logSeenLoader, SeenIds } from './seen-ids.js';
 
 import { RECEIPT_TIMEOUT_MS } from '../limits.js';
@@ -111,11 +114,52 @@ export class Messenger {
   readonly #seen = new Map<string, SeenIds>();
   readonly #onInbound: (user: string, peer: string) => void;
 
+  /** The groups of this home's users (docs/GROUPS.md §11), carried over these conversations. */
+  readonly groups: Groups;
+
   constructor(o: MessengerOptions) {
     this.#home = o.home;
     this.#ksf = o.ksf;
     this.#feed = o.feed ?? (() => NO_FEED);
     this.#onInbound = o.onInbound ?? (() => undefined);
+    this.groups = new Groups({
+      useUser: (as, fn) => this.#useUser(as, fn),
+      withPeer: (as, peer, address, fn) => this.#withPeer(as, peer, address, fn),
+      isContact: (as, peer) => isContact(this.#home, as, peer),
+      feed: (user) => this.#feed(user),
+    });
+  }
+
+  async #useUser<T>(as: string, fn: (u: GroupUser) => Promise<T>): Promise<T> {
+    const user = await this.#acquireUser(as, SILENT, { established: false });
+    try {
+      if (user.log === null) throw localError('INTERNAL', 'the log is not open');
+      return await fn({ self: user.self, log: user.log });
+    } finally {
+      await this.#releaseUser(user);
+    }
+  }
+
+  /** Runs `fn` on a conversation with `peer`: a reconnect by keys to `address` (or the open one), or, with no address, one open now. */
+  async #withPeer<T>(as: string, peer: string, address: Address | undefined, fn: (conv: Conversation) => Promise<T>): Promise<T> {
+    return this.#useUser(as, async () => {
+      const user = this.#users.get(as);
+      if (address === undefined || user === undefined) {
+        const incoming = [...(this.#listening.get(as)?.listening.open ?? [])];
+        const outgoing = [...this.#links.values()].flatMap((l) => (l.user === as && l.conv !== null ? [l.conv] : []));
+        const conv = [...outgoing, ...incoming].find((c) => c.isOpen && c.info.peer.name === peer);
+        if (conv === undefined) throw localError('NETWORK_ERROR', `no address is known for ${peer} and no conversation with them is open; pass a users file that lists them (--users FILE)`);
+        return fn(conv);
+      }
+      const target: Target = { account: peer, host: address.host, port: address.port };
+      const link = this.#takeLink(as, target);
+      try {
+        return await fn(await this.#open(link, user, { as, target, text: '' }, SILENT));
+      } finally {
+        link.inFlight--;
+        await this.#settleLink(link);
+      }
+    });
   }
 
   /** True while anything is in flight or open (the agent does not idle out then). */
@@ -438,6 +482,7 @@ export class Messenger {
     const feed = this.#feed(user.self.name);
     user.refs++; // the conversation holds the log until it ends
     void log.start(peer, conv.info.peer.identityKey, conv.info.peerState, formatAddress(conv.info.remoteAddress, conv.info.remotePort)).catch(() => undefined);
+    conv.on('group', (m) => this.groups.incoming({ self: user.self, log }, peer, conv, m));
     conv.on('message', async (m) => {
       const messageId = m.messageId;
       if (messageId === undefined) await log.received(peer, m.id, m.text);

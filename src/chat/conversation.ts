@@ -18,7 +18,7 @@
  * (or a shutdown abandons the queue), no later message gets a receipt either, although its
  * handlers may already have run: a message without a receipt may still have been logged.
  */
-import { AppKind, decodeAppMessage, encodeAppMessage, MAX_ID_TEXT_BYTES, MAX_TEXT_BYTES } from './message.js';
+import { AppKind, decodeAppMessage, encodeAppMessage, MAX_ID_TEXT_BYTES, MAX_TEXT_BYTES, type GroupAppMessage } from './message.js';
 import { toHex, utf8 } from '../crypto/bytes.js';
 import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
 import type { SecureConnection } from '../transport/secure-connection.js';
@@ -44,13 +44,14 @@ export interface InboxStats {
   readonly pauses: number;
 }
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type Handlers = { [K in keyof ConversationEvents]: ConversationEvents[K][] };
 
 export class Conversation {
   readonly info: ConversationInfo;
   readonly #conn: SecureConnection;
   readonly #now: () => number;
-  readonly #handlers: Handlers = { message: [], receipt: [], rekey: [], closed: [] };
+  readonly #handlers: Handlers = { message: [], receipt: [], group: [], rekey: [], closed: [] };
   #nextId = 1;
   readonly #awaiting = new Map<number, { resolve: () => void; reject: (e: SecureChatError) => void }>();
   readonly #receipted = new Set<number>();
@@ -113,6 +114,15 @@ export class Conversation {
     if (this.#closed !== null) throw localError('SESSION_CLOSED', 'the conversation has ended');
     const id = this.#nextId++;
     this.#conn.sendApp(encodeAppMessage({ kind: AppKind.TEXT, id, sentAtMs: this.#now(), text }));
+    return id;
+  }
+
+  /** Sends group traffic (docs/PROTOCOL.md §12) with the next message id, receipted like a text; returns the id. */
+  sendGroup(m: DistributiveOmit<GroupAppMessage, 'kind' | 'id'>): number {
+    if (this.#closed !== null) throw localError('SESSION_CLOSED', 'the conversation has ended');
+    const bytes = encodeAppMessage({ ...m, kind: AppKind.GROUP, id: this.#nextId });
+    const id = this.#nextId++;
+    this.#conn.sendApp(bytes);
     return id;
   }
 
@@ -209,6 +219,10 @@ export class Conversation {
       this.#emit('receipt', m.id);
       return;
     }
+    if (m.kind === AppKind.GROUP) {
+      this.#onGroup(m, data.length);
+      return;
+    }
     const msg: IncomingMessage = { id: m.id, text: m.text, sentAt: m.sentAtMs, receivedAt: this.#now(), ...(m.kind === AppKind.TEXT_ID ? { messageId: toHex(m.messageId) } : {}) };
     const size = data.length;
     this.#enqueued(size);
@@ -225,6 +239,25 @@ export class Conversation {
         if (failure !== undefined) {
           // The handler could not store the message: no receipt, and the conversation ends.
           this.#conn.destroy(isSecureChatError(failure) ? failure : localError('STORAGE_ERROR', 'the message could not be stored', failure));
+          return;
+        }
+        if (this.#conn.open) this.#conn.sendApp(encodeAppMessage({ kind: AppKind.RECEIPT, id: m.id }));
+      } finally {
+        this.#dequeued(size);
+      }
+    });
+  }
+
+  /** Group traffic waits in the same inbox as texts, and is receipted the same way. */
+  #onGroup(m: GroupAppMessage, size: number): void {
+    this.#enqueued(size);
+    this.#inbox = this.#inbox.then(async () => {
+      try {
+        if (this.#abandoned) return;
+        try {
+          for (const h of this.#handlers.group) await h(m);
+        } catch (e) {
+          this.#conn.destroy(isSecureChatError(e) ? e : localError('STORAGE_ERROR', 'the group message could not be handled', e));
           return;
         }
         if (this.#conn.open) this.#conn.sendApp(encodeAppMessage({ kind: AppKind.RECEIPT, id: m.id }));

@@ -4,6 +4,7 @@
  *   kind:u8 || body
  *   0x01 TEXT     id:u64 || sent_at_ms:u64 || text (UTF-8, 1..65 519 bytes)
  *   0x02 RECEIPT  id:u64
+ *   0x10 GROUP    id:u64 || op:u8 || body      (docs/PROTOCOL.md §12: group traffic, receipted like TEXT)
  *   0x03 TEXT_ID  id:u64 || message_id:[16] || sent_at_ms:u64 || text (UTF-8, 1..65 503 bytes)
  *
  * TEXT_ID (content format 2) carries a message id unique per sender (128 random bits) that
@@ -14,6 +15,8 @@
 import { concat, u8, u64be, utf8 } from '../crypto/bytes.js';
 import { localError, remoteError } from '../errors.js';
 import { Reader } from '../wire/codec.js';
+import { GROUP_KIND, GroupOp, decodeGroupBody, encodeGroupBody, type GroupAppMessage } from './group-message.js';
+export { GroupOp, type GroupAppMessage };
 
 /** Strict, and keeps a leading U+FEFF so that decode-then-encode gives back the same bytes. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -21,6 +24,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export const AppKind = {
   TEXT: 0x01,
   RECEIPT: 0x02,
+  GROUP: GROUP_KIND,
   TEXT_ID: 0x03,
 } as const;
 export type AppKind = (typeof AppKind)[keyof typeof AppKind];
@@ -34,7 +38,9 @@ export const CONTENT_FORMAT = 2;
 export type AppMessage =
   | { readonly kind: typeof AppKind.TEXT; readonly id: number; readonly sentAtMs: number; readonly text: string }
   | { readonly kind: typeof AppKind.RECEIPT; readonly id: number }
-  | { readonly kind: typeof AppKind.TEXT_ID; readonly id: number; readonly messageId: Uint8Array; readonly sentAtMs: number; readonly text: string };
+  | { readonly kind: typeof AppKind.TEXT_ID; readonly id: number; readonly messageId: Uint8Array; readonly sentAtMs: number; readonly text: string }
+  | GroupAppMessage;
+
 
 export function encodeAppMessage(m: AppMessage): Uint8Array {
   if (!Number.isSafeInteger(m.id) || m.id < 1) throw localError('INTERNAL', 'message id must be a positive safe integer');
@@ -47,6 +53,8 @@ export function encodeAppMessage(m: AppMessage): Uint8Array {
     }
     case AppKind.RECEIPT:
       return concat(u8(m.kind), u64be(m.id));
+    case AppKind.GROUP:
+      return concat(u8(m.kind), u64be(m.id), encodeGroupBody(m));
     case AppKind.TEXT_ID: {
       const text = utf8(m.text);
       if (text.length < 1 || text.length > MAX_ID_TEXT_BYTES) throw localError('INTERNAL', `text must be 1..${MAX_ID_TEXT_BYTES} UTF-8 bytes`);
@@ -78,6 +86,8 @@ export function decodeAppMessage(b: Uint8Array): AppMessage {
       r.finish();
       return { kind, id };
     }
+    case AppKind.GROUP:
+      return decodeGroupBody(positiveId(r.u64()), r.restView());
     default:
       throw remoteError('DECODE_ERROR', `unknown application message kind ${kind}`);
   }

@@ -43,6 +43,8 @@ export interface ListenerAccount {
   readonly ksf: KsfParams;
 }
 
+import type { GroupAppMessage } from './group-message.js';
+
 export interface IncomingMessage {
   readonly id: number;
   readonly text: string;
@@ -76,6 +78,8 @@ export interface ConversationEvents {
   message: (m: IncomingMessage) => void | Promise<void>;
   /** The peer confirmed (durably) receiving our message `id`. */
   receipt: (id: number) => void;
+  /** Group traffic arrived (docs/PROTOCOL.md §12); receipted after the returned promise resolves, like a text. */
+  group: (m: GroupAppMessage) => void | Promise<void>;
   /** A rekey completed. */
   rekey: () => void;
   /** The conversation ended. `error` is set when it did not end cleanly (e.g. TRUNCATED). */

@@ -69,6 +69,12 @@ export function eventPrinter(cli: Cli): { firstEnd: Promise<ExitCode>; show: (p:
       cli.out.line(`[${clock(at)}] ${cli.out.name(from)}: ${printable(text)}`, e);
       return;
     }
+    if (e?.event === 'group-message') {
+      const from = typeof e['from'] === 'string' ? e['from'] : '?';
+      const at = typeof e['receivedAt'] === 'string' ? Date.parse(e['receivedAt']) : Date.now();
+      cli.out.line(`[${clock(at)}] ${cli.out.name(from)} in ${printable(typeof e['group'] === 'string' ? e['group'] : '?')}: ${printable(text)}`, e);
+      return;
+    }
     if (p['level'] === 'warn') cli.out.warn(text, e);
     else cli.out.status(text, e);
     if (e?.event === 'closed') ended(e['code'] === undefined ? ExitCode.OK : asExitCode(e['exit']));

@@ -36,6 +36,7 @@ const COMMANDS: readonly LazyCommand[] = [
   lazy('ui', async () => (await import('./commands/ui.js')).uiCommand),
   lazy('agent', async () => (await import('./commands/agent.js')).agentCommand),
   lazy('outbox', async () => (await import('./commands/outbox.js')).outboxCommand),
+  lazy('group', async () => (await import('./commands/group.js')).groupCommand),
 ];
 const interactive = (): Promise<Command> => import('./commands/interactive.js').then((m) => m.interactiveCommand);
 

@@ -56,9 +56,9 @@ export function formatEvent(index: number, e: LogEvent): string {
   const pre = `#${index} ${time(e.at)}`;
   switch (e.kind) {
     case EventKind.MESSAGE_SENT:
-      return `${pre} -> ${safeText(e.peer)}: ${safeText(e.text)}`;
+      return e.group === undefined ? `${pre} -> ${safeText(e.peer)}: ${safeText(e.text)}` : `${pre} -> group ${safeText(e.group)}: ${safeText(e.text)}`;
     case EventKind.MESSAGE_RECEIVED:
-      return `${pre} <- ${safeText(e.peer)}: ${safeText(e.text)}`;
+      return e.group === undefined ? `${pre} <- ${safeText(e.peer)}: ${safeText(e.text)}` : `${pre} <- ${safeText(e.peer)} in group ${safeText(e.group)}: ${safeText(e.text)}`;
     case EventKind.CONVERSATION_START:
       return `${pre} conversation with ${safeText(e.peer)} started (key ${safeText(e.fingerprint)}, ${e.verification}${e.address === undefined ? '' : `, ${safeText(e.address)}`})`;
     case EventKind.CONVERSATION_END:

@@ -42,6 +42,8 @@ export type MessageEvent = {
   readonly text: string;
   /** The conversation's message id, when the chat layer has one (receipts refer to it). */
   readonly id?: string;
+  /** The group the message was sent to or came from (docs/LOG-FORMAT.md, since issue 14); absent for 1:1. */
+  readonly group?: string;
 };
 export type ConversationStartEvent = {
   readonly kind: typeof EventKind.CONVERSATION_START;
@@ -109,10 +111,11 @@ function check(v: unknown, fail: (detail: string) => Error): LogEvent {
   switch (o.kind) {
     case EventKind.MESSAGE_SENT:
     case EventKind.MESSAGE_RECEIVED:
-      allowed('kind', 'at', 'peer', 'text', 'id');
+      allowed('kind', 'at', 'peer', 'text', 'id', 'group');
       peer();
       str('text', MAX_ENTRY_PLAINTEXT);
       optStr('id', 128);
+      optStr('group', MAX_USERNAME_BYTES);
       break;
     case EventKind.CONVERSATION_START: {
       allowed('kind', 'at', 'peer', 'fingerprint', 'verification', 'address');

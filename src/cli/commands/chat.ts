@@ -7,12 +7,14 @@ import type { Command } from '../command.js';
 import { selfName } from '../../app/self.js';
 import { historyOption } from '../history-view.js';
 import { resolveTarget } from '../../app/target.js';
+import { groupChat } from '../group-chat.js';
 
 export const chatCommand: Command = {
   name: 'chat',
   summary: 'talk with someone: both directions at once, with delivery receipts',
   help: `usage: securechat chat --to NAME|HOST:PORT|NAME@HOST:PORT [--as NAME]
        securechat chat --listen [--as NAME] [--port N] [--host ADDRESS]
+       securechat chat --group GROUP [--as NAME]
 
 Connects to NAME's listener with NAME's password (asked for, hidden, on a terminal; else the
 first line of standard input, or --password-file) and starts a conversation: each line you
@@ -37,13 +39,19 @@ options:
   --port N        your own port (to find --as; with --listen, where to listen)
   --host ADDRESS  with --listen: the address to listen on (default: your users-file entry's)
   --listen        wait for others to connect instead of connecting
+  --group NAME    read and write in a group (see \`securechat group --help\`)
   --accept-ksf    accept more password hashing work than at your first login with TARGET
   --history N     show the last N messages with each peer first, from your log (default ${DEFAULT_HISTORY}; 0: none)`,
-  options: { 'accept-ksf': { type: 'boolean' }, to: { type: 'string' }, as: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, listen: { type: 'boolean' }, history: { type: 'string' } },
+  options: { 'accept-ksf': { type: 'boolean' }, to: { type: 'string' }, as: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, listen: { type: 'boolean' }, history: { type: 'string' }, group: { type: 'string' } },
   positionals: 0,
   async run(cli, args) {
     const to = optString(args, 'to');
     const historyCount = historyOption(optString(args, 'history'));
+    const group = optString(args, 'group');
+    if (group !== undefined) {
+      const users = await cli.users(false).catch(() => undefined);
+      return groupChat(cli, { as: await selfName(cli, optString(args, 'as'), optPort(args, 'port'), users), group, usersPath: users?.path });
+    }
     if (optBool(args, 'listen')) {
       if (to !== undefined) throw localError('USAGE', 'use either --to (connect) or --listen (wait), not both');
       const users = await cli.users(false);

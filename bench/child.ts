@@ -25,6 +25,7 @@ function usage(): Record<string, unknown> {
     arrayBuffers: m.arrayBuffers,
     sc: sc === null ? null : { ...sc.chat.stats(), sinkCompleted: sc.sink.stats().handshakesCompleted, open: sc.open.size },
     refHandshakes: refs === null ? null : { ...refs.handshakes },
+    durable: durable === null ? null : durable.stats(),
   };
 }
 

@@ -23,6 +23,8 @@ import { ACCOUNT, ALL_SUITES, PASSWORD, acceptAll } from './peers.js';
 export interface DurableServers {
   readonly chatPort: number;
   readonly echoPort: number;
+  /** Messages logged and log commits (fdatasyncs) so far; the reference's messages and fdatasyncs. */
+  stats(): { received: number; commits: number; echoMessages: number; echoSyncs: number };
   close(): Promise<void>;
 }
 
@@ -37,6 +39,10 @@ function listenOn(server: Server): Promise<number> {
 }
 
 /** One connection of the reference: write, fdatasync, then echo, batch by batch. */
+/** Bytes per message of the durable rows (the bench sends 100-byte texts, the echo 100 bytes). */
+export const ECHO_MESSAGE_BYTES = 100;
+const echoCount = { bytes: 0, syncs: 0 };
+
 function fsyncEcho(s: Socket, dir: string, n: number): void {
   let fh: FileHandle | null = null;
   let pending: Buffer[] = [];
@@ -51,6 +57,8 @@ function fsyncEcho(s: Socket, dir: string, n: number): void {
         pending = [];
         await fh.write(batch);
         await fh.datasync();
+        echoCount.bytes += batch.length;
+        echoCount.syncs++;
         s.write(batch);
       }
     } finally {
@@ -72,6 +80,7 @@ export async function startDurableServers(): Promise<DurableServers> {
   const seed = systemRandom(32);
   const self = { name: ACCOUNT, seed, publicKey: ed25519PublicFromSeed(seed) };
   const log = await ConversationLog.open(join(home, 'alice'), ACCOUNT);
+  let received = 0;
   const chat: Listener = await listen({
     port: 0,
     account: { name: ACCOUNT, serverSetup, record, ksf: KSF_TEST },
@@ -84,6 +93,7 @@ export async function startDurableServers(): Promise<DurableServers> {
       // What the app core (src/app/messenger.ts) does: the receipt follows the durable append.
       c.on('message', async (m) => {
         await log.received(peer, m.id, m.text);
+        received++;
       });
     },
   });
@@ -98,6 +108,7 @@ export async function startDurableServers(): Promise<DurableServers> {
   return {
     chatPort: chat.port,
     echoPort,
+    stats: () => ({ received, commits: log.commits, echoMessages: Math.floor(echoCount.bytes / ECHO_MESSAGE_BYTES), echoSyncs: echoCount.syncs }),
     close: async () => {
       for (const s of sockets) s.destroy();
       await Promise.all([chat.close(), new Promise((r) => echo.close(r))]);

@@ -6,6 +6,15 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+/**
+ * `node --cpu-prof --cpu-prof-dir DIR dist/bench/main.js ...` profiles the helper processes
+ * too, into the same directory (summarise with `node scripts/profile-summary.mjs FILE`).
+ */
+const PROFILE = ((): string[] => {
+  const i = process.execArgv.indexOf('--cpu-prof-dir');
+  const dir = i >= 0 ? process.execArgv[i + 1] : process.execArgv.find((a) => a.startsWith('--cpu-prof-dir='))?.slice('--cpu-prof-dir='.length);
+  return process.execArgv.includes('--cpu-prof') && dir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+})();
 const live = new Set<ChildProcess>();
 
 export interface Reply {
@@ -22,7 +31,7 @@ export class Helper {
   readonly exited: Promise<void>;
 
   constructor(readonly label: string, execArgv: readonly string[] = []) {
-    this.#child = fork(CHILD, [label], { execArgv: [...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.#child = fork(CHILD, [label], { execArgv: [...PROFILE, ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     live.add(this.#child);
     this.#child.on('message', (m: Reply) => {
       const w = this.#waiting.get(m.id);

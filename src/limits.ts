@@ -132,8 +132,8 @@ export const AGENT_CLIENT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 export const AGENT_MAX_CLIENTS = 256;
 /** An agent with no client, conversation or listener for this long exits. */
 export const AGENT_IDLE_EXIT_MS = 5 * 60 * 1_000;
-/** How long a command waits for the agent it started to say it is ready. */
-export const AGENT_START_TIMEOUT_MS = 20_000;
+/** How long a command waits for the agent to start (its own, or the one another command is starting): a safety net for a loaded machine, not a pace. */
+export const AGENT_START_TIMEOUT_MS = 60_000;
 
 // ---- gathered from the modules that use them (issue 10, finding 9) ----
 
@@ -181,6 +181,10 @@ export const CONNECT_BUSY_BACKOFF_MAX_MS = 5_000;
 export const NOISE_MAX_NONCE = Number.MAX_SAFE_INTEGER;
 /** Remembered reconnect replay markers per contact, at most. */
 export const RECONNECT_MAX_SEEN = 16;
+/** At most this many earlier messages are shown when a conversation opens (`--history N`). */
+export const MAX_HISTORY_MESSAGES = 1_000;
+/** The agent's answer to `history` stays under this many bytes of JSON (oldest items dropped; well under AGENT_MAX_LINE_BYTES). */
+export const MAX_HISTORY_BYTES = 512 * 1024;
 
 // ---- the outbox and retries (issue 11; src/app/outbox*.ts, PROTOCOL §7) ----
 

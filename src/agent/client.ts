@@ -7,10 +7,11 @@
 import { spawn } from 'node:child_process';
 import { closeSync, lstatSync, openSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
-import { localError, type SecureChatError } from '../errors.js';
+import { isSecureChatError, localError, type SecureChatError } from '../errors.js';
 import { ensurePrivateDir, errnoCode } from '../fs/private-files.js';
 import { AGENT_START_TIMEOUT_MS } from '../limits.js';
-import { agentPaths } from './paths.js';
+import { acquireLock, type LogLock } from '../log/lock.js';
+import { agentPaths, processAlive, readLockPid } from './paths.js';
 import { AGENT_API_VERSION, encodeRequest, LineSplitter, parseLine, type Json, type JsonObject, type RpcErrorObject } from './rpc.js';
 
 /** A JSON-RPC error answer from the agent. */
@@ -61,20 +62,45 @@ export class AgentClient {
     return c;
   }
 
-  /** Connects to the agent of `home`, starting it first when none runs (`command` starts `securechat agent run`). */
+  /**
+   * Connects to the agent of `home`, starting it first when none runs (`command` starts
+   * `securechat agent run`). Of many commands that find no agent at once, one takes the start
+   * lock (`agent.start`) and starts it; the others wait for its socket while that command lives,
+   * so 50 commands started together start one agent, not 50 that race for the agent lock.
+   */
   static async connect(home: string, command: AgentCommand): Promise<AgentClient> {
     const first = await AgentClient.tryConnect(home);
     if (first !== undefined) return first;
     await ensurePrivateDir(home);
-    const said = await spawnAgent(home, command);
+    const paths = agentPaths(home);
     const deadline = Date.now() + AGENT_START_TIMEOUT_MS;
-    // The agent we started said it is listening, or lost the start race to one that is about to:
-    // connect, and give the winner a few short moments if its socket is not up yet.
-    for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
-      const c = await AgentClient.tryConnect(home);
+    const notUp = (): SecureChatError => localError('NETWORK_ERROR', `the agent for ${home} did not answer on its socket; see ${paths.log}`);
+    for (;;) {
+      let start: LogLock | undefined;
+      try {
+        start = await acquireLock(paths.start);
+      } catch (e) {
+        if (!isSecureChatError(e) || e.code !== 'STORAGE_ERROR') throw e;
+      }
+      if (start !== undefined) {
+        try {
+          const raced = await AgentClient.tryConnect(home); // the previous starter finished meanwhile
+          if (raced !== undefined) return raced;
+          const said = await spawnAgent(home, command);
+          // Ready: it listens. Running: another agent holds the agent lock (one started by hand,
+          // or one whose socket is not up yet): wait for its socket while it lives.
+          const c = await waitForSocket(home, said === 'ready' ? undefined : paths.lock, Date.now() + AGENT_START_TIMEOUT_MS);
+          if (c !== undefined) return c;
+          throw notUp();
+        } finally {
+          await start.release();
+        }
+      }
+      // Another command is starting the agent: wait for the socket while it holds the start lock.
+      const c = await waitForSocket(home, paths.start, deadline);
       if (c !== undefined) return c;
-      if (said === 'ready' || Date.now() > deadline) throw localError('NETWORK_ERROR', `the agent for ${home} did not answer on its socket; see ${agentPaths(home).log}`);
-      await new Promise((r) => setTimeout(r, wait));
+      if (Date.now() > deadline) throw notUp();
+      // It gave up or died without an agent: try to start one ourselves.
     }
   }
 
@@ -128,6 +154,22 @@ export class AgentClient {
     this.#pending.delete(m.response.id);
     if ('result' in m.response) w.resolve(m.response.result);
     else w.reject(new AgentError(m.response.error));
+  }
+}
+
+/**
+ * Connects once `home`'s agent socket answers, retrying with a short backoff while the process
+ * named in `lockPath` lives (undefined: one try). Undefined when that process is gone, or has
+ * released the lock, without an agent answering, or at `deadline` (a safety net).
+ */
+async function waitForSocket(home: string, lockPath: string | undefined, deadline: number): Promise<AgentClient | undefined> {
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    const c = await AgentClient.tryConnect(home);
+    if (c !== undefined) return c;
+    if (lockPath === undefined || Date.now() > deadline) return undefined;
+    const owner = await readLockPid(lockPath);
+    if (owner === undefined || !processAlive(owner)) return AgentClient.tryConnect(home);
+    await new Promise((r) => setTimeout(r, wait));
   }
 }
 

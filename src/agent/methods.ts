@@ -13,6 +13,7 @@ import type { Target } from '../app/target.js';
 import { usernameProblem } from '../identity/username.js';
 import { AGENT_API_VERSION, RpcCode, RpcFailure, type Json, type JsonObject, type RpcId, type RpcRequest } from './rpc.js';
 import type { AgentPaths } from './paths.js';
+import { historyMethod } from './history-method.js';
 
 /** One connected client. */
 export interface Peer {
@@ -200,6 +201,8 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
         throw failure(e, fail);
       }
     }
+    case 'history':
+      return historyMethod(state.paths.home, p);
     default: {
       const r = await handleOutbox(state.outbox, req);
       if (r !== undefined) return r;

@@ -17,22 +17,34 @@ export interface HistoryItem {
   readonly at: number;
 }
 
+/** What `history` found: the messages, and whether the log stopped verifying part-way. */
+export interface History {
+  readonly items: HistoryItem[];
+  /** Set when the log does not verify: the entry it stops at (the items are from before it). */
+  readonly invalidAt?: number;
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The last `limit` messages exchanged with `peer` (oldest first); none when there is no log yet. */
-export async function history(userDir: string, peer: string, limit: number): Promise<HistoryItem[]> {
-  if (limit <= 0) return [];
+/**
+ * The last `limit` messages exchanged with `peer` (oldest first); none when there is no log yet.
+ * With `before` (ms since the epoch), only messages logged before then: a conversation that
+ * just came in shows what came before it, not its own first message a second time.
+ */
+export async function history(userDir: string, peer: string, limit: number, before?: number): Promise<History> {
+  if (limit <= 0) return { items: [] };
   let lines: readonly string[];
   try {
     const r = await logShow({ userDir, peer, json: true });
     lines = r.lines;
   } catch (e) {
-    if (isSecureChatError(e) && e.code === 'NOT_INITIALISED') return [];
+    if (isSecureChatError(e) && e.code === 'NOT_INITIALISED') return { items: [] };
     throw e;
   }
   const items: HistoryItem[] = [];
+  let invalidAt: number | undefined;
   for (const l of lines) {
     let v: unknown;
     try {
@@ -40,10 +52,12 @@ export async function history(userDir: string, peer: string, limit: number): Pro
     } catch {
       continue;
     }
+    // logShow's last line, when the log does not verify: `{ok: false, index, ...}`.
+    if (isRecord(v) && v['ok'] === false && typeof v['index'] === 'number') invalidAt = v['index'];
     if (!isRecord(v) || typeof v['text'] !== 'string' || typeof v['at'] !== 'number') continue;
     const direction = v['kind'] === EventKind.MESSAGE_SENT ? 'out' : v['kind'] === EventKind.MESSAGE_RECEIVED ? 'in' : undefined;
-    if (direction === undefined) continue;
+    if (direction === undefined || (before !== undefined && v['at'] >= before)) continue;
     items.push({ direction, peer, text: v['text'], at: v['at'] });
   }
-  return items.slice(-limit);
+  return { items: items.slice(-limit), ...(invalidAt === undefined ? {} : { invalidAt }) };
 }

@@ -63,7 +63,9 @@ export async function startListening(
     onEvent: (e) => listenerEvent(feed, log, notices, e),
     onConversation: (conv) => {
       open.add(conv);
-      announcePeer(feed, conv, 'connected:');
+      // `at`: when it came in, so a watcher shows the history before it (docs/AGENT-API.md §4.10).
+      const at = new Date().toISOString();
+      announcePeer({ status: (t, e) => feed.status(t, e === undefined ? e : { ...e, at }), warn: (t, e) => feed.warn(t, e) }, conv, 'connected:');
       conv.on('closed', () => open.delete(conv));
       adopt(conv);
     },
@@ -74,8 +76,10 @@ export async function startListening(
     host: where,
     open,
     async close() {
-      await listener.close();
+      // Each conversation first, with its authenticated close (the peer hears a proper
+      // goodbye); the listener's close then drops whatever socket is still open.
       await Promise.allSettled([...open].map((c) => c.close()));
+      await listener.close();
       await policy.settle();
     },
   };

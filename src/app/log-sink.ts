@@ -66,6 +66,11 @@ export class ConversationLog {
     return this.writer.append({ kind: EventKind.AUTH_FAILED, at: Date.now(), reason: reason.slice(0, 1000), ...(address === undefined ? {} : { address: address.slice(0, 256) }) });
   }
 
+  /** Group commits the log made so far (each one fdatasync of the log file). */
+  get commits(): number {
+    return this.writer.commitCount;
+  }
+
   get name(): string {
     return this.user;
   }

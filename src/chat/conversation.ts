@@ -11,6 +11,12 @@
  * `MAX_INBOX_BYTES` in this inbox, or past the listener-wide `InboxBudget`, the socket is
  * paused; it resumes when the inbox is back under half its limits (and the budget relieved).
  * Memory per conversation is therefore bounded whatever the peer sends.
+ *
+ * Pipelined receive (issue 13): each message's handlers start when it arrives, without waiting
+ * for the previous message's, so that what arrives together is logged by one group commit;
+ * receipts still leave in order, each after its own handlers resolved. After a handler fails
+ * (or a shutdown abandons the queue), no later message gets a receipt either, although its
+ * handlers may already have run: a message without a receipt may still have been logged.
  */
 import { AppKind, decodeAppMessage, encodeAppMessage, MAX_ID_TEXT_BYTES, MAX_TEXT_BYTES } from './message.js';
 import { toHex, utf8 } from '../crypto/bytes.js';
@@ -206,15 +212,19 @@ export class Conversation {
     const msg: IncomingMessage = { id: m.id, text: m.text, sentAt: m.sentAtMs, receivedAt: this.#now(), ...(m.kind === AppKind.TEXT_ID ? { messageId: toHex(m.messageId) } : {}) };
     const size = data.length;
     this.#enqueued(size);
-    // Messages are handled one at a time, in order; the receipt follows the handler.
+    // Pipelined (issue 13): the handlers of a message start as soon as it arrives (in arrival
+    // order, so the log appends in that order), without waiting for the previous message's
+    // handlers: messages received together are logged by one group commit. Receipts still go
+    // out one at a time, in order, each only after its own message's handlers resolved.
+    const handled = this.#abandoned ? Promise.resolve<unknown>(null) : Promise.resolve().then(() => this.#handle(msg));
     this.#inbox = this.#inbox.then(async () => {
       try {
+        if (this.#abandoned) return; // a shutdown does not wait for handlers still running
+        const failure = await handled;
         if (this.#abandoned) return;
-        try {
-          for (const h of this.#handlers.message) await h(msg);
-        } catch (e) {
+        if (failure !== undefined) {
           // The handler could not store the message: no receipt, and the conversation ends.
-          this.#conn.destroy(isSecureChatError(e) ? e : localError('STORAGE_ERROR', 'the message could not be stored', e));
+          this.#conn.destroy(isSecureChatError(failure) ? failure : localError('STORAGE_ERROR', 'the message could not be stored', failure));
           return;
         }
         if (this.#conn.open) this.#conn.sendApp(encodeAppMessage({ kind: AppKind.RECEIPT, id: m.id }));
@@ -222,6 +232,17 @@ export class Conversation {
         this.#dequeued(size);
       }
     });
+  }
+
+  /** Runs the message handlers in order; resolves with what one threw, or undefined. */
+  async #handle(msg: IncomingMessage): Promise<unknown> {
+    if (this.#abandoned) return null;
+    try {
+      for (const h of this.#handlers.message) await h(msg);
+      return undefined;
+    } catch (e) {
+      return e ?? new Error('a message handler threw');
+    }
   }
 
   #enqueued(bytes: number): void {

@@ -1,34 +1,35 @@
 /**
- * `chat --to NAME` as a client of the agent: the agent opens (or joins) the conversation and
- * keeps it while this command runs; what arrives on any of the user's conversations is shown;
- * each line typed is written through the agent (`say`) and marked delivered by its receipt.
- * `@carol hi` writes to carol, `/to carol` switches, `/verify`, `/help`, `/quit`. At the end
- * of piped input the outstanding receipts are awaited, then the conversation is released.
+ * `chat` (both `--to` and `--listen`) and the interactive flow's conversation, as a client of
+ * the agent, which holds every conversation of the user: the one this command opens (`--to`:
+ * `open`, held until this command ends), the ones that come in to the user's listener
+ * (`--listen`: `listen`, held likewise), and any other the user has open. What arrives on any of
+ * them is shown prefixed by the peer; each conversation that comes in starts with its history.
+ * Lines typed go to the current peer through `say` (`@bob hi`, `/to carol`: src/cli/chat-input.ts)
+ * and are marked delivered by their receipt.
+ *
+ * When the peer of `--to` leaves, the chat ends. A receiver stays up when a peer leaves (it
+ * says so and keeps listening) until `/quit`, Ctrl-C or Ctrl-D; at the end of piped input it
+ * stays until the conversations open then (at least one) have ended.
  */
-import { createInterface } from 'node:readline';
 import { AgentError, type AgentClient } from '../agent/client.js';
 import type { JsonObject } from '../agent/rpc.js';
 import { wipe } from '../crypto/bytes.js';
 import { formatFingerprint, keyFingerprint, loadIdentity, loadKnownPeers, safetyNumber, userPaths } from '../identity/index.js';
 import { ExitCode } from '../app/exit-codes.js';
 import type { Target } from '../app/target.js';
+import { DRAIN_TIMEOUT_MS } from '../limits.js';
 import { agentFor, eventPrinter, isPasswordNeeded, reportFailure, showProgress } from './agent-link.js';
-import { DRAIN_TIMEOUT_MS } from './chat-loop.js';
+import { startReceiving, type ListenSpec } from './agent-receive.js';
+import { CHAT_HELP, parseChatLine, readChatLines, type ReadEnd } from './chat-input.js';
 import type { Cli } from './context.js';
-import { showHistory } from './session.js';
-
-const HELP = [
-  'type a line and press Enter to send it',
-  '@NAME TEXT  write to NAME instead (another conversation of yours)',
-  '/to NAME    from now on, lines go to NAME',
-  '/verify     show the safety number to compare with the peer',
-  '/quit       end the conversation (Ctrl-C or Ctrl-D too)',
-  '/help       this help',
-];
+import { showHistory } from './history-view.js';
 
 export interface AgentChatOptions {
   readonly as: string;
-  readonly target: Target;
+  /** Whom to connect to (`chat --to`, the interactive "send"). */
+  readonly target?: Target;
+  /** Where to listen (`chat --listen`, the interactive "receive"). */
+  readonly listen?: ListenSpec;
   readonly usersPath: string | undefined;
   readonly history: number;
   /** `--accept-ksf`: accept more password hashing work than at the first login with the target. */
@@ -39,13 +40,13 @@ export interface AgentChatOptions {
   readonly passwordTries?: number;
 }
 
-async function open(cli: Cli, agent: AgentClient, o: AgentChatOptions): Promise<string> {
-  const params = {
-    as: o.as,
-    to: { account: o.target.account, host: o.target.host, port: o.target.port },
-    ...(o.usersPath === undefined ? {} : { users: o.usersPath }),
-    ...(o.acceptKsf === true ? { acceptKsf: true } : {}),
-  };
+function toParams(t: Target): JsonObject {
+  return { account: t.account, host: t.host, port: t.port };
+}
+
+/** Opens (or joins) the conversation to `target`, asking for the password when the agent needs it. */
+async function open(cli: Cli, agent: AgentClient, o: AgentChatOptions, target: Target): Promise<string> {
+  const params = { as: o.as, to: toParams(target), ...(o.usersPath === undefined ? {} : { users: o.usersPath }), ...(o.acceptKsf === true ? { acceptKsf: true } : {}) };
   const progress = (p: JsonObject): void => showProgress(cli, p);
   let r;
   try {
@@ -54,7 +55,7 @@ async function open(cli: Cli, agent: AgentClient, o: AgentChatOptions): Promise<
     if (!isPasswordNeeded(e)) throw e;
     const tries = o.passwordTries ?? 1;
     for (let attempt = 1; ; attempt++) {
-      const pw = await cli.password(`password of ${o.target.account}: `);
+      const pw = await cli.password(`password of ${target.account}: `);
       const password = Buffer.from(pw).toString('base64');
       wipe(pw);
       try {
@@ -68,7 +69,7 @@ async function open(cli: Cli, agent: AgentClient, o: AgentChatOptions): Promise<
     }
   }
   const peer = typeof r === 'object' && r !== null && !Array.isArray(r) ? (r as JsonObject)['peer'] : undefined;
-  return typeof peer === 'string' ? peer : o.target.account;
+  return typeof peer === 'string' ? peer : target.account;
 }
 
 async function verifyLines(cli: Cli, as: string, peer: string): Promise<void> {
@@ -86,139 +87,173 @@ async function verifyLines(cli: Cli, as: string, peer: string): Promise<void> {
   cli.out.line(`${peer}'s key: ${formatFingerprint(fp)} (${rec.verified ? 'verified' : 'pinned'})`);
 }
 
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function exitOf(v: unknown): ExitCode {
+  return (Object.values(ExitCode) as unknown[]).includes(v) ? (v as ExitCode) : ExitCode.NETWORK;
+}
+
 export async function agentChat(cli: Cli, o: AgentChatOptions): Promise<ExitCode> {
   const agent = await agentFor(cli);
-  // History first, read from the log before anything new arrives.
-  await showHistory(cli, userPaths(cli.home(), o.as).dir, o.target.account, o.history);
-  let peer = o.target.account;
-  let ended: (c: ExitCode) => void = () => undefined;
+  let finish: (c: ExitCode) => void = () => undefined;
   const over = new Promise<ExitCode>((r) => {
-    ended = r;
-  });
-  const { show } = eventPrinter(cli);
-  agent.onEvent((p) => {
-    const e = p['event'];
-    const ev = typeof e === 'object' && e !== null && !Array.isArray(e) ? (e as JsonObject) : {};
-    if (ev['event'] === 'closed' && ev['peer'] === peer) {
-      if (ev['code'] === undefined) {
-        cli.out.status(`${peer} left the conversation`, { event: 'closed', peer, reason: 'peer' });
-        ended(ExitCode.OK);
-      } else {
-        const sentence = typeof ev['message'] === 'string' ? ev['message'] : 'the connection ended';
-        const code = typeof ev['code'] === 'string' ? ev['code'] : 'CONNECTION_LOST';
-        const exit = typeof ev['exit'] === 'number' ? ev['exit'] : ExitCode.NETWORK;
-        cli.out.error(`the connection to ${peer} dropped: ${sentence}`, { event: 'error', code, exit, message: sentence });
-        ended(Object.values(ExitCode).includes(exit as ExitCode) ? (exit as ExitCode) : ExitCode.NETWORK);
-      }
-      return;
-    }
-    show(p);
+    finish = r;
   });
   let leaving = false;
+  let where = '';
+  let targetPeer = o.target?.account;
+  /** The peer plain lines go to; after `/to`, chosen; else the target, or whoever came or wrote last. */
+  let chosen: string | undefined;
+  let last: string | undefined;
+  const current = (): string | undefined => chosen ?? targetPeer ?? last;
+  const openPeers = new Set<string>();
+  let seen = false;
+  let inputEnded = false;
+  const { show } = eventPrinter(cli);
+
+  const peerLeft = (peer: string, ev: JsonObject): void => {
+    openPeers.delete(peer);
+    if (chosen === peer) chosen = undefined;
+    if (last === peer) last = [...openPeers].at(-1);
+    const code = str(ev['code']);
+    const message = str(ev['message']) ?? 'the connection ended';
+    if (o.listen === undefined && peer === targetPeer) {
+      if (code === undefined) cli.out.status(`${peer} left the conversation`, { event: 'closed', peer, reason: 'peer' });
+      else cli.out.error(`the connection to ${peer} dropped: ${message}`, { event: 'error', code, exit: exitOf(ev['exit']), message });
+      finish(code === undefined ? ExitCode.OK : exitOf(ev['exit']));
+      return;
+    }
+    const still = o.listen === undefined || inputEnded ? '' : `; still listening on ${where}`;
+    if (code === undefined) cli.out.status(`${peer} left the conversation${still}`, { ...ev, event: 'closed' });
+    else cli.out.warn(`the connection to ${peer} dropped: ${message}${still}`, { ...ev, event: 'closed' });
+    if (inputEnded && o.listen !== undefined && openPeers.size === 0) finish(ExitCode.OK);
+  };
+
+  // Events are shown in order; a conversation that came in shows its history before its messages.
+  let shown = Promise.resolve();
+  agent.onEvent((p) => {
+    shown = shown.then(async () => {
+      if (leaving) return;
+      const ev = typeof p['event'] === 'object' && p['event'] !== null && !Array.isArray(p['event']) ? (p['event'] as JsonObject) : {};
+      const peer = str(ev['name']) ?? str(ev['from']) ?? str(ev['peer']);
+      if (ev['event'] === 'closed' && peer !== undefined) return peerLeft(peer, ev);
+      show(p);
+      if (ev['event'] === 'peer' && peer !== undefined) {
+        openPeers.add(peer);
+        seen = true;
+        last = peer;
+        await showHistory(cli, agent, o.as, peer, o.history, str(ev['at']));
+      } else if (ev['event'] === 'message' && peer !== undefined) last = peer;
+    }).catch(() => undefined);
+  });
   agent.onClose(() => {
     if (leaving) return;
-    cli.out.error('the agent stopped, so the conversation ended', { event: 'error', code: 'CONNECTION_LOST', exit: ExitCode.NETWORK, message: 'the agent stopped' });
-    ended(ExitCode.NETWORK);
+    cli.out.error('the agent stopped, so the conversations ended (connection lost); start this command again', { event: 'error', code: 'CONNECTION_LOST', exit: ExitCode.NETWORK, message: 'the agent stopped' });
+    finish(ExitCode.NETWORK);
   });
   await agent.call('subscribe', { as: o.as });
   try {
-    peer = await open(cli, agent, o);
+    if (o.listen !== undefined) {
+      const r = await startReceiving(cli, agent, o.as, o.listen);
+      where = r.where;
+      cli.fail.established = true;
+      cli.serving = true;
+      if (r.joined) cli.out.status(`${o.as} is already listening on ${where} (another terminal of yours); this one shows the same conversations and writes to them too (Ctrl-C stops)`, { event: 'listening', as: o.as, host: r.host, port: r.port, joined: true });
+      else cli.out.status(`waiting for someone to connect on ${where} (Ctrl-C stops)`, { event: 'listening', as: o.as, host: r.host, port: r.port });
+    }
+    if (o.target !== undefined) {
+      // History first, read before anything new arrives.
+      await showHistory(cli, agent, o.as, o.target.account, o.history);
+      targetPeer = await open(cli, agent, o, o.target);
+      cli.fail.established = true;
+      const to = toParams(o.target);
+      cli.onCleanup(async () => {
+        await agent.call('close', { as: o.as, to }).catch(() => undefined);
+      });
+    }
   } catch (e) {
     if (e instanceof AgentError) return reportFailure(cli, e);
     throw e;
   }
-  cli.fail.established = true;
-  const to = { account: o.target.account, host: o.target.host, port: o.target.port };
-  const release = async (): Promise<void> => {
-    await agent.call('close', { as: o.as, to }).catch(() => undefined);
-  };
-  cli.onCleanup(release);
 
   const outstanding = new Set<Promise<unknown>>();
-  let current = peer;
-  const command = async (line: string): Promise<'quit' | 'ok'> => {
-    const t = line.trim();
-    if (t === '') return 'ok';
-    if (t === '/quit' || t === '/exit') return 'quit';
-    if (t === '/help') {
-      for (const h of HELP) cli.out.line(h);
-      return 'ok';
+  const handle = async (line: string): Promise<'quit' | 'ok'> => {
+    const c = parseChatLine(line);
+    switch (c.kind) {
+      case 'empty':
+        return 'ok';
+      case 'quit':
+        return 'quit';
+      case 'help':
+        for (const h of CHAT_HELP) cli.out.line(h);
+        return 'ok';
+      case 'unknown':
+        cli.out.status(`unknown command ${c.word}; /help lists them (start a message with // to send a leading /)`);
+        return 'ok';
+      case 'to':
+        chosen = c.peer;
+        cli.out.status(`lines now go to ${c.peer}`, { event: 'target', peer: c.peer });
+        return 'ok';
+      case 'verify': {
+        const peer = c.peer ?? current();
+        if (peer === undefined) cli.out.status('with whom? /verify NAME');
+        else await verifyLines(cli, o.as, peer);
+        return 'ok';
+      }
+      case 'say': {
+        const peer = c.peer ?? current();
+        if (peer === undefined) {
+          cli.out.status('nobody has connected yet, so there is nobody to write to; wait for someone, or write @NAME TEXT');
+          return 'ok';
+        }
+        const p = agent.call('say', { as: o.as, peer, text: c.text }, (x) => showProgress(cli, x)).catch((e: unknown) => {
+          if (e instanceof AgentError) reportFailure(cli, e);
+        });
+        outstanding.add(p);
+        void p.finally(() => outstanding.delete(p));
+        return 'ok';
+      }
     }
-    if (t === '/verify') {
-      await verifyLines(cli, o.as, current);
-      return 'ok';
-    }
-    const sw = /^\/to\s+(\S+)$/.exec(t);
-    if (sw !== null) {
-      current = sw[1] ?? current;
-      cli.out.status(`lines now go to ${current}`);
-      return 'ok';
-    }
-    if (t.startsWith('/') && !t.startsWith('//')) {
-      cli.out.status(`unknown command ${t.split(/\s+/)[0] ?? ''}; /help lists them (start a message with // to send a leading /)`);
-      return 'ok';
-    }
-    const at = /^@(\S+)\s+([\s\S]+)$/.exec(line.trimStart());
-    const who = at !== null ? (at[1] ?? current) : current;
-    const text = at !== null ? (at[2] ?? '') : line.startsWith('//') ? line.slice(1) : line;
-    const p = agent.call('say', { as: o.as, peer: who, text }, (x) => showProgress(cli, x)).catch((e: unknown) => {
-      if (e instanceof AgentError) reportFailure(cli, e);
-    });
-    outstanding.add(p);
-    void p.finally(() => outstanding.delete(p));
-    return 'ok';
   };
 
-  const reading = (async (): Promise<'quit' | 'eof' | 'interrupted'> => {
+  const reading = (async (): Promise<ReadEnd> => {
     if (o.askFirst !== undefined) {
       cli.out.prompt(`${o.askFirst}: `);
       const line = await cli.input.readLine();
       if (!cli.input.isTTY) cli.out.prompt('\n');
       if (line === null) return 'eof';
-      if ((await command(line)) === 'quit') return 'quit';
+      if ((await handle(line)) === 'quit') return 'quit';
     }
-    if (cli.input.isTTY) {
-      const leftover = cli.input.detach();
-      const editor = createInterface({ input: process.stdin, output: process.stderr, terminal: true, prompt: `${o.as}> `, historySize: 100 });
-      cli.onCleanup(() => editor.close());
-      return new Promise((resolve) => {
-        let chain = Promise.resolve();
-        const handle = (line: string, prompt: boolean): void => {
-          chain = chain.then(async () => {
-            if ((await command(line)) === 'quit') resolve('quit');
-            else if (prompt) editor.prompt();
-          });
-        };
-        editor.on('line', (line) => handle(line, true));
-        editor.on('SIGINT', () => resolve('interrupted'));
-        editor.on('close', () => resolve('eof'));
-        cli.out.status('type a message and press Enter; /help lists commands, /quit ends');
-        cli.out.setGuard({ before: () => process.stderr.write('\r\u001b[2K'), after: () => editor.prompt(true) });
-        for (const l of Buffer.from(leftover).toString('utf8').split(/\r?\n/)) if (l !== '') handle(l, false);
-        chain = chain.then(() => editor.prompt());
-      });
-    }
-    for (;;) {
-      const line = await cli.input.readLine();
-      if (line === null) return 'eof';
-      if ((await command(line)) === 'quit') return 'quit';
-    }
+    if (cli.input.isTTY) cli.out.status('type a message and press Enter; /help lists commands, /quit ends');
+    return readChatLines(cli, () => {
+      const to = current();
+      return to === undefined ? `${o.as}> ` : `${o.as} to ${to}> `;
+    }, handle);
   })();
 
-  const outcome = await Promise.race([reading, over]);
-  cli.out.setGuard(undefined);
-  leaving = true;
-  if (typeof outcome === 'number') return outcome;
-  if (outcome === 'eof') {
+  let outcome: ReadEnd | ExitCode = await Promise.race([reading, over]);
+  if (outcome === 'eof' && !cli.input.isTTY) {
+    // Piped input ended: let the receipts for what we sent arrive; a receiver then stays until
+    // the conversations open now (at least one) have ended.
+    inputEnded = true;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...outstanding]), over, new Promise<void>((r) => {
       timer = setTimeout(r, DRAIN_TIMEOUT_MS);
       timer.unref();
     })]);
     clearTimeout(timer);
+    if (o.listen !== undefined) {
+      await shown;
+      if (!seen || openPeers.size > 0) outcome = await over;
+    }
   }
-  await release();
-  cli.out.status(`conversation with ${peer} ended`, { event: 'closed', peer, reason: 'local' });
+  leaving = true;
+  cli.out.setGuard(undefined);
+  if (typeof outcome === 'number') return outcome;
+  if (o.target !== undefined) cli.out.status(`conversation with ${targetPeer ?? o.target.account} ended`, { event: 'closed', peer: targetPeer ?? o.target.account, reason: 'local' });
+  if (o.listen !== undefined) cli.out.status(`stopped listening on ${where}`, { event: 'stopped', as: o.as });
   if (outcome === 'interrupted') {
     cli.out.notice('interrupted', { event: 'error', code: 'CANCELLED', exit: ExitCode.INTERRUPTED, message: 'interrupted' });
     return ExitCode.INTERRUPTED;

@@ -52,10 +52,16 @@ export function storageError(what: string, path: string, e: unknown, code: Error
   return localError(code, `could not ${what} ${path}: ${osReason(e)}`, e);
 }
 
-/** Creates `dir` (and missing parents) with mode 0700; an existing directory is left as is. */
+/**
+ * Creates `dir` (and missing parents) with mode 0700. An existing directory is left as is unless
+ * another local user could change what is in it (writable by group or others, or owned by
+ * another user): that is refused with `CONFIG`, as OpenSSH's StrictModes refuses such a
+ * `~/.ssh` — whoever can write there can swap the agent's socket, a contact or a pinned key.
+ */
 export async function ensurePrivateDir(dir: string): Promise<void> {
+  let created: string | undefined;
   try {
-    const created = await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE });
+    created = await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE });
     // mkdir's mode is filtered by the umask; set it exactly on what we created.
     if (created !== undefined) {
       let d = dir;
@@ -69,6 +75,24 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
     }
   } catch (e) {
     throw storageError('create the directory', dir, e);
+  }
+  if (created === undefined) await refuseSharedDir(dir);
+}
+
+/** `CONFIG` when `dir` is writable by group or others, or owned by another user. */
+async function refuseSharedDir(dir: string): Promise<void> {
+  let st;
+  try {
+    st = await fsp.stat(dir);
+  } catch (e) {
+    throw storageError('check the directory', dir, e);
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  if (uid !== undefined && st.uid !== uid) {
+    throw localError('CONFIG', `the directory ${dir} belongs to another user (uid ${st.uid}); use a directory of your own`);
+  }
+  if ((st.mode & 0o022) !== 0) {
+    throw localError('CONFIG', `the directory ${dir} can be written by other users (mode ${(st.mode & 0o777).toString(8)}); run \`chmod go-w ${dir}\` (or \`chmod 700 ${dir}\`) and try again`);
   }
 }
 

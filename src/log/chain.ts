@@ -147,3 +147,32 @@ export function decodeHead(k: LogKeys, b: Uint8Array): HeadDecode {
   if (!ctEqual(tag, headTag(k, head))) return { ok: false, detail: 'head record MAC does not verify (edited, or another key)' };
   return { ok: true, head };
 }
+
+/**
+ * The head file (docs/LOG-FORMAT.md §4.1, log format 2): two slots, each a head record. The
+ * writer overwrites them in turn in place, so a write torn by a crash leaves the other slot
+ * intact. A new head file holds the same record in both slots.
+ */
+export function encodeHeadFile(k: LogKeys, h: Head): Uint8Array {
+  const r = encodeHead(k, h);
+  return concat(r, r);
+}
+
+/**
+ * Decodes a head file: one record (log format 1) or two slots (format 2). Of the authentic
+ * slots (of `logId`, when given), the one with the higher count wins; a torn or stale slot is
+ * ignored when the other one authenticates. Never throws.
+ */
+export function decodeHeadFile(k: LogKeys, b: Uint8Array, logId?: Uint8Array): HeadDecode {
+  if (b.length === HEAD_BYTES) return ofLog(decodeHead(k, b), logId);
+  if (b.length !== 2 * HEAD_BYTES) return { ok: false, detail: `head file is ${b.length} bytes, expected ${HEAD_BYTES} or ${2 * HEAD_BYTES}` };
+  const a = ofLog(decodeHead(k, b.subarray(0, HEAD_BYTES)), logId);
+  const c = ofLog(decodeHead(k, b.subarray(HEAD_BYTES)), logId);
+  if (a.ok && c.ok) return c.head.count > a.head.count ? c : a;
+  return a.ok ? a : c.ok ? c : a;
+}
+
+function ofLog(d: HeadDecode, logId: Uint8Array | undefined): HeadDecode {
+  if (!d.ok || logId === undefined || ctEqual(d.head.logId, logId)) return d;
+  return { ok: false, detail: 'the head record belongs to another log' };
+}

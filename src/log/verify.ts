@@ -6,7 +6,7 @@
 import { ctEqual, fromHex } from '../crypto/bytes.js';
 import { localError } from '../errors.js';
 import { decodeEvent, type LogEvent } from './event.js';
-import { decodeHead, encodeHead, entryMac, headerMac, openRecord, type ChainState, type Head } from './chain.js';
+import { decodeHeadFile, encodeHead, entryMac, headerMac, openRecord, type ChainState, type Head } from './chain.js';
 import { HEADER_BYTES, parseHeader, parseRecordAt, RecordType, type RawRecord } from './format.js';
 import type { LogKeys } from './keys.js';
 
@@ -74,7 +74,7 @@ interface Common {
   readonly entries: readonly VerifiedEntry[];
 }
 export type VerifyResult =
-  | (Common & { readonly ok: true; /** Records the head does not cover yet (a crash between the log's fsync and the head's rename). */ readonly headBehind: number })
+  | (Common & { readonly ok: true; /** Records the head does not cover yet (a crash between the log's fsync and the head's write). */ readonly headBehind: number })
   | (Common & { readonly ok: false; readonly problem: Problem });
 
 export function verifyLog(k: LogKeys, file: Uint8Array, opts: VerifyOptions): VerifyResult {
@@ -98,9 +98,8 @@ export function verifyLog(k: LogKeys, file: Uint8Array, opts: VerifyOptions): Ve
   let headProblem: string | undefined;
   if (opts.head === undefined) headProblem = 'the head file is missing: truncation cannot be ruled out';
   else {
-    const d = decodeHead(k, opts.head);
+    const d = decodeHeadFile(k, opts.head, logId);
     if (!d.ok) headProblem = d.detail;
-    else if (!ctEqual(d.head.logId, logId)) headProblem = 'the head record belongs to another log';
     else head = d.head;
   }
   const headCount = head?.count;

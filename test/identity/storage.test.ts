@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicCreateFile, atomicWriteFile, ensurePrivateDir, readJsonFile, readJsonFileIfExists, MAX_STATE_FILE_BYTES } from '../../src/identity/storage.js';
 import { modeOf, rejectsWith, tmpDir } from './_tmp.js';
@@ -36,6 +36,22 @@ test('ensurePrivateDir creates every missing level with 0700', async () => {
   await ensurePrivateDir(deep);
   for (const p of [join(d, 'a'), join(d, 'a', 'b'), deep]) assert.equal(modeOf(p), 0o700, p);
   await ensurePrivateDir(deep); // idempotent
+});
+
+test('an existing directory that other users can write to is refused with CONFIG and a chmod sentence; 0755 is fine', async () => {
+  const d = tmpDir();
+  for (const mode of [0o777, 0o770, 0o702]) {
+    const shared = join(d, `shared-${mode.toString(8)}`);
+    mkdirSync(shared);
+    chmodSync(shared, mode);
+    await rejectsWith(() => ensurePrivateDir(shared), 'CONFIG');
+    await assert.rejects(ensurePrivateDir(shared), /can be written by other users .*chmod go-w/);
+    assert.equal(modeOf(shared), mode, 'left as it was');
+  }
+  const readable = join(d, 'readable');
+  mkdirSync(readable);
+  chmodSync(readable, 0o755);
+  await ensurePrivateDir(readable);
 });
 
 test('a failed write is a STORAGE_ERROR naming the file, and leaves no temp file behind', async () => {

@@ -9,7 +9,10 @@ import { isSecureChatError } from '../../src/errors.js';
 import { EventKind } from '../../src/log/event.js';
 import { LogWriter, logPaths, repairLog, verifyLogFile } from '../../src/log/file.js';
 import { loadLogSecret, loadOrCreateLogSecret, logKeyPath } from '../../src/log/secret.js';
-import { cleanup, conversation, SECRET, spans, tempDir, writeReal } from './_helpers.js';
+import { cleanup, conversation, headAt, SECRET, spans, tempDir, writeReal } from './_helpers.js';
+import { HEAD_BYTES } from '../../src/log/format.js';
+import { decodeHead } from '../../src/log/chain.js';
+import { deriveLogKeys } from '../../src/log/keys.js';
 
 let root: string;
 let n = 0;
@@ -175,6 +178,7 @@ describe('log file adapter', () => {
     const paths = logPaths(u);
     const w = await LogWriter.open({ paths, secret: SECRET });
     await w.append(msg(0));
+    await w.headWritten();
     const oldHead = await readFile(paths.head);
     await w.append(msg(1));
     await w.close();
@@ -185,6 +189,46 @@ describe('log file adapter', () => {
     await w2.close();
     const v2 = await verifyLogFile({ paths, secret: SECRET });
     assert.ok(v2.ok && v2.headBehind === 0);
+  });
+
+  test('log format 2: each commit overwrites the older head slot in place; a format-1 head is upgraded on open', async () => {
+    const u = await fresh();
+    const paths = logPaths(u);
+    const k = deriveLogKeys(SECRET);
+    const counts = async (): Promise<number[]> => {
+      const b = new Uint8Array(await readFile(paths.head));
+      assert.equal(b.length, 2 * HEAD_BYTES);
+      return [0, 1].map((s) => {
+        const d = decodeHead(k, b.subarray(s * HEAD_BYTES, (s + 1) * HEAD_BYTES));
+        assert.ok(d.ok, `slot ${s} authenticates`);
+        return d.head.count;
+      });
+    };
+    const w = await LogWriter.open({ paths, secret: SECRET });
+    assert.deepEqual(await counts(), [0, 0]);
+    await w.append(msg(0));
+    await w.headWritten();
+    assert.deepEqual(await counts(), [1, 0]);
+    await w.append(msg(1));
+    await w.headWritten();
+    assert.deepEqual(await counts(), [1, 2]);
+    await w.close();
+    // reopened: the writer continues with the older slot, without rewriting the file
+    const w2 = await LogWriter.open({ paths, secret: SECRET });
+    await w2.append(msg(2));
+    await w2.headWritten();
+    assert.deepEqual(await counts(), [3, 2]);
+    await w2.close();
+    // a format-1 head (one 96-byte record, as written before format 2) verifies and is upgraded
+    const file = new Uint8Array(await readFile(paths.file));
+    await writeFile(paths.head, headAt(file, 3));
+    assert.ok((await verifyLogFile({ paths, secret: SECRET })).ok);
+    const w3 = await LogWriter.open({ paths, secret: SECRET });
+    assert.deepEqual(await counts(), [3, 3]);
+    await w3.append(msg(3));
+    await w3.headWritten();
+    assert.deepEqual(await counts(), [4, 3]);
+    await w3.close();
   });
 
   test('a deleted log under a non-empty head is not silently replaced', async () => {

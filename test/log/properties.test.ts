@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isSecureChatError } from '../../src/errors.js';
 import { concat } from '../../src/crypto/bytes.js';
-import { decodeHead } from '../../src/log/chain.js';
+import { decodeHead, decodeHeadFile, encodeHeadFile } from '../../src/log/chain.js';
 import { decodeEvent, encodeEvent } from '../../src/log/event.js';
 import { HEADER_BYTES, parseRecordAt } from '../../src/log/format.js';
 import { verifyLog, type VerifyResult } from '../../src/log/verify.js';
@@ -125,6 +125,23 @@ describe('log: decoders on arbitrary bytes (fast-check)', () => {
         assert.equal(typeof parseRecordAt(b, off).kind, 'string');
       }),
       { numRuns: 500 },
+    );
+  });
+
+  test('decodeHeadFile never throws, and of two authentic slots takes the higher count whatever bytes the other holds', () => {
+    const logId = new Uint8Array(16).fill(7);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), fc.nat({ max: 1000 }), fc.nat({ max: 1000 }), fc.uint8Array({ minLength: 96, maxLength: 96 }), fc.boolean(), (b, c1, c2, junk, junkFirst) => {
+        assert.equal(typeof decodeHeadFile(k, b).ok, 'boolean');
+        const one = encodeHeadFile(k, { logId, count: c1, lastMac: new Uint8Array(32).fill(1) }).subarray(0, 96);
+        const two = encodeHeadFile(k, { logId, count: c2, lastMac: new Uint8Array(32).fill(2) }).subarray(0, 96);
+        const both = decodeHeadFile(k, new Uint8Array([...one, ...two]), logId);
+        assert.ok(both.ok && both.head.count === Math.max(c1, c2));
+        const torn = decodeHeadFile(k, new Uint8Array(junkFirst ? [...junk, ...one] : [...one, ...junk]), logId);
+        assert.ok(torn.ok && torn.head.count === c1, 'a torn slot is ignored while the other authenticates');
+        assert.equal(decodeHeadFile(k, new Uint8Array([...one, ...two]), new Uint8Array(16)).ok, false, 'slots of another log are refused');
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { concat, u32be, u64be, u8 } from '../../src/crypto/bytes.js';
 import { deterministicRandom } from '../../src/crypto/random.js';
 import { deriveLogKeys } from '../../src/log/keys.js';
-import { HEADER_BYTES, RecordType } from '../../src/log/format.js';
+import { HEAD_BYTES, HEADER_BYTES, RecordType } from '../../src/log/format.js';
 import { formatAnchor, parseAnchor, verifyLog, type VerifyResult } from '../../src/log/verify.js';
 import { build, cleanup, conversation, headAt, keys, OTHER_SECRET, rebuild, rec, range, spans, tempDir, writeReal } from './_helpers.js';
 
@@ -183,12 +183,28 @@ describe('log verify: tamper kinds', () => {
 
   test('head: missing, edited, or from another log → head-invalid after the verified entries', () => {
     assert.deepEqual(problem(verifyLog(k, file, { head: undefined })), { kind: 'head-invalid', index: N_RECORDS });
+    assert.equal(head.length, 2 * HEAD_BYTES, 'a writer keeps a format-2 head (two slots)');
     const h = head.slice();
     h[40]! ^= 1;
+    h[HEAD_BYTES + 40]! ^= 1;
     assert.deepEqual(problem(check(file, h)), { kind: 'head-invalid', index: N_RECORDS });
+    assert.deepEqual(problem(check(file, h.subarray(0, HEAD_BYTES))), { kind: 'head-invalid', index: N_RECORDS });
     const other = build(conversation(3), 5, k, 'another log');
     assert.deepEqual(problem(check(file, other.head)), { kind: 'head-invalid', index: N_RECORDS });
     assert.deepEqual(problem(check(file, head.subarray(0, 50))), { kind: 'head-invalid', index: N_RECORDS });
+  });
+
+  test('one head slot torn or edited (a crash inside the head write): the other slot vouches, one commit older at most', () => {
+    for (const slot of [0, 1]) {
+      const h = head.slice();
+      h.fill(0xee, slot * HEAD_BYTES + 20, slot * HEAD_BYTES + 70);
+      const v = check(file, h);
+      assert.equal(v.ok, true, `slot ${slot} torn`);
+      if (v.ok) assert.ok(v.headBehind <= 2, `slot ${slot} torn: the other slot is at most one commit (event + checkpoint) older`);
+    }
+    // a format-1 head file (one record) is still read
+    const v1 = check(file, headAt(file, N_RECORDS));
+    assert.ok(v1.ok && v1.headBehind === 0);
   });
 
   test('a head that lags by whole entries (crash after the log fsync) is fine', () => {

@@ -2,7 +2,8 @@
  * `securechat` with no command: the original program's interactive flow, kept. It asks for
  * the users file, your port, receive or send; to send, whether you know the username (then
  * it) or not (then IP and port); the password; the first message. Then, unlike the original,
- * it stays in the conversation (as `chat` does). The legacy protocol is only an explicit
+ * it stays in the conversation (as `chat --to` does); a receiver serves everyone who connects
+ * and stays up when one leaves (as `chat --listen` does). Both run in the user's agent. The legacy protocol is only an explicit
  * extra choice. Each handshake step is one short line (`-q` quiets them).
  */
 import { resolve } from 'node:path';
@@ -12,8 +13,6 @@ import { parsePort } from '../args.js';
 import type { Command } from '../command.js';
 import type { Cli } from '../context.js';
 import { runLegacyListen, runLegacySend } from '../legacy.js';
-import { receiveOne } from '../receive.js';
-import { loadSelf } from '../../app/self.js';
 import { parseAddress, resolveTarget, type Target } from '../../app/target.js';
 import { agentChat } from '../agent-chat.js';
 import { DEFAULT_HISTORY } from '../../app/history.js';
@@ -122,12 +121,13 @@ export const interactiveCommand: Command = {
       const text = await ask(cli, 'message');
       return runLegacySend(cli, target, text, me.username);
     }
+    cli.fail.user = me.username;
     if (mode === 'receive') {
-      const self = await loadSelf(cli, me.username, users, true);
-      return receiveOne(cli, self, users, self.entry?.ip, port);
+      // Through the agent, as `chat --listen`: everyone who connects is served; when someone
+      // leaves it says so and keeps listening (v1 quit); a second receiver as the same user joins.
+      return agentChat(cli, { as: me.username, listen: { host: me.ip, port, usersPath: users.path }, usersPath: users.path, history: DEFAULT_HISTORY });
     }
     const target = await askTarget(cli, users);
-    cli.fail.user = me.username;
     cli.fail.peer = target.account;
     // Through the agent, as `chat --to`: the password is checked (the conversation opened)
     // before the first message is asked for; on a terminal a wrong one is asked again.

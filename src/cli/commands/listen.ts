@@ -10,6 +10,7 @@ import { AgentError } from '../../agent/client.js';
 import type { JsonObject } from '../../agent/rpc.js';
 import { agentFor, eventPrinter, reportFailure, showProgress } from '../agent-link.js';
 import { replyLoop } from '../reply-loop.js';
+import { historyOption, showHistory } from '../history-view.js';
 
 
 export const listenCommand: Command = {
@@ -27,21 +28,25 @@ The listener runs in your agent (started when it is not running): while you list
 as the same user from other terminals works, and each conversation that comes in is served
 at once, side by side. What you type goes to them: \`@NAME TEXT\` writes to NAME,
 \`/to NAME\` makes NAME the one plain lines go to (at first: whoever connected or wrote
-last), /help lists this, /quit stops.
+last), /help lists this, /quit stops. With --history N, each conversation that comes in
+starts with the last N messages with that peer from your log, marked "history" (default 0:
+a listener shows what arrives; \`chat --listen\` shows 20).
 
 options:
   --as NAME        who you are (default: the users-file entry with --port, else the only local user)
   --port N         the port to listen on (default: your users-file entry's; 0 = any free port)
   --host ADDRESS   the address to listen on (default: your users-file entry's, else 127.0.0.1)
+  --history N      show the last N messages with each peer who connects (default 0)
   --once           stop after the first conversation ends (exit status: how it ended)
   --legacy         accept the original program's insecure protocol instead (one sender at a time)`,
-  options: { as: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, once: { type: 'boolean' }, legacy: { type: 'boolean' } },
+  options: { as: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, once: { type: 'boolean' }, history: { type: 'string' }, legacy: { type: 'boolean' } },
   positionals: 0,
   async run(cli, args) {
     const users = await cli.users(false);
     const portOpt = optPort(args, 'port', true);
     const name = await selfName(cli, optString(args, 'as'), portOpt, users);
     const once = optBool(args, 'once');
+    const historyCount = historyOption(optString(args, 'history'), 0);
     const entry = users?.users.find((u) => u.username === name);
     const port = portOpt ?? entry?.port;
     if (port === undefined) throw localError('USAGE', `on which port should ${name} listen? ${name} is not in the users file; give --port N`);
@@ -54,13 +59,17 @@ options:
     const { firstEnd, show } = eventPrinter(cli);
     let last: string | undefined;
     const lastPeer = (): string | undefined => last;
+    // In order: a conversation that came in shows its history (--history) before its messages.
+    let shown = Promise.resolve();
     agent.onEvent((p) => {
       const e = p['event'];
-      if (typeof e === 'object' && e !== null && !Array.isArray(e)) {
-        const who = (e as JsonObject)['event'] === 'peer' ? (e as JsonObject)['name'] : (e as JsonObject)['event'] === 'message' ? (e as JsonObject)['from'] : undefined;
-        if (typeof who === 'string') last = who;
-      }
-      show(p);
+      const ev = typeof e === 'object' && e !== null && !Array.isArray(e) ? (e as JsonObject) : {};
+      const who = ev['event'] === 'peer' ? ev['name'] : ev['event'] === 'message' ? ev['from'] : undefined;
+      if (typeof who === 'string') last = who;
+      shown = shown.then(async () => {
+        show(p);
+        if (ev['event'] === 'peer' && typeof who === 'string') await showHistory(cli, agent, name, who, historyCount, typeof ev['at'] === 'string' ? ev['at'] : undefined);
+      }).catch(() => undefined);
     });
     await agent.call('subscribe', { as: name });
     let r: JsonObject;

@@ -1,5 +1,5 @@
 /**
- * The agent's outbox methods (docs/AGENT-API.md §4.10–4.11): `outbox` lists (and with `wait`
+ * The agent's outbox methods (docs/AGENT-API.md §4.11–4.12): `outbox` lists (and with `wait`
  * waits until it is empty), `outbox.cancel` removes one message. `send` to a contact goes
  * through the outbox too (methods.ts hands it over with {@link sendViaOutbox}).
  */

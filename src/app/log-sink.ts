@@ -45,7 +45,8 @@ export class ConversationLog {
     return this.writer.append({ kind: EventKind.CONVERSATION_START, at: Date.now(), peer, fingerprint: keyFingerprint(identityKey), verification: VERIFICATION[state], address });
   }
 
-  sent(peer: string, id: number, text: string): Promise<number> {
+  /** `id`: the conversation's id, or a TEXT_ID's message id (32 hex digits; the same on each attempt of an outbox message). */
+  sent(peer: string, id: number | string, text: string): Promise<number> {
     return this.writer.append({ kind: EventKind.MESSAGE_SENT, at: Date.now(), peer, text, id: String(id) });
   }
 

@@ -7,7 +7,7 @@
  * A user's log is open while that user has an operation in flight, and closed after, so the
  * commands that still write the home themselves (`trust`, `log repair`) find it free.
  */
-import { wipe } from '../crypto/bytes.js';
+import { toHex, wipe } from '../crypto/bytes.js';
 import type { KsfParams } from '../crypto/opaque.js';
 import { localError, type SecureChatError } from '../errors.js';
 import { formatAddress, loadUsersFile, type UsersFile } from '../identity/index.js';
@@ -217,7 +217,7 @@ export class Messenger {
     fail.established = true;
     const id = messageId === undefined ? conv.send(text) : conv.sendWithId(text, messageId);
     report.status(`sent #${id} to ${peer}`, { event: 'sent', to: peer, id, text });
-    await log.sent(peer, id, text);
+    await log.sent(peer, messageId === undefined ? id : toHex(messageId), text); // a TEXT_ID under its message id: a retry is recognisable in the log
     try {
       await conv.waitReceipt(id, RECEIPT_TIMEOUT_MS);
     } catch (e) {

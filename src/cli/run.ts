@@ -68,7 +68,8 @@ ${COMMON_HELP}
 
 Exit codes: 0 ok, 1 unexpected failure, 2 usage or configuration error, 3 authentication
 failed, 4 network error, 5 peer key changed, 6 protocol violation, 7 log invalid, 8 not a
-contact (reconnect refused), 130 interrupted. See README.md.`;
+contact (reconnect refused), 9 queued (send: delivered later by your agent), 130 interrupted.
+See README.md.`;
 }
 
 function helpText(c: Command): string {

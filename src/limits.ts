@@ -177,3 +177,10 @@ export const CONNECT_BUSY_BACKOFF_MAX_MS = 5_000;
 export const NOISE_MAX_NONCE = Number.MAX_SAFE_INTEGER;
 /** Remembered reconnect replay markers per contact, at most. */
 export const RECONNECT_MAX_SEEN = 16;
+
+/** The page server keeps at most this many unused one-time links (`securechat ui` mints one each run); the oldest is dropped. */
+export const UI_MAX_PENDING_LINKS = 8;
+/** ...and at most this many browser sessions (one per browser that opened a link); the oldest is dropped. */
+export const UI_MAX_SESSIONS = 16;
+/** After a connection stopped at a changed key, the page keeps the password this long for "trust new key" to reconnect with (then wipes it). */
+export const UI_KEYCHANGE_RETRY_TIMEOUT_MS = 2 * 60_000;

@@ -11,6 +11,8 @@ import type { Target } from '../app/target.js';
 import { usernameProblem } from '../identity/username.js';
 import { AGENT_API_VERSION, RpcCode, RpcFailure, type Json, type JsonObject, type RpcId, type RpcRequest } from './rpc.js';
 import type { AgentPaths } from './paths.js';
+import type { KsfParams } from '../crypto/opaque.js';
+import { contactMethod, type ContactsState } from './methods-contacts.js';
 
 /** One connected client. */
 export interface Peer {
@@ -30,28 +32,30 @@ export interface AgentState {
   readonly paths: AgentPaths;
   readonly startedAt: number;
   readonly messenger: Messenger;
+  /** Key-stretching parameters for what the agent registers (invitations). */
+  readonly ksf: KsfParams;
   readonly clients: number;
   stop(): Promise<void>;
 }
 
-function bad(message: string): RpcFailure {
+export function bad(message: string): RpcFailure {
   return new RpcFailure(RpcCode.INVALID_PARAMS, message);
 }
 
-function str(p: JsonObject, k: string): string {
+export function str(p: JsonObject, k: string): string {
   const v = p[k];
   if (typeof v !== 'string') throw bad(`"${k}" must be a string`);
   return v;
 }
 
-function optStr(p: JsonObject, k: string): string | undefined {
+export function optStr(p: JsonObject, k: string): string | undefined {
   const v = p[k];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw bad(`"${k}" must be a string`);
   return v;
 }
 
-function username(p: JsonObject, k: string): string {
+export function username(p: JsonObject, k: string): string {
   const v = str(p, k);
   const problem = usernameProblem(v);
   if (problem !== undefined) throw bad(`"${k}" is not a valid username: ${problem}`);
@@ -84,7 +88,7 @@ function progressTo(peer: Peer, request: RpcId): Reporter {
 }
 
 /** Answers a failed operation with its one sentence, stable code and exit code. */
-function failure(e: unknown, fail: FailContext): RpcFailure {
+export function failure(e: unknown, fail: FailContext): RpcFailure {
   // Also when a contact's reconnect by keys was refused: the client asks for the password.
   if (e instanceof PasswordNeeded) return new RpcFailure(RpcCode.PASSWORD_NEEDED, e.message, { account: e.account });
   const inner = e instanceof NoReceipt ? e.error : e;
@@ -93,7 +97,7 @@ function failure(e: unknown, fail: FailContext): RpcFailure {
   return new RpcFailure(RpcCode.FAILED, x.sentence, data);
 }
 
-export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Promise<Json> {
+export async function handle(state: ContactsState, peer: Peer, req: RpcRequest): Promise<Json> {
   const p = req.params;
   switch (req.method) {
     case 'hello':
@@ -164,7 +168,7 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
       const text = str(p, 'text');
       const fail: FailContext = { established: false };
       try {
-        const r = await state.messenger.say(as, to, text, progressTo(peer, req.id), fail);
+        const r = await state.messenger.say(as, to, text, progressTo(peer, req.id), fail, peer);
         return { id: r.id, peer: r.peer, delivered: true };
       } catch (e) {
         throw failure(e, fail);
@@ -188,13 +192,13 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
       const pw = password(p);
       const fail: FailContext = { established: false };
       try {
-        const r = await state.messenger.send({ as, target: to, text, usersPath, password: pw, acceptKsf: p['acceptKsf'] === true }, progressTo(peer, req.id), fail);
+        const r = await state.messenger.send({ as, target: to, text, usersPath, password: pw, acceptKsf: p['acceptKsf'] === true, by: peer }, progressTo(peer, req.id), fail);
         return { id: r.id, peer: r.peer, delivered: true };
       } catch (e) {
         throw failure(e, fail);
       }
     }
     default:
-      throw new RpcFailure(RpcCode.METHOD_NOT_FOUND, `no method "${req.method}"`);
+      return contactMethod(state, peer, req) ?? Promise.reject(new RpcFailure(RpcCode.METHOD_NOT_FOUND, `no method "${req.method}"`));
   }
 }

@@ -16,7 +16,10 @@ import { AGENT_CLIENT_MAX_QUEUED_BYTES, AGENT_IDLE_EXIT_MS, AGENT_MAX_CLIENTS } 
 import { Messenger } from '../app/messenger.js';
 import type { JsonEvent } from '../app/host.js';
 import type { Feed } from '../app/listening.js';
-import { handle, type AgentState, type Peer } from './methods.js';
+import { handle, type Peer } from './methods.js';
+import type { ContactsState } from './methods-contacts.js';
+import { FeedHub } from '../app/feed-hub.js';
+import { Pages } from './page.js';
 import { agentPaths, lockOwner, processAlive, type AgentPaths } from './paths.js';
 import { encodeError, encodeNotification, encodeResult, LineSplitter, parseLine, RpcCode, RpcFailure, type JsonObject } from './rpc.js';
 
@@ -61,11 +64,14 @@ export async function startAgent(o: AgentOptions): Promise<StartResult> {
   }
 }
 
-class Agent implements RunningAgent, AgentState {
+class Agent implements RunningAgent, ContactsState {
   readonly paths: AgentPaths;
   readonly stopped: Promise<void>;
   readonly startedAt = Date.now();
   readonly messenger: Messenger;
+  readonly ksf: KsfParams;
+  readonly feeds = new FeedHub();
+  readonly pages: Pages;
   readonly #lock: LogLock;
   readonly #server: Server;
   readonly #peers = new Set<Peer>();
@@ -78,7 +84,11 @@ class Agent implements RunningAgent, AgentState {
     this.paths = paths;
     this.#lock = lock;
     this.#idleMs = o.idleMs ?? AGENT_IDLE_EXIT_MS;
-    this.messenger = new Messenger({ home: o.home, ksf: o.ksf, feed: (user) => this.#feedFor(user) });
+    this.ksf = o.ksf;
+    this.messenger = new Messenger({ home: o.home, ksf: o.ksf, feed: (user) => this.feeds.feed(user, this.#feedFor(user)) });
+    // A message one client wrote shows in the others watching that user (docs/AGENT-API.md §4.5, `sent`).
+    this.messenger.observe({ sent: (user, conv, id, text, by) => this.#echoSent(user, conv.info.peer.name, id, text, by) });
+    this.pages = new Pages({ home: o.home, ksf: o.ksf, messenger: this.messenger, feeds: this.feeds }, () => this.touch());
     this.stopped = new Promise((r) => {
       this.#resolveStopped = r;
     });
@@ -120,13 +130,19 @@ class Agent implements RunningAgent, AgentState {
     return { status: (t, e) => send('status', t, e), warn: (t, e) => send('warn', t, e), line: (t, e) => send('line', t, e) };
   }
 
+  #echoSent(user: string, to: string, id: number, text: string, by: unknown): void {
+    for (const p of this.#peers) {
+      if (p !== by && p.subscribed.has(user)) p.notify('event', { user, level: 'line', text, event: { event: 'sent', from: user, to, id, text, sentAt: new Date().toISOString() } });
+    }
+  }
+
   /** Re-arms the idle exit: it runs only when no client is connected and nothing is in flight. */
   touch(): void {
     clearTimeout(this.#idle);
     this.#idle = undefined;
-    if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy || this.messenger.listening) return;
+    if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy || this.messenger.listening || this.pages.active) return;
     this.#idle = setTimeout(() => {
-      if (this.#peers.size === 0 && !this.messenger.busy && !this.messenger.listening) void this.stop();
+      if (this.#peers.size === 0 && !this.messenger.busy && !this.messenger.listening && !this.pages.active) void this.stop();
       else this.touch();
     }, this.#idleMs);
   }
@@ -192,6 +208,7 @@ class Agent implements RunningAgent, AgentState {
     this.#stopping ??= (async () => {
       clearTimeout(this.#idle);
       this.#server.close();
+      await this.pages.close();
       await this.messenger.close();
       await fsp.rm(this.paths.socket, { force: true }).catch(() => undefined);
       await this.#lock.release();

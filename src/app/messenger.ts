@@ -27,6 +27,7 @@ import { ConversationLog } from './log-sink.js';
 import { KnownPeersPolicy } from './policy.js';
 import { loadSelf, localIdentity, type Self } from './self.js';
 import type { Target } from './target.js';
+import { tellObservers, type MessengerObserver } from './observer.js';
 
 import { RECEIPT_TIMEOUT_MS } from '../limits.js';
 export { RECEIPT_TIMEOUT_MS };
@@ -41,6 +42,8 @@ export interface SendRequest {
   readonly password?: Uint8Array | undefined;
   /** Accept more password hashing work than at the first login with the target (`--accept-ksf`). */
   readonly acceptKsf?: boolean;
+  /** Who asked (an opaque token given to observers' `sent`, so a client can skip its own echo). */
+  readonly by?: unknown;
 }
 
 export interface SendResult {
@@ -104,6 +107,7 @@ export class Messenger {
   readonly #links = new Map<string, Link>();
   /** Per conversation: resolves once its end is in the log (and the log released). */
   readonly #ended = new Map<Conversation, Promise<void>>();
+  readonly #observers = new Set<MessengerObserver>();
 
   constructor(o: MessengerOptions) {
     this.#home = o.home;
@@ -114,6 +118,25 @@ export class Messenger {
   /** True while anything is in flight or open (the agent does not idle out then). */
   get busy(): boolean {
     return this.#links.size > 0;
+  }
+
+  /** Registers an in-process watcher (observer.ts); returns the function that removes it. */
+  observe(o: MessengerObserver): () => void {
+    this.#observers.add(o);
+    return () => this.#observers.delete(o);
+  }
+
+  /** The open conversations of `as`: those that came in to their listener, and those they opened. */
+  conversations(as: string): { readonly conv: Conversation; readonly origin: 'in' | 'out' }[] {
+    const incoming = [...(this.#listening.get(as)?.listening.open ?? [])].map((conv) => ({ conv, origin: 'in' as const }));
+    const outgoing = [...this.#links.values()].flatMap((l) => (l.user === as && l.conv !== null && l.conv.isOpen ? [{ conv: l.conv, origin: 'out' as const }] : []));
+    return [...incoming, ...outgoing];
+  }
+
+  /** Where `as` listens now, if they do. */
+  listenerOf(as: string): { readonly host: string; readonly port: number } | undefined {
+    const l = this.#listening.get(as);
+    return l === undefined ? undefined : { host: l.listening.host, port: l.listening.port };
   }
 
   /** True while a listener runs (the agent does not idle out then). */
@@ -153,7 +176,7 @@ export class Messenger {
    * Writes `text` to `peer` on a conversation of `as` that is open now (one that came in to
    * `as`'s listener, or one `as` opened); resolves when the receipt arrived.
    */
-  async say(as: string, peer: string, text: string, report: Reporter, fail: FailContext): Promise<SendResult> {
+  async say(as: string, peer: string, text: string, report: Reporter, fail: FailContext, by?: unknown): Promise<SendResult> {
     fail.user = as;
     fail.peer = peer;
     const user = this.#users.get(as);
@@ -167,6 +190,7 @@ export class Messenger {
     fail.established = true;
     const id = conv.send(text);
     report.status(`sent #${id} to ${peer}`, { event: 'sent', to: peer, id, text });
+    tellObservers(this.#observers, (o) => o.sent?.(as, conv, id, text, by));
     await log.sent(peer, id, text);
     try {
       await conv.waitReceipt(id, RECEIPT_TIMEOUT_MS);
@@ -263,6 +287,7 @@ export class Messenger {
       if (log === null) throw localError('INTERNAL', 'the log is not open');
       const id = conv.send(req.text);
       report.status(`sent #${id}; waiting for the delivery receipt`, { event: 'sent', to: req.target.account, id, text: req.text });
+      tellObservers(this.#observers, (o) => o.sent?.(req.as, conv, id, req.text, req.by));
       await log.sent(conv.info.peer.name, id, req.text);
       try {
         await conv.waitReceipt(id, RECEIPT_TIMEOUT_MS);
@@ -420,6 +445,7 @@ export class Messenger {
       await log.received(peer, m.id, m.text);
       feed.line(m.text, { event: 'message', from: peer, to: user.self.name, id: m.id, text: m.text, sentAt: new Date(m.sentAt).toISOString(), receivedAt: new Date(m.receivedAt).toISOString() });
     });
+    tellObservers(this.#observers, (o) => o.conversation?.(user.self.name, conv, origin));
     let ended: () => void = () => undefined;
     this.#ended.set(conv, new Promise<void>((r) => {
       ended = r;

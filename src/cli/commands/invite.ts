@@ -1,8 +1,8 @@
 /** `securechat invite`: a one-time code with the address; whoever accepts it becomes a contact. */
 import { systemRandom } from '../../crypto/random.js';
 import { localError } from '../../errors.js';
-import { formatAddress } from '../../identity/index.js';
-import { createInvitation, INVITATION_TTL_MS } from '../../identity/invitations.js';
+import { INVITATION_TTL_MS } from '../../identity/invitations.js';
+import { newInvitation } from '../../app/contacts-admin.js';
 import { optPort, optString } from '../args.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../../app/exit-codes.js';
@@ -31,8 +31,7 @@ options:
     const host = optString(args, 'host') ?? self.entry?.ip;
     const port = optPort(args, 'port') ?? self.entry?.port;
     if (host === undefined || port === undefined) throw localError('USAGE', `say where you listen with --host ADDR --port N (${self.name} is not in the users file)`);
-    const code = await createInvitation(self.dir, self.name, cli.ksf(), systemRandom, Date.now());
-    const invitation = `${self.name}@${formatAddress(host, port)}#${code}`;
+    const { invitation, code } = await newInvitation(self, { host, port }, cli.ksf(), systemRandom, Date.now());
     cli.out.line(invitation, { event: 'invitation', invitation, account: self.name, code, expiresInMs: INVITATION_TTL_MS });
     cli.out.status(`valid for ${INVITATION_TTL_MS / 60_000} minutes and one attempt, while \`securechat listen --as ${self.name}\` runs; the other side runs: securechat accept '${invitation}'`);
     return ExitCode.OK;

@@ -87,14 +87,18 @@ test('terminal and page of one user in one conversation, both directions', { tim
   const newest = page.locator('.msg.out .bubble', { hasText: 'line 12' });
   await newest.waitFor();
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'nothing wider than the screen');
+  // The newest message is on screen and nothing covers it (what is drawn at its centre is it).
   await page.waitForFunction(() => {
-    const m = document.querySelector('#messages');
-    const last = m?.lastElementChild;
-    if (!(m instanceof HTMLElement) || !(last instanceof HTMLElement)) return false;
-    const a = m.getBoundingClientRect();
-    const b = last.getBoundingClientRect();
-    return b.bottom <= a.bottom + 1 && b.top >= a.top - 1 && a.top >= 0 && a.top < window.innerHeight;
+    const last = document.querySelector('#messages')?.lastElementChild;
+    if (!(last instanceof HTMLElement)) return false;
+    const r = last.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > window.innerHeight) return false;
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return hit !== null && last.contains(hit);
   }, undefined, { timeout: 60_000 });
+  // The message box is on screen too.
+  const box = await page.locator('#composer-text').boundingBox();
+  assert.ok(box !== null && box.y + box.height <= 780, 'the message box is on screen');
   mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
   await page.screenshot({ path: join(ROOT, 'test-artifacts/ui-agent-narrow.png') });
   await page.setViewportSize({ width: 1100, height: 720 });

@@ -186,6 +186,17 @@ function messageItem(m: MessageView, peer: string): HTMLLIElement {
   return el('li', { class: `msg ${m.direction}`, 'data-key': `${m.direction}:${m.id}` }, el('div', { class: 'bubble' }, m.text), meta);
 }
 
+const NARROW = window.matchMedia('(max-width: 720px)');
+
+/** On a narrow screen the open conversation fills the screen: the page scrolls to it. */
+function showConversation(): void {
+  if (conv(current) !== undefined) byId('conversation', HTMLElement).scrollIntoView({ block: 'start' });
+}
+NARROW.addEventListener('change', () => {
+  if (NARROW.matches) showConversation();
+  scrollToNewest();
+});
+
 /** The newest message in view: the list scrolls (wide layout and narrow one alike). */
 function scrollToNewest(): void {
   ui.messages.scrollTop = ui.messages.scrollHeight;
@@ -220,6 +231,8 @@ function renderConversation(full: boolean): void {
   if (list.length === 0) ui.messages.append(el('li', { class: 'sys' }, `Conversation with ${c.peer} started. Messages are encrypted on this machine and only ${c.peer} can read them.`));
   if (c.ended !== undefined) ui.messages.append(el('li', { class: `sys${c.ended.includes('left') || c.ended.includes('you closed') ? '' : ' bad'}` }, sentence(c.ended)));
   ui.messages.setAttribute('aria-busy', 'false');
+  // A newly shown conversation: on a narrow screen the page scrolls to it (it fills the screen).
+  if (rendered !== c.id && NARROW.matches) showConversation();
   scrollToNewest();
   rendered = c.id;
 }

@@ -40,6 +40,11 @@ async function agentOf(dir: string): Promise<AgentClient> {
   return c;
 }
 
+function text(v: unknown): string {
+  assert.equal(typeof v, 'string', `a string: ${JSON.stringify(v)}`);
+  return v as string;
+}
+
 function obj(v: unknown): JsonObject {
   assert.ok(typeof v === 'object' && v !== null && !Array.isArray(v), `an object: ${JSON.stringify(v)}`);
   return v as JsonObject;
@@ -96,12 +101,12 @@ describe('agent contact methods', () => {
   it('invite, accept once, list on both sides, remove', { timeout: 120_000 }, async () => {
     const l = obj(await bob.call('listen', { as: 'bob', port: 0, host: '127.0.0.1' }));
     const port = l['port'];
-    assert.equal(typeof port, 'number');
+    assert.ok(typeof port === 'number');
     const inv = obj(await bob.call('invite', { as: 'bob' }));
     assert.equal(inv['account'], 'bob');
-    assert.equal(inv['address'], `127.0.0.1:${String(port)}`);
-    assert.match(String(inv['invitation']), new RegExp(`^bob@127\\.0\\.0\\.1:${String(port)}#[0-9A-Z]{4}-[0-9A-Z]{4}$`));
-    assert.ok(Date.parse(String(inv['expiresAt'])) > Date.now());
+    assert.equal(inv['address'], `127.0.0.1:${port}`);
+    assert.match(text(inv['invitation']), new RegExp(`^bob@127\\.0\\.0\\.1:${port}#[0-9A-Z]{4}-[0-9A-Z]{4}$`));
+    assert.ok(Date.parse(text(inv['expiresAt'])) > Date.now());
 
     assert.deepEqual(obj(await alice.call('accept', { as: 'alice', invitation: inv['invitation'] ?? '' })), { contact: 'bob' });
     // One use only.
@@ -110,7 +115,7 @@ describe('agent contact methods', () => {
     const mine = obj(await alice.call('contacts', { as: 'alice' }))['contacts'];
     assert.ok(Array.isArray(mine));
     assert.deepEqual(mine.map((c) => [obj(c)['name'], obj(c)['via']]), [['bob', 'invitation']]);
-    assert.match(String(obj(mine[0])['fingerprint']), /^[0-9a-f]{64}$/);
+    assert.match(text(obj(mine[0])['fingerprint']), /^[0-9a-f]{64}$/);
     const theirs = obj(await bob.call('contacts', { as: 'bob' }))['contacts'];
     assert.ok(Array.isArray(theirs));
     assert.deepEqual(theirs.map((c) => obj(c)['name']), ['alice']);
@@ -127,12 +132,12 @@ describe('agent contact methods', () => {
     assert.equal(first['started'], true);
     assert.equal(second['started'], false);
     assert.equal(first['port'], second['port']);
-    const token = (u: unknown): string | null => new URL(String(u)).searchParams.get('token');
+    const token = (u: unknown): string | null => new URL(text(u)).searchParams.get('token');
     assert.match(token(first['url']) ?? '', /^[A-Za-z0-9_-]{43}$/);
     assert.match(token(second['url']) ?? '', /^[A-Za-z0-9_-]{43}$/);
     assert.notEqual(token(first['url']), token(second['url']));
-    const res = await fetch(String(second['url']), { redirect: 'manual' });
+    const res = await fetch(text(second['url']), { redirect: 'manual' });
     assert.equal(res.status, 303, 'the fresh link opens the page (token exchanged for the session)');
-    assert.equal((await fetch(String(second['url']), { redirect: 'manual' })).status, 403, 'once');
+    assert.equal((await fetch(text(second['url']), { redirect: 'manual' })).status, 403, 'once');
   });
 });

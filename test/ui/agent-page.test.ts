@@ -109,7 +109,7 @@ test('terminal and page of one user in one conversation, both directions', { tim
   await page.locator('#messages .sys', { hasText: /closed the conversation/ }).waitFor();
 
   // bob is a contact now: clicking him reconnects by keys, no password; the earlier messages show as history.
-  await page.locator('#contacts .contact-main', { hasText: 'bob' }).filter({ hasText: 'reconnects without a password' }).click();
+  await page.locator('#contacts .contact-main', { hasText: 'bob' }).filter({ hasText: 'contact · by password' }).click();
   await page.locator('#conv-sub', { hasText: 'End-to-end encrypted' }).waitFor();
   assert.equal(await page.locator('#password-dialog').getAttribute('open'), null, 'no password asked');
   await page.locator('.msg.history .bubble', { hasText: 'typed in the page' }).waitFor();

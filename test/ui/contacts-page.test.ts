@@ -62,10 +62,10 @@ test('invite with code and QR, accept once, contacts on both sides, remove', { t
   await a.locator('#accept-input').fill(invitation);
   await a.locator('#accept-submit').click();
   await a.locator('#notice', { hasText: 'Bob and you are contacts now' }).waitFor();
-  await a.locator('#contacts .contact-main', { hasText: 'bob' }).filter({ hasText: 'by invitation' }).waitFor();
+  await a.locator('#contacts .contact-main', { hasText: 'bob' }).filter({ hasText: 'contact · by invitation' }).waitFor();
   // bob's page learns of alice when it refreshes its state (the conversation came in and ended).
   await b.reload();
-  await b.locator('#contacts .contact-main', { hasText: 'alice' }).filter({ hasText: 'reconnects without a password' }).waitFor();
+  await b.locator('#contacts .contact-main', { hasText: 'alice' }).filter({ hasText: 'contact · by invitation' }).waitFor();
   assert.deepEqual((await listContacts(userPaths(bob.dir, 'bob').dir)).map((c) => c.name), ['alice']);
 
   // One use only.

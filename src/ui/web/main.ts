@@ -89,13 +89,14 @@ function contactItem(c: ContactView): HTMLLIElement {
   const badge = el('span', { class: `badge ${c.keyState}` }, STATE_TEXT[c.keyState]);
   const main = el(
     'button',
-    { type: 'button', class: 'contact-main', 'aria-label': `${c.name}, ${STATE_TEXT[c.keyState]}${open !== undefined ? ', in a conversation' : ''}${n > 0 ? `, ${n} unread` : ''}` },
+    { type: 'button', class: 'contact-main', 'aria-label': `${c.name}, ${STATE_TEXT[c.keyState]}${c.contact !== undefined ? ', a contact (no password needed)' : ''}${open !== undefined ? ', in a conversation' : ''}${n > 0 ? `, ${n} unread` : ''}` },
     el('span', { class: 'contact-name' }, c.name, open !== undefined && el('span', { class: 'dot', 'aria-hidden': 'true' }), n > 0 && el('span', { class: 'unread', 'aria-hidden': 'true' }, String(n))),
     el('span', { class: 'contact-addr' }, c.address ?? c.fingerprint ?? ''),
   );
   main.append(badge);
   main.addEventListener('click', () => chooseContact(c));
-  if (c.contact !== undefined) main.append(el('span', { class: 'contact-tag' }, `contact (${c.contact.via === 'invitation' ? 'by invitation' : 'by password'}): reconnects without a password`));
+  // A contact reconnects by keys, without a password (the title says so in full).
+  if (c.contact !== undefined) main.append(el('span', { class: 'contact-tag', title: 'a contact: reconnects by keys, without a password' }, `contact · by ${c.contact.via}`));
   const li = el('li', { class: `contact${open !== undefined && open.id === current ? ' active' : ''}`, 'data-name': c.name }, main);
   if (c.keyState !== 'unknown') {
     const v = el('button', { type: 'button', class: 'secondary', 'aria-label': `safety number with ${c.name}` }, 'Verify');

@@ -7,21 +7,23 @@
 import { systemRandom } from '../crypto/random.js';
 import { localError } from '../errors.js';
 import type { FailContext } from '../app/errors-text.js';
-import { SILENT } from '../app/host.js';
+import { SILENT, type JsonEvent, type Reporter } from '../app/host.js';
+import { announcePeer } from '../app/announce.js';
 import { acceptInvitation, listContacts, newInvitation, parseInvitation, removeContact } from '../app/contacts-admin.js';
 import { KnownPeersPolicy } from '../app/policy.js';
+import { loadUsersFile } from '../identity/index.js';
 import { loadSelf, type Self } from '../app/self.js';
 import { bad, failure, optStr, str, username, type AgentState, type Peer } from './methods.js';
 import type { Pages } from './page.js';
-import type { Json, JsonObject, RpcRequest } from './rpc.js';
+import type { Json, JsonObject, RpcId, RpcRequest } from './rpc.js';
 
 /** What these methods need beyond the other methods' state. */
 export interface ContactsState extends AgentState {
   readonly pages: Pages;
 }
 
-async function self(state: AgentState, as: string, fail: FailContext, create: boolean): Promise<Self> {
-  return loadSelf({ home: () => state.paths.home, ksf: () => state.ksf, fail, out: SILENT }, as, undefined, create);
+async function self(state: AgentState, as: string, fail: FailContext, create: boolean, out: Reporter = SILENT): Promise<Self> {
+  return loadSelf({ home: () => state.paths.home, ksf: () => state.ksf, fail, out }, as, undefined, create);
 }
 
 function optPort(p: JsonObject, k: string, allowZero: boolean): number | undefined {
@@ -29,6 +31,12 @@ function optPort(p: JsonObject, k: string, allowZero: boolean): number | undefin
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < (allowZero ? 0 : 1) || v > 65_535) throw bad(`"${k}" must be a port number${allowZero ? ' (0 = any free one)' : ''}`);
   return v;
+}
+
+/** Progress lines to the requesting client only (docs/AGENT-API.md §3, `progress`). */
+function progress(peer: Peer, request: RpcId): Reporter {
+  const send = (level: 'status' | 'warn', text: string, e?: JsonEvent): void => peer.notify('progress', { request, level, text, ...(e === undefined ? {} : { event: e }) });
+  return { status: (t, e) => send('status', t, e), warn: (t, e) => send('warn', t, e) };
 }
 
 /** Runs `fn`, turning a failure into the agent's -32000 answer with its sentence. */
@@ -41,7 +49,7 @@ async function run<T extends Json>(fail: FailContext, fn: () => Promise<T>): Pro
 }
 
 /** The request, if it is one of these methods; undefined otherwise (the caller answers -32601). */
-export function contactMethod(state: ContactsState, _peer: Peer, req: RpcRequest): Promise<Json> | undefined {
+export function contactMethod(state: ContactsState, peer: Peer, req: RpcRequest): Promise<Json> | undefined {
   const p = req.params;
   switch (req.method) {
     case 'contacts': {
@@ -80,14 +88,18 @@ export function contactMethod(state: ContactsState, _peer: Peer, req: RpcRequest
     case 'accept': {
       const as = username(p, 'as');
       const text = str(p, 'invitation');
+      const usersPath = optStr(p, 'users');
       const fail: FailContext = { established: false, user: as };
       return run(fail, async () => {
         const inv = parseInvitation(text);
         fail.peer = inv.account;
-        const me = await self(state, as, fail, true);
-        const policy = await KnownPeersPolicy.load(me.dir, undefined, () => undefined);
+        const report = progress(peer, req.id);
+        const me = await self(state, as, fail, true, report);
+        const users = usersPath === undefined ? undefined : await loadUsersFile(usersPath);
+        const policy = await KnownPeersPolicy.load(me.dir, users, () => undefined);
         try {
-          const conv = await acceptInvitation({ self: me, invitation: inv, policy });
+          const conv = await acceptInvitation({ self: me, invitation: inv, policy, onStep: (s) => report.status(s.text, { event: 'step', step: s.step, text: s.text }) });
+          announcePeer(report, conv, 'invited by');
           await conv.close();
         } finally {
           await policy.settle();

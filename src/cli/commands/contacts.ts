@@ -1,7 +1,9 @@
 /** `securechat contacts [remove NAME]`: whom you reconnect to by keys, and who may reconnect to you. */
 import { localError } from '../../errors.js';
 import { formatFingerprint } from '../../identity/index.js';
-import { listContacts, removeContact } from '../../app/contacts-admin.js';
+import { listContacts } from '../../app/contacts-admin.js';
+import { AgentError } from '../../agent/client.js';
+import { agentFor, reportFailure } from '../agent-link.js';
 import { optString } from '../args.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../../app/exit-codes.js';
@@ -43,7 +45,13 @@ options:
       return ExitCode.OK;
     }
     if (verb !== 'remove' || name === undefined) throw localError('USAGE', 'say `securechat contacts` to list, or `securechat contacts remove NAME`');
-    await removeContact(self, name);
+    // The agent writes the home (its listener reads contacts.json): the removal goes through it.
+    try {
+      await (await agentFor(cli)).call('removeContact', { as: self.name, name });
+    } catch (e) {
+      if (e instanceof AgentError) return reportFailure(cli, e);
+      throw e;
+    }
     cli.out.status(`removed contact ${name}: their reconnects are refused from now on, and a password login is needed to talk again`, { event: 'contact-removed', name });
     return ExitCode.OK;
   },

@@ -20,8 +20,8 @@ import { DEFAULT_HISTORY, history } from '../app/history.js';
 import { PasswordNeeded, type Messenger } from '../app/messenger.js';
 import type { Self } from '../app/self.js';
 import { resolveTarget, type Target } from '../app/target.js';
-import { UI_KEYCHANGE_RETRY_TIMEOUT_MS } from '../limits.js';
-import { uiError } from './errors.js';
+import { KeptPasswords } from './kept-passwords.js';
+import { isKeyChange, uiError, withContext } from './errors.js';
 import type { ConversationView, ListenerView, MessageView, ServerEvent, StateView } from './protocol.js';
 import { contacts, keyChangedEvent } from './views.js';
 
@@ -57,8 +57,8 @@ export class UiController {
   readonly #entries = new Map<string, Entry>();
   readonly #byConv = new Map<Conversation, Entry>();
   readonly #off: (() => void)[] = [];
-  /** A connection stopped at a changed key: its target and password, for "trust new key" to reconnect (wiped on use or timeout). */
-  readonly #retry = new Map<string, { target: Target; password: Uint8Array; timer: NodeJS.Timeout }>();
+  /** A connection stopped at a changed key: its target and password, for "trust new key" to reconnect. */
+  readonly #kept = new KeptPasswords();
   #nextId = 1;
   #listenHolds = 0;
 
@@ -201,8 +201,8 @@ export class UiController {
   /**
    * Opens (or joins) the conversation with `to` (a contact's name or NAME@HOST:PORT). A contact
    * reconnects by keys; otherwise `password` is needed (`PASSWORD_NEEDED` without it). The
-   * password is wiped here; after a refused key change it is kept (wiped within
-   * UI_KEYCHANGE_RETRY_TIMEOUT_MS) so "trust new key" can reconnect.
+   * password is wiped here; after a refused key change a copy is kept (kept-passwords.ts) so
+   * "trust new key" can reconnect.
    */
   async connect(to: string, password: Uint8Array | undefined): Promise<ConversationView> {
     const ctx: FailContext = { established: false };
@@ -235,7 +235,7 @@ export class UiController {
       return this.#view(entry);
     } catch (e) {
       if (isKeyChange(e)) {
-        if (keep !== undefined) this.#keepForRetry(target, keep);
+        if (keep !== undefined) this.#kept.keep(target, keep);
         void keyChangedEvent(this.#self, target.account).then((ev) => {
           if (ev !== undefined) this.emit(ev);
         });
@@ -246,27 +246,10 @@ export class UiController {
     }
   }
 
-  #keepForRetry(target: Target, password: Uint8Array): void {
-    this.#dropRetry(target.account);
-    const timer = setTimeout(() => this.#dropRetry(target.account), UI_KEYCHANGE_RETRY_TIMEOUT_MS);
-    timer.unref();
-    this.#retry.set(target.account, { target, password, timer });
-  }
-
-  #dropRetry(peer: string): void {
-    const r = this.#retry.get(peer);
-    if (r === undefined) return;
-    this.#retry.delete(peer);
-    clearTimeout(r.timer);
-    wipe(r.password);
-  }
-
   /** After "trust new key": reconnects the connection that stopped at `peer`'s changed key, if there was one. */
   async reconnectAfterTrust(peer: string): Promise<ConversationView | undefined> {
-    const r = this.#retry.get(peer);
+    const r = this.#kept.take(peer);
     if (r === undefined) return undefined;
-    this.#retry.delete(peer);
-    clearTimeout(r.timer);
     const ctx: FailContext = { established: false, peer, address: formatAddress(r.target.host, r.target.port) };
     try {
       return await this.#hold(r.target, r.password, ctx);
@@ -279,7 +262,7 @@ export class UiController {
 
   /** Forgets a kept password (the person chose "do not trust"). */
   forgetRetry(peer: string): void {
-    this.#dropRetry(peer);
+    this.#kept.drop(peer);
   }
 
   #entry(id: string): Entry {
@@ -356,7 +339,7 @@ export class UiController {
   /** Releases everything the page holds (its conversations and its listener), wipes kept passwords. */
   async close(): Promise<void> {
     for (const f of this.#off.splice(0)) f();
-    for (const peer of [...this.#retry.keys()]) this.#dropRetry(peer);
+    this.#kept.clear();
     const m = this.#core.messenger;
     const held = [...this.#entries.values()].flatMap((e) => (e.held === undefined ? [] : [e.held]));
     for (const e of this.#entries.values()) e.held = undefined;
@@ -364,19 +347,4 @@ export class UiController {
     for (; this.#listenHolds > 0; this.#listenHolds--) await m.unlisten(this.#self.name).catch(() => undefined);
     this.#subscribers.clear();
   }
-}
-
-function isKeyChange(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'PEER_KEY_CHANGED';
-}
-
-/** An error together with what we knew when it happened, for its sentence. */
-export class ContextualError extends Error {
-  constructor(readonly error: unknown, readonly ctx: FailContext) {
-    super('contextual error');
-  }
-}
-
-export function withContext(e: unknown, ctx: FailContext): ContextualError {
-  return e instanceof ContextualError ? e : new ContextualError(e, ctx);
 }

@@ -11,7 +11,8 @@ import { formatFingerprint, keyFingerprint, loadKnownPeers, markVerified, trustN
 import { acceptInvitation, newInvitation, parseInvitation, removeContact } from '../app/contacts-admin.js';
 import type { FailContext } from '../app/errors-text.js';
 import { KnownPeersPolicy } from '../app/policy.js';
-import { withContext, type UiController } from './controller.js';
+import type { UiController } from './controller.js';
+import { withContext } from './errors.js';
 import type { ConversationView, InvitationView, LogView, VerifyView } from './protocol.js';
 import { logView, verifyView } from './views.js';
 

@@ -218,3 +218,10 @@ export const MAX_GROUPS_PER_USER = 256;
 export const GROUP_KEY_PACKAGE_TIMEOUT_MS = 30_000;
 /** Longest text in a group message over direct sessions: one record less the MLS framing (header, signature, tag, padding: well under 1 KiB). */
 export const MAX_GROUP_TEXT_BYTES = MAX_GROUP_BODY_BYTES - 1024;
+
+/** The page server keeps at most this many unused one-time links (`securechat ui` mints one each run); the oldest is dropped. */
+export const UI_MAX_PENDING_LINKS = 8;
+/** ...and at most this many browser sessions (one per browser that opened a link); the oldest is dropped. */
+export const UI_MAX_SESSIONS = 16;
+/** After a connection stopped at a changed key, the page keeps the password this long for "trust new key" to reconnect with (then wipes it). */
+export const UI_KEYCHANGE_RETRY_TIMEOUT_MS = 2 * 60_000;

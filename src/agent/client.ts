@@ -91,10 +91,13 @@ export class AgentClient {
           // or one whose socket is not up yet): wait for its socket while it lives.
           const c = await waitForSocket(home, said === 'ready' ? undefined : paths.lock, Date.now() + AGENT_START_TIMEOUT_MS);
           if (c !== undefined) return c;
-          throw notUp();
+          // That other agent went away without answering (a crashed one not yet reaped looks
+          // alive for a moment): start ours again, within the deadline.
+          if (said === 'ready' || Date.now() > deadline) throw notUp();
         } finally {
           await start.release();
         }
+        continue;
       }
       // Another command is starting the agent: wait for the socket while it holds the start lock.
       const c = await waitForSocket(home, paths.start, deadline);

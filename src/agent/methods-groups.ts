@@ -1,5 +1,5 @@
 /**
- * The agent's group methods (docs/AGENT-API.md §4.10): `group.create`, `group.add`,
+ * The agent's group methods (docs/AGENT-API.md §4.13): `group.create`, `group.add`,
  * `group.remove`, `group.leave`, `group.send`, `group.list`, `group.show`. Params are untrusted:
  * each is checked here (`-32602` naming the field); a failed operation answers `-32000` with the
  * stable code, exit code and one sentence, as every other method does.

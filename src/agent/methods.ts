@@ -15,6 +15,8 @@ import { AGENT_API_VERSION, RpcCode, RpcFailure, type Json, type JsonObject, typ
 import type { AgentPaths } from './paths.js';
 import { handleGroup, isGroupMethod } from './methods-groups.js';
 import { historyMethod } from './history-method.js';
+import type { KsfParams } from '../crypto/opaque.js';
+import { contactMethod, type ContactsState } from './methods-contacts.js';
 
 /** One connected client. */
 export interface Peer {
@@ -35,28 +37,30 @@ export interface AgentState {
   readonly startedAt: number;
   readonly messenger: Messenger;
   readonly outbox: OutboxRunner;
+  /** Key-stretching parameters for what the agent registers (invitations). */
+  readonly ksf: KsfParams;
   readonly clients: number;
   stop(): Promise<void>;
 }
 
-function bad(message: string): RpcFailure {
+export function bad(message: string): RpcFailure {
   return new RpcFailure(RpcCode.INVALID_PARAMS, message);
 }
 
-function str(p: JsonObject, k: string): string {
+export function str(p: JsonObject, k: string): string {
   const v = p[k];
   if (typeof v !== 'string') throw bad(`"${k}" must be a string`);
   return v;
 }
 
-function optStr(p: JsonObject, k: string): string | undefined {
+export function optStr(p: JsonObject, k: string): string | undefined {
   const v = p[k];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw bad(`"${k}" must be a string`);
   return v;
 }
 
-function username(p: JsonObject, k: string): string {
+export function username(p: JsonObject, k: string): string {
   const v = str(p, k);
   const problem = usernameProblem(v);
   if (problem !== undefined) throw bad(`"${k}" is not a valid username: ${problem}`);
@@ -89,7 +93,7 @@ function progressTo(peer: Peer, request: RpcId): Reporter {
 }
 
 /** Answers a failed operation with its one sentence, stable code and exit code. */
-function failure(e: unknown, fail: FailContext): RpcFailure {
+export function failure(e: unknown, fail: FailContext): RpcFailure {
   // Also when a contact's reconnect by keys was refused: the client asks for the password.
   if (e instanceof PasswordNeeded) return new RpcFailure(RpcCode.PASSWORD_NEEDED, e.message, { account: e.account });
   const inner = e instanceof NoReceipt ? e.error : e;
@@ -98,7 +102,7 @@ function failure(e: unknown, fail: FailContext): RpcFailure {
   return new RpcFailure(RpcCode.FAILED, x.sentence, data);
 }
 
-export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Promise<Json> {
+export async function handle(state: ContactsState, peer: Peer, req: RpcRequest): Promise<Json> {
   const p = req.params;
   switch (req.method) {
     case 'hello':
@@ -170,7 +174,7 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
       const text = str(p, 'text');
       const fail: FailContext = { established: false };
       try {
-        const r = await state.messenger.say(as, to, text, progressTo(peer, req.id), fail);
+        const r = await state.messenger.say(as, to, text, progressTo(peer, req.id), fail, undefined, peer);
         return { id: r.id, peer: r.peer, delivered: true };
       } catch (e) {
         throw failure(e, fail);
@@ -196,7 +200,7 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
       const pw = password(p);
       const fail: FailContext = { established: false };
       try {
-        const r = await state.messenger.send({ as, target: to, text, usersPath, password: pw, acceptKsf: p['acceptKsf'] === true }, progressTo(peer, req.id), fail);
+        const r = await state.messenger.send({ as, target: to, text, usersPath, password: pw, acceptKsf: p['acceptKsf'] === true, by: peer }, progressTo(peer, req.id), fail);
         return { id: r.id, peer: r.peer, delivered: true };
       } catch (e) {
         throw failure(e, fail);
@@ -207,7 +211,9 @@ export async function handle(state: AgentState, peer: Peer, req: RpcRequest): Pr
     default: {
       const r = await handleOutbox(state.outbox, req);
       if (r !== undefined) return r;
-      if (isGroupMethod(req.method)) return handleGroup(state, req); // docs/AGENT-API.md §4.10
+      if (isGroupMethod(req.method)) return handleGroup(state, req); // docs/AGENT-API.md §4.13
+      const c = contactMethod(state, peer, req);
+      if (c !== undefined) return c;
       throw new RpcFailure(RpcCode.METHOD_NOT_FOUND, `no method "${req.method}"`);
     }
   }

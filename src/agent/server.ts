@@ -18,7 +18,10 @@ import { OutboxRunner } from '../app/outbox-runner.js';
 import { DirectRoute } from '../app/outbox-route.js';
 import type { JsonEvent } from '../app/host.js';
 import type { Feed } from '../app/listening.js';
-import { handle, type AgentState, type Peer } from './methods.js';
+import { handle, type Peer } from './methods.js';
+import type { ContactsState } from './methods-contacts.js';
+import { FeedHub } from '../app/feed-hub.js';
+import { Pages } from './page.js';
 import { agentPaths, lockOwner, processAlive, type AgentPaths } from './paths.js';
 import { encodeError, encodeNotification, encodeResult, LineSplitter, parseLine, RpcCode, RpcFailure, type JsonObject } from './rpc.js';
 
@@ -63,12 +66,15 @@ export async function startAgent(o: AgentOptions): Promise<StartResult> {
   }
 }
 
-class Agent implements RunningAgent, AgentState {
+class Agent implements RunningAgent, ContactsState {
   readonly paths: AgentPaths;
   readonly stopped: Promise<void>;
   readonly startedAt = Date.now();
   readonly messenger: Messenger;
   readonly outbox: OutboxRunner;
+  readonly ksf: KsfParams;
+  readonly feeds = new FeedHub();
+  readonly pages: Pages;
   readonly #lock: LogLock;
   readonly #server: Server;
   readonly #peers = new Set<Peer>();
@@ -81,8 +87,12 @@ class Agent implements RunningAgent, AgentState {
     this.paths = paths;
     this.#lock = lock;
     this.#idleMs = o.idleMs ?? AGENT_IDLE_EXIT_MS;
-    this.messenger = new Messenger({ home: o.home, ksf: o.ksf, feed: (user) => this.#feedFor(user), onInbound: (user, peer) => this.outbox.kick(user, peer) });
+    this.ksf = o.ksf;
+    this.messenger = new Messenger({ home: o.home, ksf: o.ksf, feed: (user) => this.feeds.feed(user, this.#feedFor(user)), onInbound: (user, peer) => this.outbox.kick(user, peer) });
     this.outbox = new OutboxRunner({ home: o.home, route: new DirectRoute(this.messenger), feed: (user) => this.#feedFor(user), onChange: () => this.touch() });
+    // A message one client wrote shows in the others watching that user (docs/AGENT-API.md §4.5, `sent`).
+    this.messenger.observe({ sent: (user, conv, id, text, by) => this.#echoSent(user, conv.info.peer.name, id, text, by) });
+    this.pages = new Pages({ home: o.home, ksf: o.ksf, messenger: this.messenger, feeds: this.feeds }, () => this.touch());
     this.stopped = new Promise((r) => {
       this.#resolveStopped = r;
     });
@@ -126,13 +136,19 @@ class Agent implements RunningAgent, AgentState {
     return { status: (t, e) => send('status', t, e), warn: (t, e) => send('warn', t, e), line: (t, e) => send('line', t, e) };
   }
 
-  /** Re-arms the idle exit: it runs only when no client is connected, nothing is in flight and the outbox is empty. */
+  #echoSent(user: string, to: string, id: number, text: string, by: unknown): void {
+    for (const p of this.#peers) {
+      if (p !== by && p.subscribed.has(user)) p.notify('event', { user, level: 'line', text, event: { event: 'sent', from: user, to, id, text, sentAt: new Date().toISOString() } });
+    }
+  }
+
+  /** Re-arms the idle exit: it runs only when no client is connected, nothing is in flight, no page is open and the outbox is empty. */
   touch(): void {
     clearTimeout(this.#idle);
     this.#idle = undefined;
-    if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy || this.messenger.listening || this.outbox.pending) return;
+    if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy || this.messenger.listening || this.outbox.pending || this.pages.active) return;
     this.#idle = setTimeout(() => {
-      if (this.#peers.size === 0 && !this.messenger.busy && !this.messenger.listening && !this.outbox.pending) void this.stop();
+      if (this.#peers.size === 0 && !this.messenger.busy && !this.messenger.listening && !this.outbox.pending && !this.pages.active) void this.stop();
       else this.touch();
     }, this.#idleMs);
   }
@@ -199,6 +215,7 @@ class Agent implements RunningAgent, AgentState {
       clearTimeout(this.#idle);
       this.#server.close();
       this.outbox.close();
+      await this.pages.close();
       await this.messenger.close();
       await fsp.rm(this.paths.socket, { force: true }).catch(() => undefined);
       await this.#lock.release();

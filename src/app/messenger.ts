@@ -31,6 +31,7 @@ import { SILENT } from './host.js';
 import { Groups, type GroupUser } from './groups.js';
 import type { Address } from './groups-store.js';
 import { logSeenLoader, SeenIds } from './seen-ids.js';
+import { tellObservers, type MessengerObserver } from './observer.js';
 
 import { RECEIPT_TIMEOUT_MS } from '../limits.js';
 export { RECEIPT_TIMEOUT_MS };
@@ -45,6 +46,8 @@ export interface SendRequest {
   readonly password?: Uint8Array | undefined;
   /** Accept more password hashing work than at the first login with the target (`--accept-ksf`). */
   readonly acceptKsf?: boolean;
+  /** Who asked (an opaque token given to observers' `sent`, so a client can skip its own echo). */
+  readonly by?: unknown;
 }
 
 export interface SendResult {
@@ -116,6 +119,7 @@ export class Messenger {
 
   /** The groups of this home's users (docs/GROUPS.md §11), carried over these conversations. */
   readonly groups: Groups;
+  readonly #observers = new Set<MessengerObserver>();
 
   constructor(o: MessengerOptions) {
     this.#home = o.home;
@@ -167,6 +171,25 @@ export class Messenger {
     return this.#links.size > 0;
   }
 
+  /** Registers an in-process watcher (observer.ts); returns the function that removes it. */
+  observe(o: MessengerObserver): () => void {
+    this.#observers.add(o);
+    return () => this.#observers.delete(o);
+  }
+
+  /** The open conversations of `as`: those that came in to their listener, and those they opened. */
+  conversations(as: string): { readonly conv: Conversation; readonly origin: 'in' | 'out' }[] {
+    const incoming = [...(this.#listening.get(as)?.listening.open ?? [])].map((conv) => ({ conv, origin: 'in' as const }));
+    const outgoing = [...this.#links.values()].flatMap((l) => (l.user === as && l.conv !== null && l.conv.isOpen ? [{ conv: l.conv, origin: 'out' as const }] : []));
+    return [...incoming, ...outgoing];
+  }
+
+  /** Where `as` listens now, if they do. */
+  listenerOf(as: string): { readonly host: string; readonly port: number } | undefined {
+    const l = this.#listening.get(as);
+    return l === undefined ? undefined : { host: l.listening.host, port: l.listening.port };
+  }
+
   /** True while a listener runs (the agent does not idle out then). */
   get listening(): boolean {
     return this.#listening.size > 0;
@@ -205,7 +228,7 @@ export class Messenger {
    * `as`'s listener, or one `as` opened); resolves when the receipt arrived. With `messageId`
    * it goes as TEXT_ID (PROTOCOL §7: the outbox, whose retries keep that id).
    */
-  async say(as: string, peer: string, text: string, report: Reporter, fail: FailContext, messageId?: Uint8Array): Promise<SendResult> {
+  async say(as: string, peer: string, text: string, report: Reporter, fail: FailContext, messageId?: Uint8Array, by?: unknown): Promise<SendResult> {
     fail.user = as;
     fail.peer = peer;
     const user = this.#users.get(as);
@@ -217,6 +240,7 @@ export class Messenger {
     fail.established = true;
     const id = messageId === undefined ? conv.send(text) : conv.sendWithId(text, messageId);
     report.status(`sent #${id} to ${peer}`, { event: 'sent', to: peer, id, text });
+    tellObservers(this.#observers, (o) => o.sent?.(as, conv, id, text, by));
     await log.sent(peer, messageId === undefined ? id : toHex(messageId), text); // a TEXT_ID under its message id: a retry is recognisable in the log
     try {
       await conv.waitReceipt(id, RECEIPT_TIMEOUT_MS);
@@ -329,6 +353,7 @@ export class Messenger {
       if (log === null) throw localError('INTERNAL', 'the log is not open');
       const id = conv.send(req.text);
       report.status(`sent #${id}; waiting for the delivery receipt`, { event: 'sent', to: req.target.account, id, text: req.text });
+      tellObservers(this.#observers, (o) => o.sent?.(req.as, conv, id, req.text, req.by));
       await log.sent(conv.info.peer.name, id, req.text);
       try {
         await conv.waitReceipt(id, RECEIPT_TIMEOUT_MS);
@@ -491,6 +516,7 @@ export class Messenger {
       feed.line(m.text, { event: 'message', from: peer, to: user.self.name, id: m.id, ...(messageId === undefined ? {} : { messageId }), text: m.text, sentAt: new Date(m.sentAt).toISOString(), receivedAt: new Date(m.receivedAt).toISOString() });
     });
     if (origin === 'in') this.#onInbound(user.self.name, peer);
+    tellObservers(this.#observers, (o) => o.conversation?.(user.self.name, conv, origin));
     let ended: () => void = () => undefined;
     this.#ended.set(conv, new Promise<void>((r) => {
       ended = r;

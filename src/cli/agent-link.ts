@@ -75,6 +75,13 @@ export function eventPrinter(cli: Cli): { firstEnd: Promise<ExitCode>; show: (p:
       cli.out.line(`[${clock(at)}] ${cli.out.name(from)} in ${printable(typeof e['group'] === 'string' ? e['group'] : '?')}: ${printable(text)}`, e);
       return;
     }
+    if (e?.event === 'sent') {
+      // Written by another client of the agent (the page, another terminal) as this user.
+      const to = typeof e['to'] === 'string' ? e['to'] : '?';
+      const at = typeof e['sentAt'] === 'string' ? Date.parse(e['sentAt']) : Date.now();
+      cli.out.line(`[${clock(at)}] you → ${cli.out.name(to)}: ${printable(text)}`, e);
+      return;
+    }
     if (p['level'] === 'warn') cli.out.warn(text, e);
     else cli.out.status(text, e);
     if (e?.event === 'closed') ended(e['code'] === undefined ? ExitCode.OK : asExitCode(e['exit']));

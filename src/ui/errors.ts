@@ -31,3 +31,20 @@ export function uiError(e: unknown, ctx: FailContext): UiError {
       return { code: x.code, message: x.sentence };
   }
 }
+
+/** Whether `e` is a refused changed key (PEER_KEY_CHANGED). */
+export function isKeyChange(e: unknown): boolean {
+  return isSecureChatError(e) && e.code === 'PEER_KEY_CHANGED';
+}
+
+/** An error together with what we knew when it happened, for its sentence. */
+export class ContextualError extends Error {
+  constructor(readonly error: unknown, readonly ctx: FailContext) {
+    super('contextual error');
+  }
+}
+
+/** `e` with the context it happened in (kept when it has one already). */
+export function withContext(e: unknown, ctx: FailContext): ContextualError {
+  return e instanceof ContextualError ? e : new ContextualError(e, ctx);
+}

@@ -15,6 +15,18 @@ export interface ContactView {
   readonly keyState: ContactKeyState;
   /** Formatted fingerprint of the pinned key, when there is one. */
   readonly fingerprint?: string;
+  /** A contact: reconnects by keys, no password (issue 12); since when, and how it began. */
+  readonly contact?: { readonly since: number; readonly via: 'password' | 'invitation' };
+}
+
+/** A new invitation (POST /api/invite): the one string to pass on (also the QR code's text). */
+export interface InvitationView {
+  readonly invitation: string;
+  readonly account: string;
+  readonly code: string;
+  readonly address: string;
+  /** ms since the epoch. */
+  readonly expiresAt: number;
 }
 
 export interface MessageView {
@@ -27,6 +39,8 @@ export interface MessageView {
   readonly at: number;
   /** For 'out': the peer's delivery receipt arrived. */
   readonly delivered: boolean;
+  /** An earlier message, read from the log when the conversation opened (shown as history). */
+  readonly history?: boolean;
 }
 
 export interface ConversationView {

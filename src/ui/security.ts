@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ctEqual, wipe } from '../crypto/bytes.js';
+import { UI_MAX_PENDING_LINKS, UI_MAX_SESSIONS } from '../limits.js';
 
 /** Bytes of the one-time token and of the session cookie. */
 export const SECRET_BYTES = 32;
@@ -28,53 +29,61 @@ export function cookieName(port: number): string {
 }
 
 /**
- * One UI server's secrets: the one-time token and, once it was used, the session. Not safe
- * for concurrent use from several processes (it is in memory of one).
+ * One page server's secrets: the one-time link tokens not used yet, and the sessions of the
+ * browsers that used one. Each `mint` (one per `securechat ui`) gives a fresh token good for one
+ * use; at most `UI_MAX_PENDING_LINKS` unused tokens and `UI_MAX_SESSIONS` sessions are kept (the
+ * oldest is dropped and wiped). Every comparison is constant-time and looks at every stored
+ * secret. Not safe for concurrent use from several processes (it is in memory of one).
  */
 export class Gate {
-  #token: Uint8Array | null;
-  #session: Uint8Array | null = null;
+  readonly #tokens: Uint8Array[] = [];
+  readonly #sessions: Uint8Array[] = [];
+  readonly #random: (n: number) => Uint8Array;
+  #closed = false;
   readonly port: number;
 
   constructor(port: number, random: (n: number) => Uint8Array = (n) => new Uint8Array(randomBytes(n))) {
     this.port = port;
-    this.#token = random(SECRET_BYTES);
     this.#random = random;
+    this.mint();
   }
 
-  readonly #random: (n: number) => Uint8Array;
+  /** A fresh one-time token for a new link (base64url); `null` once the gate is closed. */
+  mint(): string | null {
+    if (this.#closed) return null;
+    const t = this.#random(SECRET_BYTES);
+    this.#tokens.push(t);
+    while (this.#tokens.length > UI_MAX_PENDING_LINKS) wipe(this.#tokens.shift() ?? new Uint8Array(0));
+    return Buffer.from(t).toString('base64url');
+  }
 
-  /** The token for the first URL; `null` once it was used. */
+  /** The newest unused token; `null` when every one was used. */
   get token(): string | null {
-    return this.#token === null ? null : Buffer.from(this.#token).toString('base64url');
+    const t = this.#tokens.at(-1);
+    return t === undefined ? null : Buffer.from(t).toString('base64url');
   }
 
   /**
-   * Exchanges the one-time token for a session: returns the new session cookie's value, or
-   * `null` (wrong token, or the token was already used). A wrong guess does not spend it.
+   * Exchanges a one-time token for a session: returns the new session cookie's value, or
+   * `null` (wrong token, or the token was already used). A wrong guess spends nothing.
    */
   redeem(candidate: string): string | null {
-    if (this.#token === null || !B64URL_32.test(candidate)) return null;
-    const bytes = new Uint8Array(Buffer.from(candidate, 'base64url'));
-    const ok = bytes.length === SECRET_BYTES && ctEqual(bytes, this.#token);
-    wipe(bytes);
-    if (!ok) return null;
-    wipe(this.#token);
-    this.#token = null;
-    if (this.#session !== null) wipe(this.#session);
-    this.#session = this.#random(SECRET_BYTES);
-    return Buffer.from(this.#session).toString('base64url');
+    if (!B64URL_32.test(candidate)) return null;
+    const i = findSecret(this.#tokens, candidate);
+    if (i < 0) return null;
+    const [used] = this.#tokens.splice(i, 1);
+    if (used !== undefined) wipe(used);
+    const session = this.#random(SECRET_BYTES);
+    this.#sessions.push(session);
+    while (this.#sessions.length > UI_MAX_SESSIONS) wipe(this.#sessions.shift() ?? new Uint8Array(0));
+    return Buffer.from(session).toString('base64url');
   }
 
-  /** Whether the request's cookie header carries the session. */
+  /** Whether the request's cookie header carries one of the sessions. */
   hasSession(cookieHeader: string | undefined): boolean {
-    if (this.#session === null || cookieHeader === undefined) return false;
+    if (cookieHeader === undefined) return false;
     const v = readCookie(cookieHeader, cookieName(this.port));
-    if (v === undefined || !B64URL_32.test(v)) return false;
-    const bytes = new Uint8Array(Buffer.from(v, 'base64url'));
-    const ok = bytes.length === SECRET_BYTES && ctEqual(bytes, this.#session);
-    wipe(bytes);
-    return ok;
+    return v !== undefined && B64URL_32.test(v) && findSecret(this.#sessions, v) >= 0;
   }
 
   /** The Set-Cookie header for a session value. */
@@ -82,13 +91,25 @@ export class Gate {
     return `${cookieName(this.port)}=${value}; Path=/; HttpOnly; SameSite=Strict`;
   }
 
-  /** Forgets the token and the session (on shutdown). */
+  /** Forgets every token and session (on shutdown); `mint` gives nothing after. */
   close(): void {
-    if (this.#token !== null) wipe(this.#token);
-    if (this.#session !== null) wipe(this.#session);
-    this.#token = null;
-    this.#session = null;
+    this.#closed = true;
+    for (const t of this.#tokens.splice(0)) wipe(t);
+    for (const t of this.#sessions.splice(0)) wipe(t);
   }
+}
+
+/** The index of the secret equal to `candidate` (base64url of 32 bytes), or -1; compares with every one in constant time. */
+function findSecret(secrets: readonly Uint8Array[], candidate: string): number {
+  const bytes = new Uint8Array(Buffer.from(candidate, 'base64url'));
+  let found = -1;
+  if (bytes.length === SECRET_BYTES) {
+    secrets.forEach((s, i) => {
+      if (ctEqual(bytes, s) && found < 0) found = i;
+    });
+  }
+  wipe(bytes);
+  return found;
 }
 
 /** The value of cookie `name` in a Cookie header (the first one), or undefined. */

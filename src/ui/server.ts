@@ -9,8 +9,10 @@ import type { Duplex } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isSecureChatError, localError } from '../errors.js';
-import { ContextualError, type UiController } from './controller.js';
-import { uiError } from './errors.js';
+import type { UiController } from './controller.js';
+import type { PageActions } from './keys.js';
+import { PasswordNeeded } from '../app/messenger.js';
+import { ContextualError, uiError } from './errors.js';
 import { field, HttpError, parseJsonObject, readBody, sendError, sendJson } from './http.js';
 import type { ServerEvent } from './protocol.js';
 import { checkHost, checkOrigin, Gate, securityHeaders } from './security.js';
@@ -29,6 +31,9 @@ type AssetPath = keyof typeof ASSETS;
 
 export interface UiServerOptions {
   readonly controller: UiController;
+  readonly actions: PageActions;
+  /** Called when the number of open pages (WebSockets) changes (the agent does not idle out while one is open). */
+  readonly onActivity?: (openPages: number) => void;
   /** 0 = any free port. */
   readonly port: number;
   readonly assets?: URL;
@@ -38,6 +43,10 @@ export interface UiServer {
   readonly port: number;
   /** The first URL, with the one-time token. */
   readonly url: string;
+  /** A fresh one-time link (each `securechat ui` gets its own). */
+  link(): string;
+  /** Pages open now (WebSockets). */
+  readonly openPages: number;
   close(): Promise<void>;
 }
 
@@ -76,7 +85,8 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
   const app = o.controller;
 
-  const api = new Api(app, headers);
+  const api = new Api(app, o.actions, headers);
+  const activity = (): void => o.onActivity?.(sockets.size);
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch(() => {
@@ -95,9 +105,13 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     if (url.pathname === '/' && url.searchParams.has('token') && req.method === 'GET') {
       const session = gate.redeem(url.searchParams.get('token') ?? '');
       if (session === null) {
-        res.writeHead(403, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('This link is not valid (it works once). Start `securechat ui` again for a new one.\n');
-        return;
+        // This browser opened a link before (it has a session): the page, not a dead end.
+        if (gate.hasSession(req.headers.cookie)) {
+          res.writeHead(303, { ...headers, Location: '/' });
+          res.end();
+          return;
+        }
+        return sendPage(res, 403, headers, 'This link was used already', 'A link works once, in one browser. Run securechat ui again in your terminal: it prints a fresh link to the same page.');
       }
       res.writeHead(303, { ...headers, 'Set-Cookie': gate.setCookie(session), Location: '/' });
       res.end();
@@ -105,9 +119,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     }
     if (!gate.hasSession(req.headers.cookie)) {
       if (url.pathname.startsWith('/api/')) return sendError(res, 403, 'NO_SESSION', 'open the link printed by `securechat ui`', headers);
-      res.writeHead(403, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('Open the link printed by `securechat ui` (it carries a one-time secret).\n');
-      return;
+      return sendPage(res, 403, headers, 'Open the link from your terminal', 'Run securechat ui in your terminal and open the link it prints (it carries a one-time secret).');
     }
     if (url.pathname.startsWith('/api/')) return api.handle(req, res, url);
     const asset = assets.get(url.pathname as AssetPath);
@@ -129,6 +141,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     if (new URL(req.url ?? '/', `http://${host}`).pathname !== '/ws') return refuse('404 Not Found');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
+      activity();
       const send = (e: ServerEvent): void => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(e));
       };
@@ -138,6 +151,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       ws.on('close', () => {
         off();
         sockets.delete(ws);
+        activity();
       });
       void app.state().then(
         (state) => send({ type: 'state', state }),
@@ -154,6 +168,10 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   return {
     port,
     url,
+    link: () => `http://127.0.0.1:${port}/?token=${gate.mint() ?? ''}`,
+    get openPages() {
+      return sockets.size;
+    },
     async close() {
       gate.close();
       for (const ws of sockets) ws.terminate();
@@ -170,6 +188,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
 class Api {
   constructor(
     private readonly app: UiController,
+    private readonly actions: PageActions,
     private readonly headers: Record<string, string>,
   ) {}
 
@@ -180,6 +199,7 @@ class Api {
     } catch (e) {
       if (e instanceof HttpError) return sendError(res, e.status, e.code, e.message, this.headers);
       const inner = e instanceof ContextualError ? e.error : e;
+      if (inner instanceof PasswordNeeded) return sendError(res, 422, 'PASSWORD_NEEDED', `the password of ${inner.account}'s listener is needed`, this.headers);
       const x = uiError(inner, e instanceof ContextualError ? e.ctx : { established: false });
       sendError(res, isSecureChatError(inner) ? 422 : 500, x.code, x.message, this.headers);
     }
@@ -196,10 +216,10 @@ class Api {
       case 'GET /api/state':
         return this.app.state();
       case 'GET /api/verify':
-        return this.app.verify(peerParam());
+        return this.actions.verify(peerParam());
       case 'GET /api/log': {
         const p = url.searchParams.get('peer');
-        return this.app.log(p === null || p === '' ? undefined : p);
+        return this.actions.log(p === null || p === '' ? undefined : p);
       }
       default:
     }
@@ -211,6 +231,8 @@ class Api {
         if (to === '') throw new HttpError(400, 'BAD_REQUEST', 'say whom to connect to');
         // The password becomes bytes here; the bytes are wiped after the handshake. The JSON
         // string it came in cannot be wiped (JavaScript strings are immutable): it is dropped.
+        // Without a password: a contact reconnects by keys, else the answer is PASSWORD_NEEDED.
+        if (body['password'] === undefined) return this.app.connect(to, undefined);
         const text = field(body, 'password', 'string');
         body['password'] = undefined;
         if (text === '') throw new HttpError(400, 'BAD_REQUEST', 'the password is empty');
@@ -231,11 +253,27 @@ class Api {
         return this.app.setListening(on, p);
       }
       case '/api/verify':
-        return this.app.markVerified(field(body, 'peer', 'string'), field(body, 'fingerprint', 'string'));
+        return this.actions.markVerified(field(body, 'peer', 'string'), field(body, 'fingerprint', 'string'));
       case '/api/trust':
-        return this.app.trust(field(body, 'peer', 'string'), field(body, 'fingerprint', 'string'));
+        return this.actions.trust(field(body, 'peer', 'string'), field(body, 'fingerprint', 'string'));
+      case '/api/distrust':
+        return this.actions.distrust(field(body, 'peer', 'string'));
+      case '/api/contacts/remove':
+        return this.actions.removeContact(field(body, 'name', 'string'));
+      case '/api/invite':
+        return this.actions.invite();
+      case '/api/accept':
+        return this.actions.accept(field(body, 'invitation', 'string'));
       default:
         throw new HttpError(404, 'NOT_FOUND', 'there is no such request');
     }
   }
+}
+
+/** A small HTML answer (a sentence and what to do), never a plain-text dead end; no script. */
+function sendPage(res: ServerResponse, status: number, headers: Record<string, string>, title: string, text: string): void {
+  const esc = (t: string): string => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const body = Buffer.from(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>SecureChat</title></head><body><h1>${esc(title)}</h1><p>${esc(text)}</p></body></html>\n`, 'utf8');
+  res.writeHead(status, { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(body.length) });
+  res.end(body);
 }

@@ -1,54 +1,60 @@
 /**
- * The page's Node side for one local user: the controller (conversations, listener, log) and the
- * private HTTP/WebSocket server on 127.0.0.1 (server.ts). Started by `securechat ui`
- * (src/cli/commands/ui.ts) or by a test, through the application core only.
+ * The page's server side for one local user, run inside the agent (src/agent/page.ts; tests
+ * run it on a messenger of their own): the controller, a client of the agent's messenger, and
+ * the private HTTP/WebSocket server on 127.0.0.1 (server.ts). It writes nothing of the home
+ * except through the application core; the messenger stays the only writer of the log.
  */
-import type { UsersFile } from '../identity/index.js';
-import type { AppHost } from '../app/host.js';
-import { ConversationLog } from '../app/log-sink.js';
-import { loadSelf, selfName } from '../app/self.js';
-import { UiController } from './controller.js';
+import type { KsfParams } from '../crypto/opaque.js';
+import { loadUsersFile, type UsersFile } from '../identity/index.js';
+import { SILENT } from '../app/host.js';
+import { loadSelf } from '../app/self.js';
+import { UiController, type PageCore } from './controller.js';
+import { PageActions } from './keys.js';
 import { startUiServer, type UiServer } from './server.js';
 
-/** The application host plus the users file (the CLI's context is one). */
-export interface UiHost extends AppHost {
-  users(required: false): Promise<UsersFile | undefined>;
+/** What the page needs of the agent: its messenger and feeds, the home, and the key-stretching parameters for invitations. */
+export interface PageHost extends PageCore {
+  readonly home: string;
+  readonly ksf: KsfParams;
 }
 
 export interface StartUiOptions {
-  /** Who the user is (`--as`); default as for the other commands. */
-  readonly as?: string;
-  /** The UI's own port (0 = any free one). */
+  /** Who the user is. */
+  readonly as: string;
+  /** The users file (contacts and addresses shown, fingerprint pins), if any. */
+  readonly usersPath?: string | undefined;
+  /** The page's own port (0 = any free one). */
   readonly port?: number;
   /** Where the bundled page is (tests). */
   readonly assets?: URL;
+  /** The number of open pages changed. */
+  readonly onActivity?: (openPages: number) => void;
 }
 
 export interface RunningUi {
   readonly server: UiServer;
   readonly controller: UiController;
-  /** Stops the server, closes every conversation and the listener, closes the log. */
+  /** Stops the server and releases what the page held (conversations, listener). */
   close(): Promise<void>;
 }
 
-/** Starts the UI for the local user of `cli` (without printing or opening anything). */
-export async function startUi(cli: UiHost, o: StartUiOptions = {}): Promise<RunningUi> {
-  const users = await cli.users(false);
-  const self = await loadSelf(cli, await selfName(cli, o.as, undefined, users), users, true);
-  const log = await ConversationLog.open(self.dir, self.name);
-  let controller: UiController;
-  try {
-    controller = await UiController.create({ cli, self, users, log });
-  } catch (e) {
-    await log.close();
-    throw e;
-  }
+/** Starts the page of `o.as` on `host`'s messenger (without printing or opening anything). */
+export async function startUi(host: PageHost, o: StartUiOptions): Promise<RunningUi> {
+  const users: UsersFile | undefined = o.usersPath === undefined ? undefined : await loadUsersFile(o.usersPath);
+  const self = await loadSelf({ home: () => host.home, ksf: () => host.ksf, fail: { established: false }, out: SILENT }, o.as, users, true);
+  const controller = new UiController({ core: host, self, users });
+  const actions = new PageActions(controller, host.ksf);
   let server: UiServer;
   try {
-    server = await startUiServer({ controller, port: o.port ?? 0, ...(o.assets === undefined ? {} : { assets: o.assets }) });
+    server = await startUiServer({
+      controller,
+      actions,
+      port: o.port ?? 0,
+      ...(o.assets === undefined ? {} : { assets: o.assets }),
+      ...(o.onActivity === undefined ? {} : { onActivity: o.onActivity }),
+    });
   } catch (e) {
     await controller.close();
-    await log.close();
     throw e;
   }
   let closing: Promise<void> | undefined;
@@ -59,10 +65,8 @@ export async function startUi(cli: UiHost, o: StartUiOptions = {}): Promise<Runn
       closing ??= (async () => {
         await server.close();
         await controller.close();
-        await log.close();
       })();
       return closing;
     },
   };
 }
-

@@ -6,9 +6,11 @@ import { isSecureChatError, localError } from '../errors.js';
 import { formatAddress, formatFingerprint, keyFingerprint, listPeers, loadKnownPeers, safetyNumber, type UsersFile } from '../identity/index.js';
 import { logShow, logVerify } from '../log/commands.js';
 import type { Self } from '../app/self.js';
-import type { ContactKeyState, ContactView, LogView, SafetyNumberView, VerifyView } from './protocol.js';
+import { listContacts } from '../app/contacts-admin.js';
+import { uiError } from './errors.js';
+import type { ContactKeyState, ContactView, LogView, SafetyNumberView, ServerEvent, VerifyView } from './protocol.js';
 
-/** Contacts: everyone in the users file and everyone whose key we know, except ourselves. */
+/** Contacts: everyone in the users file, everyone whose key we know, and every contact (reconnect by keys), except ourselves. */
 export async function contacts(self: Self, users: UsersFile | undefined): Promise<ContactView[]> {
   const known = await loadKnownPeers(self.dir);
   const byName = new Map<string, ContactView>();
@@ -21,6 +23,11 @@ export async function contacts(self: Self, users: UsersFile | undefined): Promis
     const keyState: ContactKeyState = rec.pendingKey !== undefined ? 'changed' : rec.verified ? 'verified' : 'pinned';
     const prev = byName.get(rec.name);
     byName.set(rec.name, { ...(prev ?? { name: rec.name }), keyState, fingerprint: formatFingerprint(keyFingerprint(rec.key)) });
+  }
+  for (const c of await listContacts(self.dir)) {
+    if (c.name === self.name) continue;
+    const prev = byName.get(c.name) ?? { name: c.name, keyState: 'pinned' as const, fingerprint: formatFingerprint(c.fingerprint) };
+    byName.set(c.name, { ...prev, contact: { since: c.since, via: c.via } });
   }
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -53,4 +60,13 @@ export async function logView(self: Self, peer: string | undefined): Promise<Log
     }
     throw e;
   }
+}
+
+/** The page's warning for `peer`'s refused new key (pinned and offered fingerprints), if one is pending. */
+export async function keyChangedEvent(self: Self, peer: string): Promise<ServerEvent | undefined> {
+  const rec = (await loadKnownPeers(self.dir).catch(() => undefined))?.peers.get(peer);
+  const pending = rec?.pendingKey?.key;
+  if (rec === undefined || pending === undefined) return undefined;
+  const message = uiError(localError('PEER_KEY_CHANGED', peer), { established: false, peer }).message;
+  return { type: 'key-changed', peer, oldFingerprint: formatFingerprint(keyFingerprint(rec.key)), newFingerprint: formatFingerprint(keyFingerprint(pending)), message };
 }

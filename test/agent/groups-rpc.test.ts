@@ -13,12 +13,15 @@ import { KSF_TEST } from '../../src/crypto/opaque.js';
 import { Messenger } from '../../src/app/messenger.js';
 import { OutboxRunner } from '../../src/app/outbox-runner.js';
 import { DirectRoute } from '../../src/app/outbox-route.js';
-import { handle, type AgentState, type Peer } from '../../src/agent/methods.js';
+import { handle, type Peer } from '../../src/agent/methods.js';
+import type { ContactsState } from '../../src/agent/methods-contacts.js';
+import { Pages } from '../../src/agent/page.js';
+import { FeedHub } from '../../src/app/feed-hub.js';
 import { agentPaths } from '../../src/agent/paths.js';
 import { RpcCode, RpcFailure, type Json, type JsonObject } from '../../src/agent/rpc.js';
 
 let home = '';
-let state: AgentState;
+let state: ContactsState;
 const peer: Peer = { subscribed: new Set(), holds: [], links: [], notify: () => undefined, end: () => undefined };
 let next = 1;
 const call = (method: string, params: JsonObject): Promise<Json> => handle(state, peer, { id: next++, method, params });
@@ -36,7 +39,7 @@ before(async () => {
   home = await mkdtemp(join(tmpdir(), 'securechat-grpc-'));
   const messenger = new Messenger({ home, ksf: KSF_TEST });
   const outbox = new OutboxRunner({ home, route: new DirectRoute(messenger), feed: () => ({ status: () => undefined, warn: () => undefined, line: () => undefined }), onChange: () => undefined });
-  state = { paths: agentPaths(home), startedAt: Date.now(), messenger, outbox, clients: 1, stop: async () => undefined };
+  state = { paths: agentPaths(home), startedAt: Date.now(), messenger, outbox, ksf: KSF_TEST, pages: new Pages({ home, ksf: KSF_TEST, messenger, feeds: new FeedHub() }, () => undefined), clients: 1, stop: async () => undefined };
 });
 after(async () => {
   state.outbox.close();

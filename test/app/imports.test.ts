@@ -1,6 +1,8 @@
 /**
  * The import direction of the upper layers (CONTRIBUTING.md): app/ is below cli/, ui/ and
- * agent/ and imports none of them; ui/ never imports cli/; agent/ never imports cli/ or ui/.
+ * agent/ and imports none of them; cli/ and ui/ never import each other; agent/ never imports
+ * cli/, and imports ui/ only where it serves the page (src/agent/page.ts, docs/UI.md); ui/ never
+ * imports agent/ (the page's server is a client of the application core the agent runs).
  * Read from the TypeScript sources, so a new import in the wrong direction fails here.
  */
 import { describe, it } from 'node:test';
@@ -41,11 +43,15 @@ describe('import direction of the upper layers', () => {
   it('app/ imports none of cli/, ui/, agent/', () => {
     assert.deepEqual(offenders('app', ['cli', 'ui', 'agent']), []);
   });
-  it('ui/ never imports cli/', () => {
-    assert.deepEqual(offenders('ui', ['cli']), []);
+  it('ui/ never imports cli/ or agent/', () => {
+    assert.deepEqual(offenders('ui', ['cli', 'agent']), []);
   });
-  it('agent/ never imports cli/ or ui/', () => {
-    assert.deepEqual(offenders('agent', ['cli', 'ui']), []);
+  it('cli/ never imports ui/', () => {
+    assert.deepEqual(offenders('cli', ['ui']), []);
+  });
+  it('agent/ never imports cli/, and ui/ only from page.ts', () => {
+    assert.deepEqual(offenders('agent', ['cli']), []);
+    assert.deepEqual(offenders('agent', ['ui']), ['agent/page.ts imports ui/']);
   });
   it('chat/ and below import nothing of app/, cli/, ui/, agent/', () => {
     for (const low of ['chat', 'session', 'transport', 'handshake', 'wire', 'crypto', 'identity', 'log']) {

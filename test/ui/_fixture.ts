@@ -12,7 +12,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { KSF_TEST } from '../../src/crypto/opaque.js';
 import { utf8 } from '../../src/crypto/bytes.js';
 import { ensureUserDir, loadOrCreateIdentity, registerAccount } from '../../src/identity/index.js';
-import { Cli } from '../../src/cli/context.js';
+import { FeedHub } from '../../src/app/feed-hub.js';
+import { Messenger } from '../../src/app/messenger.js';
 import { startUi, type RunningUi } from '../../src/ui/start.js';
 
 export const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -55,10 +56,23 @@ export async function writeUsers(h: Home, users: readonly { username: string; ip
   await writeFile(h.usersFile, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
 }
 
-/** Starts a UI for `h` in this process (no browser opened, nothing printed but warnings). */
-export function startFor(h: Home): Promise<RunningUi> {
-  const cli = new Cli({ home: h.dir, users: h.usersFile, passwordFile: undefined, json: false, quiet: true, help: false }, {}, undefined, KSF_TEST);
-  return startUi(cli, { as: h.name });
+/**
+ * Starts the page of `h` in this process on a messenger of its own (what the agent runs: the
+ * agent's own page is tested through `securechat ui` in agent-page.test.ts). Closing it closes
+ * the messenger too.
+ */
+export async function startFor(h: Home): Promise<RunningUi> {
+  const feeds = new FeedHub();
+  const messenger = new Messenger({ home: h.dir, ksf: KSF_TEST, feed: (user) => feeds.feed(user) });
+  const ui = await startUi({ home: h.dir, ksf: KSF_TEST, messenger, feeds }, { as: h.name, usersPath: h.usersFile });
+  return {
+    server: ui.server,
+    controller: ui.controller,
+    async close() {
+      await ui.close();
+      await messenger.close();
+    },
+  };
 }
 
 export async function removeHomes(): Promise<void> {

@@ -2,14 +2,16 @@
  * The local server's gate, with plain node:http requests and a `ws` client: no token or
  * cookie → 403; the token works once; a foreign Host → 421; a foreign Origin (requests and
  * the WebSocket upgrade) → 403; state-changing requests need the Origin; malformed, oversize
- * and wrongly typed bodies get a JSON error and the server keeps serving; hardening headers.
+ * and wrongly typed bodies get a JSON error and the server keeps serving; hardening headers;
+ * every fresh link works once, a used one opens the page for a browser that has a session.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import WebSocket from 'ws';
 import type { RunningUi } from '../../src/ui/start.js';
-import { cookieName } from '../../src/ui/security.js';
+import { cookieName, Gate } from '../../src/ui/security.js';
+import { UI_MAX_PENDING_LINKS, UI_MAX_SESSIONS } from '../../src/limits.js';
 import { makeHome, prepare, removeHomes, startFor } from './_fixture.js';
 
 interface Reply {
@@ -168,4 +170,45 @@ test('the WebSocket needs this Origin and the session', async () => {
   const ok = await upgrade({ Origin: origin, Cookie: cookie });
   assert.equal(ok.opened, true);
   assert.equal((JSON.parse(ok.first ?? '{}') as { type: string }).type, 'state');
+});
+
+test('each fresh link (one per `securechat ui`) works once; a used link with a session opens the page, without one it says what to do', async () => {
+  const fresh = new URL(ui.server.link());
+  const token = fresh.searchParams.get('token') ?? '';
+  assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+  const first = await send(port, { path: `/?token=${token}` });
+  assert.equal(first.status, 303);
+  const other = String(first.headers['set-cookie']).split(';')[0] ?? '';
+  assert.notEqual(other, cookie, 'a second browser gets its own session');
+  // Both sessions work.
+  assert.equal((await send(port, { path: '/api/state', headers: { Cookie: other } })).status, 200);
+  assert.equal((await send(port, { path: '/api/state', headers: { Cookie: cookie } })).status, 200);
+  // The used link again, from a browser with a session: on to the page, no new cookie.
+  const again = await send(port, { path: `/?token=${token}`, headers: { Cookie: other } });
+  assert.equal(again.status, 303);
+  assert.equal(again.headers['location'], '/');
+  assert.equal(again.headers['set-cookie'], undefined);
+  // ...and from one without: refused, with an HTML page saying how to get a fresh link.
+  const dead = await send(port, { path: `/?token=${token}` });
+  assert.equal(dead.status, 403);
+  assert.match(String(dead.headers['content-type']), /^text\/html/);
+  assert.match(dead.body, /securechat ui/);
+  assert.doesNotMatch(dead.body, /<script/i);
+  assert.ok(String(dead.headers['content-security-policy']).includes("default-src 'none'"));
+});
+
+test('the gate keeps at most UI_MAX_PENDING_LINKS unused links and UI_MAX_SESSIONS sessions (the oldest go)', () => {
+  let n = 0;
+  const gate = new Gate(1, (k) => new Uint8Array(k).fill(++n % 256));
+  const first = gate.token ?? '';
+  const links = Array.from({ length: UI_MAX_PENDING_LINKS }, () => gate.mint() ?? '');
+  assert.equal(gate.redeem(first), null, 'the oldest unused link was dropped');
+  const sessions = links.map((t) => gate.redeem(t));
+  assert.ok(sessions.every((s) => s !== null));
+  assert.equal(gate.redeem(links[0] ?? ''), null, 'each link once');
+  for (let i = 0; i < UI_MAX_SESSIONS; i++) gate.redeem(gate.mint() ?? '');
+  assert.equal(gate.hasSession(`${cookieName(1)}=${sessions[0] ?? ''}`), false, 'the oldest session was dropped');
+  gate.close();
+  assert.equal(gate.mint(), null);
+  assert.equal(gate.token, null);
 });

@@ -1,8 +1,9 @@
 /** `securechat contacts [remove NAME]`: whom you reconnect to by keys, and who may reconnect to you. */
 import { localError } from '../../errors.js';
-import { formatFingerprint, keyFingerprint } from '../../identity/index.js';
-import { findContact, withoutContact } from '../../identity/contacts.js';
-import { loadContacts, updateContacts } from '../../identity/contacts-file.js';
+import { formatFingerprint } from '../../identity/index.js';
+import { listContacts } from '../../app/contacts-admin.js';
+import { AgentError } from '../../agent/client.js';
+import { agentFor, reportFailure } from '../agent-link.js';
 import { optString } from '../args.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../../app/exit-codes.js';
@@ -32,25 +33,25 @@ options:
     const self = await loadSelf(cli, await selfName(cli, optString(args, 'as'), undefined, users), users, false);
     const [verb, name] = args.positionals;
     if (verb === undefined) {
-      const { contacts } = await loadContacts(self.dir);
+      const contacts = await listContacts(self.dir);
       if (contacts.length === 0) cli.out.status(`${self.name} has no contacts yet (a first password login, or an invitation, makes one)`);
       for (const c of contacts) {
-        const fp = keyFingerprint(c.identityKey);
         const since = new Date(c.since).toISOString().replace('T', ' ').slice(0, 16);
-        cli.out.line(`${c.name}  ${formatFingerprint(fp)}  contact since ${since} (${c.via})`, {
-          event: 'contact', name: c.name, fingerprint: fp, since: new Date(c.since).toISOString(), via: c.via,
-          reconnects: c.out?.current.epoch ?? 0, accepted: c.in?.current.epoch ?? 0,
+        cli.out.line(`${c.name}  ${formatFingerprint(c.fingerprint)}  contact since ${since} (${c.via})`, {
+          event: 'contact', name: c.name, fingerprint: c.fingerprint, since: new Date(c.since).toISOString(), via: c.via,
+          reconnects: c.reconnects, accepted: c.accepted,
         });
       }
       return ExitCode.OK;
     }
     if (verb !== 'remove' || name === undefined) throw localError('USAGE', 'say `securechat contacts` to list, or `securechat contacts remove NAME`');
-    let found = false;
-    await updateContacts(self.dir, (cs) => {
-      found = findContact(cs, name) !== undefined;
-      return found ? withoutContact(cs, name) : cs;
-    });
-    if (!found) throw localError('UNKNOWN_USER', `${name} is not a contact of ${self.name}`);
+    // The agent writes the home (its listener reads contacts.json): the removal goes through it.
+    try {
+      await (await agentFor(cli)).call('removeContact', { as: self.name, name });
+    } catch (e) {
+      if (e instanceof AgentError) return reportFailure(cli, e);
+      throw e;
+    }
     cli.out.status(`removed contact ${name}: their reconnects are refused from now on, and a password login is needed to talk again`, { event: 'contact-removed', name });
     return ExitCode.OK;
   },

@@ -1,8 +1,9 @@
 /** `securechat invite`: a one-time code with the address; whoever accepts it becomes a contact. */
-import { systemRandom } from '../../crypto/random.js';
+import { AgentError } from '../../agent/client.js';
+import type { JsonObject } from '../../agent/rpc.js';
 import { localError } from '../../errors.js';
-import { formatAddress } from '../../identity/index.js';
-import { createInvitation, INVITATION_TTL_MS } from '../../identity/invitations.js';
+import { INVITATION_TTL_MS } from '../../identity/invitations.js';
+import { agentFor, reportFailure } from '../agent-link.js';
 import { optPort, optString } from '../args.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../../app/exit-codes.js';
@@ -31,8 +32,17 @@ options:
     const host = optString(args, 'host') ?? self.entry?.ip;
     const port = optPort(args, 'port') ?? self.entry?.port;
     if (host === undefined || port === undefined) throw localError('USAGE', `say where you listen with --host ADDR --port N (${self.name} is not in the users file)`);
-    const code = await createInvitation(self.dir, self.name, cli.ksf(), systemRandom, Date.now());
-    const invitation = `${self.name}@${formatAddress(host, port)}#${code}`;
+    // The agent writes the home (its listener reads invitation.json): the invitation is made there.
+    let r;
+    try {
+      r = await (await agentFor(cli)).call('invite', { as: self.name, host, port });
+    } catch (e) {
+      if (e instanceof AgentError) return reportFailure(cli, e);
+      throw e;
+    }
+    const o = typeof r === 'object' && r !== null && !Array.isArray(r) ? (r as JsonObject) : {};
+    const invitation = typeof o['invitation'] === 'string' ? o['invitation'] : '';
+    const code = typeof o['code'] === 'string' ? o['code'] : '';
     cli.out.line(invitation, { event: 'invitation', invitation, account: self.name, code, expiresInMs: INVITATION_TTL_MS });
     cli.out.status(`valid for ${INVITATION_TTL_MS / 60_000} minutes and one attempt, while \`securechat listen --as ${self.name}\` runs; the other side runs: securechat accept '${invitation}'`);
     return ExitCode.OK;

@@ -158,10 +158,14 @@ const kc = {
   cancel: byId('kc-cancel', HTMLButtonElement),
 };
 let kcView: VerifyView | undefined;
-let kcChange: () => void = () => undefined;
+let kcPeer = '';
+let kcTrusted = false;
+let kcChange: (c?: ConversationView) => void = () => undefined;
 
-function showKeyChange(peer: string, v: VerifyView | undefined, message: string, onChange: () => void): void {
+function showKeyChange(peer: string, v: VerifyView | undefined, message: string, onChange: (c?: ConversationView) => void): void {
   kcView = v;
+  kcPeer = peer;
+  kcTrusted = false;
   kcChange = onChange;
   kc.desc.textContent = `${sentence(message)} Until you check it, every conversation with ${peer} is refused. Ask ${peer}, over a channel you trust, to read you their safety number.`;
   kc.error.textContent = '';
@@ -180,8 +184,11 @@ function showKeyChange(peer: string, v: VerifyView | undefined, message: string,
   kc.cancel.focus();
 }
 
-/** The warning for a key-change event: loads the new key's safety number first. */
-export function keyChanged(peer: string, message: string, onChange: () => void): void {
+/**
+ * The warning for a key-change event: loads the new key's safety number first. After "trust
+ * new key" the agent reconnects the connection that stopped at the key; `onChange` gets it.
+ */
+export function keyChanged(peer: string, message: string, onChange: (c?: ConversationView) => void): void {
   void call<VerifyView>('GET', `/api/verify?peer=${encodeURIComponent(peer)}`).then(
     (v) => showKeyChange(peer, v, message, onChange),
     () => showKeyChange(peer, undefined, message, onChange),
@@ -192,14 +199,19 @@ kc.checked.addEventListener('change', () => {
   kc.trust.disabled = !kc.checked.checked || kcView?.pending === undefined;
 });
 kc.cancel.addEventListener('click', () => kc.dialog.close());
+kc.dialog.addEventListener('close', () => {
+  // "Do not trust" (or Escape): nothing changes, and the agent wipes the password it kept for a reconnect.
+  if (!kcTrusted && kcPeer !== '') void call('POST', '/api/distrust', { peer: kcPeer }).catch(() => undefined);
+});
 kc.trust.addEventListener('click', () => {
   const v = kcView;
   if (v?.pending === undefined || !kc.checked.checked) return;
   kc.trust.disabled = true;
-  void call<VerifyView>('POST', '/api/trust', { peer: v.peer, fingerprint: v.pending.fingerprint }).then(
-    () => {
+  void call<VerifyView & { conversation?: ConversationView }>('POST', '/api/trust', { peer: v.peer, fingerprint: v.pending.fingerprint }).then(
+    (r) => {
+      kcTrusted = true;
       kc.dialog.close();
-      kcChange();
+      kcChange(r.conversation);
     },
     (e: unknown) => {
       kc.error.textContent = failure(e);

@@ -8,6 +8,7 @@ import type { ContactView, ConversationView, ListenerView, MessageView, ServerEv
 import { ApiFailure, call, events } from './api.js';
 import { askPassword, keyChanged, openLog, openVerify } from './dialogs.js';
 import { byId, clock, el, sentence } from './dom.js';
+import { wireInvitations } from './invitations.js';
 
 const ui = {
   me: byId('me', HTMLParagraphElement),
@@ -88,19 +89,41 @@ function contactItem(c: ContactView): HTMLLIElement {
   const badge = el('span', { class: `badge ${c.keyState}` }, STATE_TEXT[c.keyState]);
   const main = el(
     'button',
-    { type: 'button', class: 'contact-main', 'aria-label': `${c.name}, ${STATE_TEXT[c.keyState]}${open !== undefined ? ', in a conversation' : ''}${n > 0 ? `, ${n} unread` : ''}` },
+    { type: 'button', class: 'contact-main', 'aria-label': `${c.name}, ${STATE_TEXT[c.keyState]}${c.contact !== undefined ? ', a contact (no password needed)' : ''}${open !== undefined ? ', in a conversation' : ''}${n > 0 ? `, ${n} unread` : ''}` },
     el('span', { class: 'contact-name' }, c.name, open !== undefined && el('span', { class: 'dot', 'aria-hidden': 'true' }), n > 0 && el('span', { class: 'unread', 'aria-hidden': 'true' }, String(n))),
     el('span', { class: 'contact-addr' }, c.address ?? c.fingerprint ?? ''),
   );
   main.append(badge);
   main.addEventListener('click', () => chooseContact(c));
-  const li = el('li', { class: `contact${open !== undefined && open.id === current ? ' active' : ''}` }, main);
+  // A contact reconnects by keys, without a password (the title says so in full).
+  if (c.contact !== undefined) main.append(el('span', { class: 'contact-tag', title: 'a contact: reconnects by keys, without a password' }, `contact · by ${c.contact.via}`));
+  const li = el('li', { class: `contact${open !== undefined && open.id === current ? ' active' : ''}`, 'data-name': c.name }, main);
   if (c.keyState !== 'unknown') {
     const v = el('button', { type: 'button', class: 'secondary', 'aria-label': `safety number with ${c.name}` }, 'Verify');
     v.addEventListener('click', () => void openVerify(c.name, refresh).catch(fail));
     li.append(v);
   }
+  if (c.contact !== undefined) li.append(removeButton(c.name));
   return li;
+}
+
+/** "Remove" asks once more ("Remove X?") before the contact is revoked. */
+function removeButton(name: string): HTMLButtonElement {
+  const b = el('button', { type: 'button', class: 'secondary remove', 'aria-label': `remove contact ${name}` }, 'Remove');
+  b.addEventListener('click', () => {
+    if (b.dataset['confirm'] !== 'yes') {
+      b.dataset['confirm'] = 'yes';
+      b.textContent = `Remove ${name}?`;
+      b.setAttribute('aria-label', `confirm: remove contact ${name}; their reconnects are refused from then on`);
+      return;
+    }
+    b.disabled = true;
+    void call<{ removed: string }>('POST', '/api/contacts/remove', { name }).then(
+      () => notice('info', `removed contact ${name}: their reconnects are refused from now on, and a password login is needed to talk again`),
+      fail,
+    );
+  });
+  return b;
 }
 
 function renderContacts(): void {
@@ -118,7 +141,7 @@ function chooseContact(c: ContactView): void {
   const open = openWith(c.name);
   if (open !== undefined) return select(open.id);
   if (c.keyState === 'changed') {
-    keyChanged(c.name, `the identity key of ${c.name} changed`, refresh);
+    keyChanged(c.name, `the identity key of ${c.name} changed`, (cv) => (cv === undefined ? refresh() : connected(cv)));
     return;
   }
   if (c.address === undefined) {
@@ -127,7 +150,15 @@ function chooseContact(c: ContactView): void {
     notice('info', `${c.name} is not in your users file; type their address as ${c.name}@host:port`);
     return;
   }
-  askPassword(c.name, c.name, (cv) => connected(cv));
+  connectTo(c.name, c.name, connected);
+}
+
+/** Connects: a contact reconnects by keys (no password); otherwise the password dialog asks first. */
+function connectTo(to: string, label: string, done: (c: ConversationView) => void): void {
+  void call<ConversationView>('POST', '/api/connect', { to }).then(done, (e: unknown) => {
+    if (e instanceof ApiFailure && e.code === 'PASSWORD_NEEDED') askPassword(to, label, done);
+    else fail(e);
+  });
 }
 
 function connected(c: ConversationView): void {
@@ -147,13 +178,34 @@ function select(id: string): void {
 
 function messageItem(m: MessageView, peer: string): HTMLLIElement {
   const who = m.direction === 'out' ? 'You' : peer;
+  if (m.history === true) {
+    const meta = el('span', { class: 'meta' }, el('span', { class: 'visually-hidden' }, `earlier, ${who}, `), el('time', { datetime: new Date(m.at).toISOString(), title: new Date(m.at).toLocaleString() }, clock(m.at)));
+    return el('li', { class: `msg ${m.direction} history` }, el('div', { class: 'bubble' }, m.text), meta);
+  }
   const ticks = m.direction === 'out' ? el('span', { class: `ticks${m.delivered ? ' delivered' : ''}`, 'data-tick': String(m.id), 'aria-label': m.delivered ? 'delivered' : 'sent' }, m.delivered ? '✓✓' : '✓') : null;
   const meta = el('span', { class: 'meta' }, el('span', { class: 'visually-hidden' }, `${who}, `), el('time', { datetime: new Date(m.at).toISOString(), title: new Date(m.at).toLocaleString() }, clock(m.at)), ticks);
   return el('li', { class: `msg ${m.direction}`, 'data-key': `${m.direction}:${m.id}` }, el('div', { class: 'bubble' }, m.text), meta);
 }
 
+const NARROW = window.matchMedia('(max-width: 720px)');
+
+/** On a narrow screen the open conversation fills the screen: the page scrolls to it. */
+function showConversation(): void {
+  if (conv(current) !== undefined) byId('conversation', HTMLElement).scrollIntoView({ block: 'start' });
+}
+NARROW.addEventListener('change', () => {
+  if (NARROW.matches) showConversation();
+  scrollToNewest();
+});
+
+/** The newest message in view: the list scrolls (wide layout and narrow one alike). */
+function scrollToNewest(): void {
+  ui.messages.scrollTop = ui.messages.scrollHeight;
+}
+
 function renderConversation(full: boolean): void {
   const c = conv(current);
+  document.body.classList.toggle('has-conv', c !== undefined);
   const composing = c?.open === true;
   ui.text.disabled = !composing;
   ui.send.disabled = !composing;
@@ -173,11 +225,16 @@ function renderConversation(full: boolean): void {
   if (!full && rendered === c.id) return;
   ui.messages.setAttribute('aria-busy', 'true');
   const list = messages.get(c.id) ?? [];
-  ui.messages.replaceChildren(...list.map((m) => messageItem(m, c.peer)));
+  const older = list.filter((m) => m.history === true).length;
+  const items = list.map((m) => messageItem(m, c.peer));
+  if (older > 0) items.splice(older, 0, el('li', { class: 'history-mark' }, `earlier messages from your log above · new ones below`));
+  ui.messages.replaceChildren(...items);
   if (list.length === 0) ui.messages.append(el('li', { class: 'sys' }, `Conversation with ${c.peer} started. Messages are encrypted on this machine and only ${c.peer} can read them.`));
   if (c.ended !== undefined) ui.messages.append(el('li', { class: `sys${c.ended.includes('left') || c.ended.includes('you closed') ? '' : ' bad'}` }, sentence(c.ended)));
   ui.messages.setAttribute('aria-busy', 'false');
-  ui.messages.scrollTop = ui.messages.scrollHeight;
+  // A newly shown conversation: on a narrow screen the page scrolls to it (it fills the screen).
+  if (rendered !== c.id && NARROW.matches) showConversation();
+  scrollToNewest();
   rendered = c.id;
 }
 
@@ -195,7 +252,7 @@ function onEvent(e: ServerEvent): void {
         const c = conv(current);
         ui.messages.querySelector('.sys:not(.bad)')?.remove();
         ui.messages.append(messageItem(e.message, c?.peer ?? ''));
-        ui.messages.scrollTop = ui.messages.scrollHeight;
+        scrollToNewest();
       } else if (e.message.direction === 'in') {
         unread.set(e.conversation, (unread.get(e.conversation) ?? 0) + 1);
         renderContacts();
@@ -218,7 +275,7 @@ function onEvent(e: ServerEvent): void {
       return;
     }
     case 'key-changed':
-      keyChanged(e.peer, e.message, refresh);
+      keyChanged(e.peer, e.message, (cv) => (cv === undefined ? refresh() : connected(cv)));
       return;
     case 'notice':
       notice(e.level, e.message);
@@ -260,12 +317,13 @@ ui.addressForm.addEventListener('submit', (ev) => {
     ui.address.focus();
     return;
   }
-  askPassword(to, to.slice(0, to.lastIndexOf('@')), (cv) => {
+  connectTo(to, to.slice(0, to.lastIndexOf('@')), (cv) => {
     ui.address.value = '';
     connected(cv);
   });
 });
 ui.showLog.addEventListener('click', () => void openLog().catch(fail));
+wireInvitations(notice, refresh);
 ui.toggle.addEventListener('click', () => {
   const on = ui.toggle.getAttribute('aria-checked') !== 'true';
   const port = Number(ui.port.value === '' ? '0' : ui.port.value);
@@ -281,4 +339,4 @@ ui.toggle.addEventListener('click', () => {
     });
 });
 
-events(onEvent, () => notice('error', 'the connection to securechat ended; if `securechat ui` stopped, start it again and open its new link'));
+events(onEvent, () => notice('error', 'the connection to the securechat agent ended; run `securechat ui` again and open its new link'));

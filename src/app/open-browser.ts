@@ -1,5 +1,5 @@
 /**
- * Opens the UI's first URL in the user's browser, where a desktop is present: `open` on
+ * Opens the page's link in the user's browser, where a desktop is present: `open` on
  * macOS, `xdg-open` where DISPLAY or WAYLAND_DISPLAY is set; never where CI is set (the
  * common convention of CI services). No test switch is read. The URL is
  * passed as one argument (no shell). Failures are ignored: the URL is printed anyway.

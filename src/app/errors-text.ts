@@ -196,6 +196,9 @@ export function explain(err: unknown, ctx: FailContext): Explained {
     case 'GROUP_COMMIT_REFUSED':
     case 'GROUP_NOT_MEMBER':
     case 'GROUP_PENDING_COMMIT':
+    case 'RELAY_QUOTA': // relay/ (issue 14)
+    case 'RELAY_CONFLICT':
+    case 'RELAY_UNAVAILABLE':
       sentence = capitalFree(err.detail);
       break;
   }

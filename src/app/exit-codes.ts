@@ -49,7 +49,11 @@ export function exitCodeFor(code: ErrorCode, established = false): ExitCode {
       return ExitCode.PROTOCOL;
     case 'GROUP_NOT_MEMBER':
     case 'GROUP_PENDING_COMMIT':
+    case 'RELAY_QUOTA':
+    case 'RELAY_CONFLICT':
       return ExitCode.USAGE;
+    case 'RELAY_UNAVAILABLE':
+      return ExitCode.NETWORK;
     case 'FRAME_TOO_LARGE':
     case 'FRAME_TRUNCATED':
     case 'FRAME_CORRUPT':

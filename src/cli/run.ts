@@ -30,8 +30,9 @@ import { verifyCommand } from './commands/verify.js';
 import { agentCommand } from './commands/agent.js';
 import { Output } from './output.js';
 import { uiCommand } from './commands/ui.js';
+import { relayCommand } from './commands/relay.js';
 
-const COMMANDS: readonly Command[] = [initCommand, listenCommand, sendCommand, chatCommand, peersCommand, contactsCommand, inviteCommand, acceptCommand, verifyCommand, trustCommand, usersCommand, logCommand, uiCommand, agentCommand];
+const COMMANDS: readonly Command[] = [initCommand, listenCommand, sendCommand, chatCommand, peersCommand, contactsCommand, inviteCommand, acceptCommand, verifyCommand, trustCommand, usersCommand, logCommand, uiCommand, agentCommand, relayCommand];
 
 function version(): string {
   try {

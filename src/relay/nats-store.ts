@@ -39,6 +39,8 @@ export interface NatsStoreOptions {
 
 const isApi = (e: unknown, code: number): boolean => e instanceof JetStreamApiError && e.code === code;
 const NO_MESSAGE = 10037;
+/** A message that is not (or no longer) there: a get past the end, a delete that lost a race. */
+const noMessage = (e: unknown): boolean => isApi(e, NO_MESSAGE) || (e instanceof JetStreamApiError && /no message found|not found/i.test(e.message));
 const WRONG_LAST_SEQUENCE = 10071;
 const STREAM_IN_USE = 10058;
 
@@ -95,7 +97,7 @@ export class NatsStore implements RelayStore {
     try {
       return await this.#jsm.streams.getMessage(stream, { last_by_subj: subject });
     } catch (e) {
-      if (isApi(e, NO_MESSAGE)) return null;
+      if (noMessage(e)) return null;
       throw e;
     }
   }
@@ -138,7 +140,7 @@ export class NatsStore implements RelayStore {
         // STREAM.MSG.GET with next_by_subj (nats-server ≥ 2.9): the first message on `subject` at or after `seq`.
         m = await this.#jsm.streams.getMessage(stream, { seq, next_by_subj: subject } as unknown as { seq: number });
       } catch (e) {
-        if (isApi(e, NO_MESSAGE)) break;
+        if (noMessage(e)) break;
         throw e;
       }
       if (m === null || m.subject !== subject) break;
@@ -160,7 +162,7 @@ export class NatsStore implements RelayStore {
     try {
       return await this.#jsm.streams.deleteMessage(MSGS, seq, true);
     } catch (e) {
-      if (isApi(e, NO_MESSAGE) || (e instanceof JetStreamApiError && /not found/i.test(e.message))) return false;
+      if (noMessage(e)) return false;
       throw e;
     }
   }

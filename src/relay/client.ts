@@ -22,6 +22,9 @@ import { clientFinish, clientHello, keyPairFrom } from './noise-nk.js';
 import type { LogAppendOutcome, StoredItem } from './store.js';
 import { decodeReply, encodeCommand, MESSAGE_ID_BYTES, Op, Status } from './wire.js';
 import { concat, u64be, u8 } from '../crypto/bytes.js';
+import { aesGcmOpen, aesGcmSeal } from '../crypto/aead.js';
+
+const GCM_NONCE_BYTES = 12;
 
 /** A queue's reader side: its id and the seed of the key that signs reads. Keep it secret. */
 export interface QueueReader {
@@ -41,11 +44,17 @@ export interface GroupLog {
   readonly readSeed: Uint8Array;
 }
 
-/** A KeyPackage box: the owner publishes with `publishSeed`; whoever holds `fetchSeed` takes one. */
+/**
+ * A KeyPackage box: the owner publishes with `publishSeed`; whoever holds `fetchSeed` takes
+ * one. A KeyPackage carries its owner's name and identity key in the clear (GROUPS.md §8), so
+ * it is sealed under `sealKey` (AES-256-GCM, a random 96-bit nonce, the box id as AAD) before
+ * it reaches the relay; the owner gives `boxId`, `fetchSeed` and `sealKey` to its contacts.
+ */
 export interface KeyPackageBox {
   readonly boxId: Uint8Array;
   readonly publishSeed: Uint8Array;
   readonly fetchSeed: Uint8Array;
+  readonly sealKey: Uint8Array;
 }
 
 export type RelayMessage = StoredItem;
@@ -283,17 +292,25 @@ export class RelayClient {
     const fetchSeed = this.#random(32);
     const body = concat(ed25519PublicFromSeed(publishSeed), ed25519PublicFromSeed(fetchSeed));
     const [boxId] = decodeIds(await this.#command(Op.KP_NEW, new Uint8Array(0), publishSeed, body), 1) as [Uint8Array];
-    return { boxId, publishSeed, fetchSeed };
+    return { boxId, publishSeed, fetchSeed, sealKey: this.#random(32) };
   }
 
-  async publishKeyPackage(box: Pick<KeyPackageBox, 'boxId' | 'publishSeed'>, keyPackage: Uint8Array): Promise<void> {
-    await this.#command(Op.KP_PUBLISH, box.boxId, box.publishSeed, concat(this.#random(MESSAGE_ID_BYTES), keyPackage));
+  async publishKeyPackage(box: Pick<KeyPackageBox, 'boxId' | 'publishSeed' | 'sealKey'>, keyPackage: Uint8Array): Promise<void> {
+    const nonce = this.#random(GCM_NONCE_BYTES);
+    const sealed = concat(nonce, aesGcmSeal(box.sealKey, nonce, box.boxId, keyPackage));
+    await this.#command(Op.KP_PUBLISH, box.boxId, box.publishSeed, concat(this.#random(MESSAGE_ID_BYTES), sealed));
   }
 
-  /** Takes one KeyPackage out of the box (nobody else gets it), or undefined if it is empty. */
-  async takeKeyPackage(box: Pick<KeyPackageBox, 'boxId' | 'fetchSeed'>): Promise<Uint8Array | undefined> {
+  /**
+   * Takes one KeyPackage out of the box (nobody else gets it), or undefined if it is empty.
+   * One that does not open under `sealKey` is `AUTH_FAILED` (and is gone from the box).
+   */
+  async takeKeyPackage(box: Pick<KeyPackageBox, 'boxId' | 'fetchSeed' | 'sealKey'>): Promise<Uint8Array | undefined> {
     const [it] = decodeItems(await this.#command(Op.KP_TAKE, box.boxId, box.fetchSeed, new Uint8Array(0)));
-    return it?.data;
+    if (it === undefined) return undefined;
+    const kp = it.data.length > GCM_NONCE_BYTES ? aesGcmOpen(box.sealKey, it.data.subarray(0, GCM_NONCE_BYTES), box.boxId, it.data.subarray(GCM_NONCE_BYTES)) : null;
+    if (kp === null) throw remoteError('AUTH_FAILED', 'a KeyPackage from the relay does not open under the box key');
+    return kp;
   }
 
   /** Authenticated close. */

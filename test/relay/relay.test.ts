@@ -92,7 +92,7 @@ test('KeyPackage box: published by its owner, each taken by exactly one adder', 
     const box = await owner.createKeyPackageBox();
     await owner.publishKeyPackage(box, utf8('kp1'));
     await owner.publishKeyPackage(box, utf8('kp2'));
-    await rejectsWith(x.publishKeyPackage({ boxId: box.boxId, publishSeed: box.fetchSeed }, utf8('forged')), 'AUTH_FAILED');
+    await rejectsWith(x.publishKeyPackage({ ...box, publishSeed: box.fetchSeed }, utf8('forged')), 'AUTH_FAILED');
     const got = await Promise.all([x.takeKeyPackage(box), y.takeKeyPackage(box), x.takeKeyPackage(box)]);
     assert.deepEqual(got.map((g) => (g === undefined ? null : new TextDecoder().decode(g))).sort(), ['kp1', 'kp2', null].sort());
   } finally {

@@ -2,12 +2,13 @@
  * The relay's TCP listener (docs/RELAY.md §2, §6): the I/O adapter around the pure pieces.
  * Per connection: the frame codec (`FramedSocket`, PROTOCOL §3), the Noise NK handshake
  * (`noise-nk.ts`) within RELAY_HELLO_TIMEOUT_MS, then the record layer (`SecureConnection`,
- * PROTOCOL §6) carrying commands to the `RelayEngine`, one at a time per connection, in order.
+ * PROTOCOL §6) carrying commands to the `RelayEngine`.
  *
  * A hostile client only ever fails its own connection: framing errors, a wrong first frame, a
  * hello that does not authenticate, a late hello each end it with an ALERT naming the class
  * of error; memory per connection is bounded by one frame (MAX_FRAME_PAYLOAD) plus
- * MAX_RELAY_PENDING_COMMANDS commands (past those, the socket is no longer read).
+ * MAX_RELAY_PENDING_COMMANDS commands in flight and what one socket read brings (past those,
+ * the socket is no longer read).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { RandomSource } from '../crypto/random.js';
@@ -159,11 +160,15 @@ export class RelayServer {
     deadline.unref();
   }
 
-  /** Commands of one connection, one at a time and in order; replies in the same order. */
+  /**
+   * Commands of one connection: up to MAX_RELAY_PENDING_COMMANDS run at once (each reply goes
+   * out when its command is done, matched by `corr`); past that the socket is not read until
+   * half of them finished, so a client that floods costs a bounded amount of memory.
+   */
   #run(conn: SecureConnection, sessionId: Uint8Array, addr: string): void {
     const o = this.#o;
-    const queue: Uint8Array[] = [];
-    let busy = false;
+    const waiting: Uint8Array[] = [];
+    let inflight = 0;
     let paused = false;
     let rc: RelayConnection | null = null;
     const send = (payload: Uint8Array): void => {
@@ -174,33 +179,38 @@ export class RelayServer {
       }
     };
     rc = o.engine.connection(sessionId, send);
-    const pump = async (): Promise<void> => {
-      if (busy) return;
-      busy = true;
-      try {
-        for (let p = queue.shift(); p !== undefined && rc !== null; p = queue.shift()) {
-          if (paused && queue.length < MAX_RELAY_PENDING_COMMANDS / 2) {
+    const startOne = (p: Uint8Array): void => {
+      if (rc === null) return;
+      inflight++;
+      void o.engine
+        .handle(rc, p, (error) => o.onEvent?.({ type: 'command-refused', remoteAddress: addr, error }))
+        .then((reply) => {
+          inflight--;
+          if (rc === null) return;
+          send(reply);
+          const next = waiting.shift();
+          if (next !== undefined) startOne(next);
+          if (paused && waiting.length === 0 && inflight <= MAX_RELAY_PENDING_COMMANDS / 2) {
             paused = false;
             conn.resumeReading();
           }
-          send(await o.engine.handle(rc, p, (error) => o.onEvent?.({ type: 'command-refused', remoteAddress: addr, error })));
-        }
-      } finally {
-        busy = false;
-      }
+        });
     };
     o.onEvent?.({ type: 'connected', remoteAddress: addr });
     conn.start({
       onApp: (data: Uint8Array): void => {
-        queue.push(data);
-        if (!paused && queue.length >= MAX_RELAY_PENDING_COMMANDS) {
+        if (inflight < MAX_RELAY_PENDING_COMMANDS) {
+          startOne(data);
+          return;
+        }
+        waiting.push(data);
+        if (!paused) {
           paused = true;
           conn.pauseReading();
         }
-        void pump();
       },
       onClose: (error: SecureChatError | null): void => {
-        queue.length = 0;
+        waiting.length = 0;
         rc?.close();
         rc = null;
         o.onEvent?.({ type: 'closed', remoteAddress: addr, error });

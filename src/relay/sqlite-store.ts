@@ -46,7 +46,8 @@ function statements(db: Database) {
     delQueue: p('DELETE FROM queues WHERE recv_id = ?'),
     delQueueMsgs: p('DELETE FROM messages WHERE recv_id = ?'),
     delQueueSeen: p('DELETE FROM seen WHERE recv_id = ?'),
-    seen: p('INSERT OR IGNORE INTO seen (recv_id, msg_id, at) VALUES (?, ?, ?)'),
+    seen: p('INSERT INTO seen (recv_id, msg_id, at) VALUES (?, ?, ?)'),
+    isSeen: p('SELECT 1 AS x FROM seen WHERE recv_id = ? AND msg_id = ?'),
     count: p('SELECT count(*) AS n FROM messages WHERE recv_id = ?'),
     insMsg: p('INSERT INTO messages (recv_id, msg_id, data, at) VALUES (?, ?, ?, ?)'),
     fetch: p('SELECT seq, msg_id, data FROM messages WHERE recv_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
@@ -111,7 +112,8 @@ export class SqliteStore implements RelayStore {
   readonly #db: Database;
   readonly #events = new EventEmitter();
   readonly #s: Statements;
-  readonly #append: (recv: Uint8Array, msgId: Uint8Array, data: Uint8Array, now: number, max: number) => AppendOutcome;
+  readonly #appendBatch: (batch: readonly PendingAppend[]) => AppendOutcome[];
+  #batch: { a: PendingAppend; resolve: (r: AppendOutcome) => void; reject: (e: unknown) => void }[] = [];
   readonly #logAppend: (log: Uint8Array, expect: number, data: Uint8Array, now: number) => LogAppendOutcome;
   readonly #take: (recv: Uint8Array) => StoredItem | undefined;
   readonly #expire: (before: number) => number;
@@ -121,16 +123,14 @@ export class SqliteStore implements RelayStore {
     this.#events.setMaxListeners(0);
     const s = statements(db);
     this.#s = s;
-    this.#append = db.transaction((recv: Uint8Array, msgId: Uint8Array, data: Uint8Array, now: number, max: number): AppendOutcome => {
-      const n = (s.count.get(recv) as { n: number }).n;
-      if (n >= max) {
-        // Full: a send already stored (its id seen) is still a duplicate, not a refusal.
-        return s.seen.run(recv, msgId, now).changes === 0 ? 'duplicate' : rollback();
-      }
-      if (s.seen.run(recv, msgId, now).changes === 0) return 'duplicate';
-      s.insMsg.run(recv, msgId, data, now);
+    const appendOne = (a: PendingAppend): AppendOutcome => {
+      if (s.isSeen.get(a.recv, a.msgId) !== undefined) return 'duplicate';
+      if ((s.count.get(a.recv) as { n: number }).n >= a.max) return 'full';
+      s.seen.run(a.recv, a.msgId, a.now);
+      s.insMsg.run(a.recv, a.msgId, a.data, a.now);
       return 'stored';
-    }).immediate;
+    };
+    this.#appendBatch = db.transaction((batch: readonly PendingAppend[]): AppendOutcome[] => batch.map(appendOne)).immediate;
     this.#logAppend = db.transaction((log: Uint8Array, expect: number, data: Uint8Array, now: number): LogAppendOutcome => {
       const last = (s.lastEntry.get(log) as { last: number | null }).last ?? 0;
       if (last !== expect) return { ok: false, last };
@@ -186,16 +186,33 @@ export class SqliteStore implements RelayStore {
     return Promise.resolve();
   }
 
+  /**
+   * Appends that arrive in one turn of the event loop commit in one transaction (one fsync:
+   * group commit); each promise resolves after that commit, so every reply still waits for
+   * its message to be on disk.
+   */
   append(q: QueueRecord, msgId: Uint8Array, data: Uint8Array, now: number, maxMessages: number): Promise<AppendOutcome> {
-    let r: AppendOutcome;
+    return new Promise((resolve, reject) => {
+      if (this.#batch.length === 0) setImmediate(() => this.#flush());
+      this.#batch.push({ a: { recv: B(q.recvId), msgId: B(msgId), data: B(data), now, max: maxMessages }, resolve, reject });
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#batch;
+    this.#batch = [];
+    let out: AppendOutcome[];
     try {
-      r = this.#append(B(q.recvId), B(msgId), B(data), now, maxMessages);
+      out = this.#appendBatch(batch.map((b) => b.a));
     } catch (e) {
-      if (e instanceof Full) return Promise.resolve('full');
-      throw e;
+      for (const b of batch) b.reject(e);
+      return;
     }
-    if (r === 'stored') this.#events.emit(toHex(B(q.recvId)));
-    return Promise.resolve(r);
+    batch.forEach((b, i) => {
+      const r = out[i] ?? 'full';
+      if (r === 'stored') this.#events.emit(toHex(b.a.recv));
+      b.resolve(r);
+    });
   }
 
   fetch(q: QueueRecord, after: number, max: number): Promise<StoredItem[]> {
@@ -239,13 +256,16 @@ export class SqliteStore implements RelayStore {
   }
 
   close(): Promise<void> {
+    if (this.#batch.length > 0) this.#flush();
     this.#db.close();
     return Promise.resolve();
   }
 }
 
-/** Thrown inside the append transaction to roll the `seen` insert back when the queue is full. */
-class Full extends Error {}
-function rollback(): never {
-  throw new Full('queue full');
+interface PendingAppend {
+  readonly recv: Buffer;
+  readonly msgId: Buffer;
+  readonly data: Buffer;
+  readonly now: number;
+  readonly max: number;
 }

@@ -40,17 +40,49 @@ export function keyPairFrom(priv: Uint8Array): KeyPair {
   return { priv, pub: x25519PublicFromPrivate(priv) };
 }
 
-function initialize(relayStatic: Uint8Array): SymmetricState {
-  return mixHash(mixHash(initializeSymmetric(NK_PROTOCOL_NAME), RELAY_PROLOGUE), relayStatic);
+function initialize(prologue: Uint8Array, responderStatic: Uint8Array): SymmetricState {
+  return mixHash(mixHash(initializeSymmetric(NK_PROTOCOL_NAME), prologue), responderStatic);
 }
 
-/** Client: `-> e, es` with the version byte. Returns the state to keep and message 1. */
-export function clientHello(relayStatic: Uint8Array, e: KeyPair): { state: SymmetricState; message: Uint8Array } {
-  let s = initialize(relayStatic);
-  s = mixHash(s, e.pub);
-  s = mixKey(s, x25519(e.priv, relayStatic));
-  const p = encryptAndHash(s, Uint8Array.of(RELAY_VERSION));
+/** Initiator, message 1: `-> e, es`, then the payload. */
+export function writeNk1(prologue: Uint8Array, rs: Uint8Array, e: KeyPair, payload: Uint8Array): { state: SymmetricState; message: Uint8Array } {
+  let st = mixHash(initialize(prologue, rs), e.pub);
+  st = mixKey(st, x25519(e.priv, rs));
+  const p = encryptAndHash(st, payload);
   return { state: p.state, message: concat(e.pub, p.ciphertext) };
+}
+
+/** Responder, message 1 (at least 32 + 16 bytes): the initiator's ephemeral key and the payload. */
+export function readNk1(prologue: Uint8Array, s: KeyPair, message: Uint8Array): { state: SymmetricState; re: Uint8Array; payload: Uint8Array } {
+  if (message.length < NOISE_DHLEN + NOISE_TAGLEN) throw remoteError('DECODE_ERROR', 'Noise NK message 1 is too short');
+  const re = message.slice(0, NOISE_DHLEN);
+  let st = mixHash(initialize(prologue, s.pub), re);
+  st = mixKey(st, x25519(s.priv, re));
+  const d = decryptAndHash(st, message.subarray(NOISE_DHLEN), 'the relay hello');
+  return { state: d.state, re, payload: d.plaintext };
+}
+
+/** Responder, message 2: `<- e, ee`, then the payload. */
+export function writeNk2(state: SymmetricState, e: KeyPair, re: Uint8Array, payload: Uint8Array): { state: SymmetricState; message: Uint8Array } {
+  let st = mixHash(state, e.pub);
+  st = mixKey(st, x25519(e.priv, re));
+  const p = encryptAndHash(st, payload);
+  return { state: p.state, message: concat(e.pub, p.ciphertext) };
+}
+
+/** Initiator, message 2 (at least 32 + 16 bytes). */
+export function readNk2(state: SymmetricState, e: KeyPair, message: Uint8Array): { state: SymmetricState; payload: Uint8Array } {
+  if (message.length < NOISE_DHLEN + NOISE_TAGLEN) throw remoteError('DECODE_ERROR', 'Noise NK message 2 is too short');
+  const re = message.slice(0, NOISE_DHLEN);
+  let st = mixHash(state, re);
+  st = mixKey(st, x25519(e.priv, re));
+  const d = decryptAndHash(st, message.subarray(NOISE_DHLEN), 'the relay reply');
+  return { state: d.state, payload: d.plaintext };
+}
+
+/** Client: message 1 with the version byte. Returns the state to keep and the message. */
+export function clientHello(relayStatic: Uint8Array, e: KeyPair): { state: SymmetricState; message: Uint8Array } {
+  return writeNk1(RELAY_PROLOGUE, relayStatic, e, Uint8Array.of(RELAY_VERSION));
 }
 
 function checkVersion(payload: Uint8Array): void {
@@ -58,32 +90,24 @@ function checkVersion(payload: Uint8Array): void {
 }
 
 /**
- * Relay: reads message 1 and writes message 2 (`<- e, ee`). A message 1 that does not
- * authenticate (made for another relay key, or altered) is `AUTH_FAILED`; a wrong length
- * `DECODE_ERROR`; another version `UNSUPPORTED_VERSION`.
+ * Relay: reads message 1 and writes message 2. A message 1 that does not authenticate (made
+ * for another relay key, or altered) is `AUTH_FAILED`; a wrong length `DECODE_ERROR`; another
+ * version `UNSUPPORTED_VERSION`.
  */
 export function relayReply(s: KeyPair, e: KeyPair, message1: Uint8Array): { result: HandshakeResult; message: Uint8Array } {
   if (message1.length !== NK_MESSAGE_BYTES) throw remoteError('DECODE_ERROR', `relay hello of ${message1.length} bytes, not ${NK_MESSAGE_BYTES}`);
-  const re = message1.slice(0, NOISE_DHLEN);
-  let st = mixHash(initialize(s.pub), re);
-  st = mixKey(st, x25519(s.priv, re));
-  const d = decryptAndHash(st, message1.subarray(NOISE_DHLEN), 'the relay hello');
-  checkVersion(d.plaintext);
-  st = mixHash(d.state, e.pub);
-  st = mixKey(st, x25519(e.priv, re));
-  const p = encryptAndHash(st, Uint8Array.of(RELAY_VERSION));
-  return { result: resultOf(p.state, 'responder', re), message: concat(e.pub, p.ciphertext) };
+  const m1 = readNk1(RELAY_PROLOGUE, s, message1);
+  checkVersion(m1.payload);
+  const m2 = writeNk2(m1.state, e, m1.re, Uint8Array.of(RELAY_VERSION));
+  return { result: resultOf(m2.state, 'responder', m1.re), message: m2.message };
 }
 
 /** Client: reads message 2 with the state `clientHello` returned and its ephemeral key. */
 export function clientFinish(state: SymmetricState, e: KeyPair, relayStatic: Uint8Array, message2: Uint8Array): HandshakeResult {
   if (message2.length !== NK_MESSAGE_BYTES) throw remoteError('DECODE_ERROR', `relay reply of ${message2.length} bytes, not ${NK_MESSAGE_BYTES}`);
-  const re = message2.slice(0, NOISE_DHLEN);
-  let st = mixHash(state, re);
-  st = mixKey(st, x25519(e.priv, re));
-  const d = decryptAndHash(st, message2.subarray(NOISE_DHLEN), 'the relay reply');
-  checkVersion(d.plaintext);
-  return resultOf(d.state, 'initiator', relayStatic);
+  const m2 = readNk2(state, e, message2);
+  checkVersion(m2.payload);
+  return resultOf(m2.state, 'initiator', relayStatic);
 }
 
 /**

@@ -210,3 +210,5 @@ export const RELAY_SWEEP_INTERVAL_MS = 60_000;
 export const RELAY_REPLY_TIMEOUT_MS = 30_000;
 /** Largest relay key file read. */
 export const MAX_RELAY_KEY_FILE_BYTES = 4_096;
+/** Queue public keys whose parsed form the relay keeps (a cache: evicting one only costs time). */
+export const RELAY_KEY_CACHE_ENTRIES = 4_096;

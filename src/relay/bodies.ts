@@ -3,9 +3,9 @@
  * signature covers (§4). Pure.
  */
 import { concat, u32be, u64be, u8, utf8 } from '../crypto/bytes.js';
-import { ed25519Verify } from '../crypto/ecc.js';
+import { Ed25519VerifyCache } from '../crypto/ed25519-key-cache.js';
 import { remoteError, type ErrorCode } from '../errors.js';
-import { MAX_RELAY_FETCH, MAX_RELAY_MESSAGE_BYTES } from '../limits.js';
+import { MAX_RELAY_FETCH, MAX_RELAY_MESSAGE_BYTES, RELAY_KEY_CACHE_ENTRIES } from '../limits.js';
 import { Reader, opaque8 } from '../wire/codec.js';
 import { ENTITY_ID_BYTES, KEY_BYTES, MESSAGE_ID_BYTES, type Command } from './wire.js';
 import type { StoredItem } from './store.js';
@@ -20,9 +20,12 @@ export function signedBytes(sessionId: Uint8Array, c: Omit<Command, 'sig'>): Uin
   return concat(SIGN_LABEL, sessionId, u32be(c.corr), u8(c.op), opaque8(c.entity), c.body);
 }
 
+/** Public keys of the queues in use, parsed once (the relay verifies one signature per command). */
+const keys = new Ed25519VerifyCache(RELAY_KEY_CACHE_ENTRIES);
+
 /** Checks a command's signature against `key`; every failure is the same `AUTH_FAILED`. */
 export function verifyCommand(sessionId: Uint8Array, c: Command, key: Uint8Array): void {
-  if (!ed25519Verify(key, signedBytes(sessionId, c), c.sig)) throw remoteError('AUTH_FAILED', 'the command is not signed by the key of that queue, log or box');
+  if (!keys.verify(key, signedBytes(sessionId, c), c.sig)) throw remoteError('AUTH_FAILED', 'the command is not signed by the key of that queue, log or box');
 }
 
 /** Two public keys (QUEUE_NEW: recv, send; LOG_NEW: append, read; KP_NEW: publish, fetch). */

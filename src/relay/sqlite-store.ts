@@ -112,8 +112,9 @@ export class SqliteStore implements RelayStore {
   readonly #db: Database;
   readonly #events = new EventEmitter();
   readonly #s: Statements;
-  readonly #appendBatch: (batch: readonly PendingAppend[]) => AppendOutcome[];
-  #batch: { a: PendingAppend; resolve: (r: AppendOutcome) => void; reject: (e: unknown) => void }[] = [];
+  readonly #appendOne: (a: PendingAppend) => AppendOutcome;
+  readonly #runBatch: (ops: readonly Op[]) => unknown[];
+  #batch: Op[] = [];
   readonly #logAppend: (log: Uint8Array, expect: number, data: Uint8Array, now: number) => LogAppendOutcome;
   readonly #take: (recv: Uint8Array) => StoredItem | undefined;
   readonly #expire: (before: number) => number;
@@ -130,7 +131,8 @@ export class SqliteStore implements RelayStore {
       s.insMsg.run(a.recv, a.msgId, a.data, a.now);
       return 'stored';
     };
-    this.#appendBatch = db.transaction((batch: readonly PendingAppend[]): AppendOutcome[] => batch.map(appendOne)).immediate;
+    this.#appendOne = appendOne;
+    this.#runBatch = db.transaction((ops: readonly Op[]): unknown[] => ops.map((o) => o.run())).immediate;
     this.#logAppend = db.transaction((log: Uint8Array, expect: number, data: Uint8Array, now: number): LogAppendOutcome => {
       const last = (s.lastEntry.get(log) as { last: number | null }).last ?? 0;
       if (last !== expect) return { ok: false, last };
@@ -187,32 +189,39 @@ export class SqliteStore implements RelayStore {
   }
 
   /**
-   * Appends that arrive in one turn of the event loop commit in one transaction (one fsync:
-   * group commit); each promise resolves after that commit, so every reply still waits for
-   * its message to be on disk.
+   * Writes that arrive in one turn of the event loop (appends, acks) commit in one transaction:
+   * one fsync (group commit). Each promise resolves after that commit, so every reply still
+   * waits for its write to be on disk; if the transaction fails, every write in it fails.
    */
-  append(q: QueueRecord, msgId: Uint8Array, data: Uint8Array, now: number, maxMessages: number): Promise<AppendOutcome> {
-    return new Promise((resolve, reject) => {
+  #enqueue<T>(run: () => T, after?: (r: T) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       if (this.#batch.length === 0) setImmediate(() => this.#flush());
-      this.#batch.push({ a: { recv: B(q.recvId), msgId: B(msgId), data: B(data), now, max: maxMessages }, resolve, reject });
+      this.#batch.push({ run, resolve: (v) => { after?.(v as T); resolve(v as T); }, reject });
     });
   }
 
   #flush(): void {
-    const batch = this.#batch;
+    const ops = this.#batch;
     this.#batch = [];
-    let out: AppendOutcome[];
+    if (ops.length === 0) return;
+    let out: unknown[];
     try {
-      out = this.#appendBatch(batch.map((b) => b.a));
+      out = this.#runBatch(ops);
     } catch (e) {
-      for (const b of batch) b.reject(e);
+      for (const o of ops) o.reject(e);
       return;
     }
-    batch.forEach((b, i) => {
-      const r = out[i] ?? 'full';
-      if (r === 'stored') this.#events.emit(toHex(b.a.recv));
-      b.resolve(r);
-    });
+    ops.forEach((o, i) => o.resolve(out[i]));
+  }
+
+  append(q: QueueRecord, msgId: Uint8Array, data: Uint8Array, now: number, maxMessages: number): Promise<AppendOutcome> {
+    const a: PendingAppend = { recv: B(q.recvId), msgId: B(msgId), data: B(data), now, max: maxMessages };
+    return this.#enqueue(
+      () => this.#appendOne(a),
+      (r) => {
+        if (r === 'stored') this.#events.emit(toHex(a.recv));
+      },
+    );
   }
 
   fetch(q: QueueRecord, after: number, max: number): Promise<StoredItem[]> {
@@ -220,7 +229,8 @@ export class SqliteStore implements RelayStore {
   }
 
   ack(q: QueueRecord, seq: number): Promise<boolean> {
-    return Promise.resolve(this.#s.ack.run(B(q.recvId), seq).changes > 0);
+    const recv = B(q.recvId);
+    return this.#enqueue(() => this.#s.ack.run(recv, seq).changes > 0);
   }
 
   take(q: QueueRecord): Promise<StoredItem | undefined> {
@@ -260,6 +270,12 @@ export class SqliteStore implements RelayStore {
     this.#db.close();
     return Promise.resolve();
   }
+}
+
+interface Op {
+  run(): unknown;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
 }
 
 interface PendingAppend {

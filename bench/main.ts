@@ -15,6 +15,7 @@ import { coldSendSection, coldStartSection, sessionsSection } from './scale.js';
 import { logSection } from './log.js';
 import { durableSection } from './durable.js';
 import { groupsSection } from './groups.js';
+import { relaySection } from './relay.js';
 import { table, writeJson, fmt, type Figure, type Goal } from './report.js';
 
 interface Args {
@@ -38,7 +39,7 @@ function parseArgs(argv: readonly string[]): Args {
       a.only = argv[i + 1] ?? null;
       i++;
     } else {
-      process.stderr.write(`bench: unknown option ${String(x)}\nusage: node dist/bench/main.js [--quick] [--json [FILE]] [--only handshake|messages|durable|scale|send|log|groups]\n`);
+      process.stderr.write(`bench: unknown option ${String(x)}\nusage: node dist/bench/main.js [--quick] [--json [FILE]] [--only handshake|messages|durable|scale|send|log|groups|relay]\n`);
       process.exit(2);
     }
   }
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
   if (want('scale') || args.only === 'send') figs.push(...(await step('scale: cold send to a contact', () => coldSendSection(b))));
   if (want('log')) figs.push(...(await step('log', () => logSection(b))));
   if (want('groups')) figs.push(...(await step('groups', () => groupsSection(b.quick))));
+  if (want('relay')) figs.push(...(await step('relay', () => relaySection(b.quick))));
 
   const total = (performance.now() - started) / 1000;
   const m = machine();

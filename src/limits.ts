@@ -225,3 +225,38 @@ export const UI_MAX_PENDING_LINKS = 8;
 export const UI_MAX_SESSIONS = 16;
 /** After a connection stopped at a changed key, the page keeps the password this long for "trust new key" to reconnect with (then wipes it). */
 export const UI_KEYCHANGE_RETRY_TIMEOUT_MS = 2 * 60_000;
+
+// ---- relay (issue 14, docs/RELAY.md) ----
+/** Largest message (ciphertext) a relay queue, group log entry or KeyPackage box accepts. */
+export const MAX_RELAY_MESSAGE_BYTES = 60_000;
+/** Messages a queue (or KeyPackage box) holds at most; a send past it is RELAY_QUOTA. */
+export const MAX_RELAY_QUEUE_MESSAGES = 1_000;
+/** Entries one fetch or log read returns at most (also bounded by one record's size). */
+export const MAX_RELAY_FETCH = 32;
+/** Queues, logs and boxes one connection may create. */
+export const MAX_RELAY_CREATES_PER_CONNECTION = 64;
+/** Subscriptions one connection may hold. */
+export const MAX_RELAY_SUBSCRIPTIONS = 256;
+/** Commands a connection may have waiting for the store; past it: RATE_LIMITED and closed. */
+export const MAX_RELAY_PENDING_COMMANDS = 64;
+/** Per connection: a token bucket of commands (burst) ... */
+export const RELAY_COMMAND_BURST = 400;
+/** ... refilled at this many commands per second. */
+export const RELAY_COMMANDS_PER_SECOND = 200;
+/** Connections a relay serves at once, and from one source (IPv4 address or IPv6 /64). */
+export const MAX_RELAY_CONNECTIONS = 4_096;
+export const MAX_RELAY_CONNECTIONS_PER_SOURCE = 64;
+/** The client's Noise hello must arrive within this after accept. */
+export const RELAY_HELLO_TIMEOUT_MS = 5_000;
+/** A relay connection with no record for this long is closed. */
+export const RELAY_IDLE_TIMEOUT_MS = 10 * 60 * 1_000;
+/** What a relay holds longer than this (messages, log entries, KeyPackages, send ids seen) is deleted. */
+export const RELAY_RETENTION_MS = 7 * 24 * 60 * 60 * 1_000;
+/** How often the relay sweeps for expired data. */
+export const RELAY_SWEEP_INTERVAL_MS = 60_000;
+/** The client waits this long for a relay's answer to one command. */
+export const RELAY_REPLY_TIMEOUT_MS = 30_000;
+/** Largest relay key file read. */
+export const MAX_RELAY_KEY_FILE_BYTES = 4_096;
+/** Queue public keys whose parsed form the relay keeps (a cache: evicting one only costs time). */
+export const RELAY_KEY_CACHE_ENTRIES = 4_096;

@@ -198,6 +198,9 @@ export function explain(err: unknown, ctx: FailContext): Explained {
     case 'GROUP_PENDING_COMMIT':
     case 'GROUP_TOO_LARGE':
     case 'GROUP_UNKNOWN':
+    case 'RELAY_QUOTA': // relay/ (issue 14)
+    case 'RELAY_CONFLICT':
+    case 'RELAY_UNAVAILABLE':
       sentence = capitalFree(err.detail);
       break;
   }

@@ -53,7 +53,11 @@ export function exitCodeFor(code: ErrorCode, established = false): ExitCode {
     case 'GROUP_PENDING_COMMIT':
     case 'GROUP_TOO_LARGE':
     case 'GROUP_UNKNOWN':
+    case 'RELAY_QUOTA':
+    case 'RELAY_CONFLICT':
       return ExitCode.USAGE;
+    case 'RELAY_UNAVAILABLE':
+      return ExitCode.NETWORK;
     case 'FRAME_TOO_LARGE':
     case 'FRAME_TRUNCATED':
     case 'FRAME_CORRUPT':

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { localError } from '../errors.js';
 import { parsePort } from '../app/target.js';
+import { parseRelayAddress, type RelayAddress } from '../identity/users-file.js';
 
 export { parsePort };
 
@@ -23,6 +24,7 @@ export const COMMON_OPTIONS: OptionSpecs = {
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
+  relay: { type: 'string' },
   // Recognised only to refuse it with a useful sentence: never a password on the command line.
   password: { type: 'string' },
 };
@@ -34,6 +36,8 @@ export interface CommonOptions {
   readonly json: boolean;
   readonly quiet: boolean;
   readonly help: boolean;
+  /** `--relay HOST:PORT`: the relay for offline delivery (docs/RELAY.md), over the users file's. */
+  readonly relay?: RelayAddress;
 }
 
 export interface Parsed {
@@ -78,6 +82,9 @@ export function parseCommand(command: string, argv: readonly string[], options: 
     const x = v[k];
     return typeof x === 'string' ? x : undefined;
   };
+  const relayText = str('relay');
+  const relay = relayText === undefined ? undefined : parseRelayAddress(relayText);
+  if (typeof relay === 'string') throw usage(command, `--relay ${relay}`);
   return {
     common: {
       home: str('home'),
@@ -86,6 +93,7 @@ export function parseCommand(command: string, argv: readonly string[], options: 
       json: v['json'] === true,
       quiet: v['quiet'] === true,
       help: v['help'] === true,
+      ...(relay === undefined ? {} : { relay }),
     },
     values: v,
     positionals: r.positionals,

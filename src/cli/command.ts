@@ -30,6 +30,7 @@ export const COMMON_HELP = `common options:
   --home DIR            the securechat home (default: $SECURECHAT_HOME, else ~/.securechat)
   --users FILE          the users file (default: ./users.json, else HOME/users.json)
   --password-file FILE  read the password from the first line of FILE
+  --relay HOST:PORT     the relay for offline delivery (default: your users-file entry's "relay")
   --json                one JSON object per line on stdout for every event
   -q, --quiet           no status lines (messages, warnings and errors still show)
   -h, --help            this help`;

@@ -37,6 +37,7 @@ const COMMANDS: readonly LazyCommand[] = [
   lazy('agent', async () => (await import('./commands/agent.js')).agentCommand),
   lazy('outbox', async () => (await import('./commands/outbox.js')).outboxCommand),
   lazy('group', async () => (await import('./commands/group.js')).groupCommand),
+  lazy('relay', async () => (await import('./commands/relay.js')).relayCommand),
 ];
 const interactive = (): Promise<Command> => import('./commands/interactive.js').then((m) => m.interactiveCommand);
 

@@ -4,7 +4,8 @@
  * Format (the original program's, read as is): a JSON array of
  *   {"username": string, "password"?: string, "ip": string, "port": integer}
  * plus optional fields: "fingerprint" (the user's identity-key fingerprint, 64 hex digits,
- * spaces or colons allowed) and any others, which are kept but ignored. "password" is only
+ * spaces or colons allowed), "relay" (the user's relay, "HOST:PORT" or "[V6]:PORT",
+ * docs/RELAY.md) and any others, which are kept but ignored. "password" is only
  * needed until the user is registered (`securechat init`), then `users --strip-passwords`
  * removes it.
  *
@@ -26,6 +27,28 @@ export interface UserEntry {
   /** The entry has a plaintext password (read it with `entryPassword`). */
   readonly hasPassword: boolean;
   readonly fingerprint?: Fingerprint;
+  /** The relay the user receives offline messages at (the optional "relay" field). */
+  readonly relay?: RelayAddress;
+}
+
+export interface RelayAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * A relay address, `HOST:PORT` or `[V6]:PORT` (HOST an IPv4 address or a host name), or a
+ * sentence saying what is wrong with it (for the users file and `--relay`).
+ */
+export function parseRelayAddress(s: string): RelayAddress | string {
+  const m = /^\[([0-9A-Fa-f:.]+)\]:(\d{1,5})$/.exec(s) ?? /^([^:[\]\s]+):(\d{1,5})$/.exec(s);
+  if (m === null) return `must be HOST:PORT or [IPV6]:PORT, not ${quote(s)}`;
+  const host = m[1] ?? '';
+  const port = Number(m[2]);
+  const bad = addressProblem(host);
+  if (bad !== undefined) return `has a host that ${bad}`;
+  if (!(port >= 1 && port <= 65_535)) return `must have a port from 1 to 65535, not ${m[2] ?? ''}`;
+  return { host, port };
 }
 
 export interface UsersFile {
@@ -152,6 +175,12 @@ export function checkUsers(value: unknown, source: string): UsersCheck {
       fingerprint = parseFingerprint(o['fingerprint'] as string);
       if (fingerprint === undefined) problems.push(`${at}: "fingerprint" must be 64 hexadecimal digits (spaces and colons allowed)`);
     }
+    let relay: RelayAddress | undefined;
+    if (field('relay', 'string', false)) {
+      const r = parseRelayAddress(o['relay'] as string);
+      if (typeof r === 'string') problems.push(`${at}: "relay" ${r}`);
+      else relay = r;
+    }
     if (problems.length > before) return;
 
     const username = o['username'] as string;
@@ -178,6 +207,7 @@ export function checkUsers(value: unknown, source: string): UsersCheck {
       port,
       hasPassword: typeof password === 'string',
       ...(fingerprint === undefined ? {} : { fingerprint }),
+      ...(relay === undefined ? {} : { relay }),
     };
     if (typeof password === 'string') {
       passwords.set(entry, password);

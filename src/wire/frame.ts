@@ -21,12 +21,15 @@ export const FrameType = {
   RECONNECT_REPLY: 0x07,
   /** An invitation's login (docs/PROTOCOL.md §11): a ClientHello under its own frame type. */
   INVITE_HELLO: 0x08,
+  /** The relay's channel (docs/RELAY.md §2): Noise NK message 1 and 2. */
+  RELAY_HELLO: 0x09,
+  RELAY_REPLY: 0x0a,
   RECORD: 0x10,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 
 export function isFrameType(n: number): n is FrameType {
-  return (n >= 0x01 && n <= 0x08) || n === 0x10;
+  return (n >= 0x01 && n <= 0x0a) || n === 0x10;
 }
 
 export interface Frame {

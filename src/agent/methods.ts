@@ -151,9 +151,8 @@ export async function handle(state: ContactsState, peer: Peer, req: RpcRequest):
         throw new RpcFailure(RpcCode.PASSWORD_NEEDED, `the password of ${to.account} is needed`, { account: to.account });
       }
       const fail: FailContext = { established: false };
-      const pw = password(p); // a malformed password is -32602, before anything runs
       try {
-        const r = await state.messenger.hold({ as, target: to, usersPath: optStr(p, 'users'), password: pw, acceptKsf: p['acceptKsf'] === true }, progressTo(peer, req.id), fail);
+        const r = await state.messenger.hold({ as, target: to, usersPath: optStr(p, 'users'), password: password(p), acceptKsf: p['acceptKsf'] === true }, progressTo(peer, req.id), fail);
         peer.links.push({ as, to });
         return { peer: r.peer, open: true };
       } catch (e) {

@@ -3,8 +3,8 @@ import { connectLogin } from '../transport/client.js';
 import { wipe } from '../crypto/bytes.js';
 import type { HandshakeResult } from '../handshake/result.js';
 import type { SecureConnection } from '../transport/secure-connection.js';
-import { retryBusy } from './busy-retry.js';
-import { CONNECT_BUSY_RETRIES } from '../limits.js';
+import { PeerAlertError } from '../handshake/alert.js';
+import { CONNECT_BUSY_BACKOFF_MAX_MS, CONNECT_BUSY_BACKOFF_MS, CONNECT_BUSY_RETRIES } from '../limits.js';
 import { systemRandom } from '../crypto/random.js';
 import { opaqueReady, type KsfParams } from '../crypto/opaque.js';
 import { Conversation } from './conversation.js';
@@ -28,7 +28,9 @@ export async function connect(opts: ConnectOptions): Promise<Conversation> {
   let asked: KsfParams | undefined;
   await opaqueReady; // the OPAQUE library instantiates its WebAssembly once, asynchronously
   opts.onStep?.({ step: 'connecting', text: `connecting to ${opts.host}:${opts.port}` });
-  // A "busy" answer is retried a few times (busy-retry.ts).
+  // A listener answers "busy" when this address has too many handshakes in progress or is
+  // throttled (docs/SECURITY.md "Listener limits"); that costs it nothing, so we retry a few
+  // times with jittered exponential backoff before giving up.
   const retries = opts.busyRetries ?? CONNECT_BUSY_RETRIES;
   const once = (): Promise<{ conn: SecureConnection; result: HandshakeResult }> =>
     connectLogin({
@@ -53,7 +55,18 @@ export async function connect(opts: ConnectOptions): Promise<Conversation> {
         opts.onStep?.({ step, text: STEP_TEXT[s] });
       },
     });
-  const { conn, result } = await retryBusy(once, retries);
+  let conn: SecureConnection;
+  let result: HandshakeResult;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      ({ conn, result } = await once());
+      break;
+    } catch (e) {
+      if (attempt >= retries || !(e instanceof PeerAlertError) || e.alert !== 'busy') throw e;
+      const ceiling = Math.min(CONNECT_BUSY_BACKOFF_MAX_MS, CONNECT_BUSY_BACKOFF_MS * 2 ** attempt);
+      await new Promise((r) => setTimeout(r, ceiling / 2 + Math.random() * (ceiling / 2)));
+    }
+  }
   try {
     await opts.policy.commit(conn.peer, pc.state, 'outbound');
     // The parameters proved right (OPAQUE finished with them): pin them, or follow a change.

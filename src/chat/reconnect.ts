@@ -9,7 +9,6 @@ import { systemRandom } from '../crypto/random.js';
 import { staticKeyFromSeed } from '../crypto/x25519-from-ed25519.js';
 import { isSecureChatError, remoteError, type SecureChatError } from '../errors.js';
 import { PeerAlertError } from '../handshake/alert.js';
-import { retryBusy } from './busy-retry.js';
 import { pqDue, type EpochSecret, type KemFunctions } from '../handshake/reconnect/index.js';
 import { Conversation } from './conversation.js';
 import { DEFAULT_SUITES } from './suites.js';
@@ -94,15 +93,14 @@ async function reconnectNow(opts: ReconnectOptions, c: OutboundContact, staticKe
   const attempt = async (secret: EpochSecret): Promise<{ conv: Conversation; saved: Promise<void> }> => {
     const kem = pqDue(c.out, secret.epoch, now()) ? await loadKem() : null;
     opts.onStep?.({ step: 'connecting', text: `connecting to ${opts.host}:${opts.port} (contact ${c.name}: reconnect by keys${kem === null ? '' : ', with an ML-KEM-768 step'})` });
-    const { conn, result } = await retryBusy(() => connectReconnect({
+    const { conn, result } = await connectReconnect({
       host: opts.host,
       port: opts.port,
       random: systemRandom,
       ...opts.session,
       ...(opts.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: opts.handshakeTimeoutMs }),
-      // each try gets its own copy of the secret: a handshake wipes what it was given
-      handshake: { peerName: c.name, peerIdentityKey: c.identityKey, peerStatic: c.staticKey, staticKey, secret: { ...secret, secret: secret.secret.slice() }, suites: DEFAULT_SUITES, kem },
-    })); // a busy answer spends nothing (busy-retry.ts): retried as a password login is
+      handshake: { peerName: c.name, peerIdentityKey: c.identityKey, peerStatic: c.staticKey, staticKey, secret, suites: DEFAULT_SUITES, kem },
+    });
     opts.onStep?.({ step: 'established', text: 'keys verified; conversation is end-to-end encrypted' });
     const saved = opts.contacts.commitOutbound(c.name, secret, result.accepted, now());
     return { conv: new Conversation(conn, 'pinned'), saved };

@@ -170,9 +170,6 @@ export class SecureConnection {
   /** Authenticated close: sends CLOSE, waits (bounded) for the peer's CLOSE, then ends. */
   close(): Promise<void> {
     if (this.#done) return Promise.resolve();
-    // Never started (its owner gave up before using it, e.g. a pin that could not be written):
-    // nobody would handle the peer's answering CLOSE, and the close would never finish.
-    if (this.#handlers === null) this.start({ onApp: () => undefined, onClose: () => undefined });
     const p = new Promise<void>((resolve) => this.#closeWaiters.push(resolve));
     if (this.#closingBy === null && this.#session.state === 'open') {
       this.#closingBy = 'local';

@@ -514,6 +514,7 @@ export class Messenger {
       // A retry of a message already in the log (PROTOCOL §7): receipted again, not shown or logged twice.
       else if (!(await this.#seenOf(user).admit(peer, messageId, () => log.received(peer, messageId, m.text)))) return;
       feed.line(m.text, { event: 'message', from: peer, to: user.self.name, id: m.id, ...(messageId === undefined ? {} : { messageId }), text: m.text, sentAt: new Date(m.sentAt).toISOString(), receivedAt: new Date(m.receivedAt).toISOString() });
+      tellObservers(this.#observers, (o) => o.received?.(user.self.name, conv, m));
     });
     if (origin === 'in') this.#onInbound(user.self.name, peer);
     tellObservers(this.#observers, (o) => o.conversation?.(user.self.name, conv, origin));

@@ -77,6 +77,12 @@ export class UiController {
           const entry = this.#byConv.get(conv) ?? this.#adopt(conv, 'out');
           this.#push(entry, { direction: 'out', id, text, at: Date.now(), delivered: false });
         },
+        // From the messenger, after the log and its duplicate check: a retried message shows once.
+        received: (user, conv, m) => {
+          if (user !== me) return;
+          const entry = this.#byConv.get(conv) ?? this.#adopt(conv, 'out');
+          this.#push(entry, { direction: 'in', id: m.id, text: m.text, at: m.receivedAt, delivered: true });
+        },
       }),
       o.core.feeds.watch(me, (level, text, e) => this.#feedLine(level, text, e)),
     );
@@ -169,9 +175,6 @@ export class UiController {
       })
       .catch(() => undefined)
       .finally(() => void this.emitState());
-    conv.on('message', (m) => {
-      this.#push(entry, { direction: 'in', id: m.id, text: m.text, at: m.receivedAt, delivered: true });
-    });
     conv.on('receipt', (n) => {
       const i = entry.messages.findIndex((x) => x.direction === 'out' && x.id === n && x.history !== true);
       const old = entry.messages[i];

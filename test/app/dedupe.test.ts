@@ -36,7 +36,10 @@ describe('receiver dedupe of TEXT_ID retries', () => {
     const homeA = join(dir, 'a');
     const homeB = join(dir, 'b');
     const shown: JsonEvent[] = [];
+    const observed: string[] = []; // what an in-process watcher (the page) is told: the same, once each
+    const watch = (m: Messenger): void => void m.observe({ received: (_user, _conv, msg) => observed.push(msg.text) });
     let bob = new Messenger({ home: homeB, ksf: KSF_TEST, feed: recordingFeed(shown) });
+    watch(bob);
     const alice = new Messenger({ home: homeA, ksf: KSF_TEST });
     try {
       let l = await bob.listen('bob', { host: '127.0.0.1', port: 0, usersPath: users }, SILENT, { established: false });
@@ -56,6 +59,7 @@ describe('receiver dedupe of TEXT_ID retries', () => {
       await bob.close();
       // bob restarts: the record of what was logged comes from the log
       bob = new Messenger({ home: homeB, ksf: KSF_TEST, feed: recordingFeed(shown) });
+      watch(bob);
       l = await bob.listen('bob', { host: '127.0.0.1', port: 0, usersPath: users }, SILENT, { established: false });
       target = { account: 'bob', host: '127.0.0.1', port: l.port };
       await sendOnce();
@@ -69,6 +73,7 @@ describe('receiver dedupe of TEXT_ID retries', () => {
       await bob.close();
     }
     assert.deepEqual(shown.map((e) => e['text']), ['only once, please', 'a second message']);
+    assert.deepEqual(observed, ['only once, please', 'a second message'], 'the page is told of a retry once, as the terminal is');
     const log = await logShow({ userDir: userDir(homeB, 'bob'), json: true });
     const received = log.lines.map((x) => JSON.parse(x) as Record<string, unknown>).filter((e) => e['kind'] === 'message-received');
     assert.deepEqual(received.map((e) => [e['text'], e['id']]), [['only once, please', '0123456789abcdef0123456789abcdef'], ['a second message', 'ff'.repeat(16)]]);

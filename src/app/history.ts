@@ -3,9 +3,8 @@
  * is verified as it is read), for showing when a conversation opens. Marked as history where
  * shown, so nobody takes an old line for a new one.
  */
-import { isSecureChatError } from '../errors.js';
 import { EventKind } from '../log/event.js';
-import { logShow } from '../log/commands.js';
+import { logRecords } from './log-events.js';
 
 /** How many earlier messages opening a conversation shows by default (`--history N`). */
 export const DEFAULT_HISTORY = 20;
@@ -24,10 +23,6 @@ export interface History {
   readonly invalidAt?: number;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /**
  * The last `limit` messages exchanged with `peer` (oldest first); none when there is no log yet.
  * With `before` (ms since the epoch), only messages logged before then: a conversation that
@@ -35,26 +30,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  */
 export async function history(userDir: string, peer: string, limit: number, before?: number): Promise<History> {
   if (limit <= 0) return { items: [] };
-  let lines: readonly string[];
-  try {
-    const r = await logShow({ userDir, peer, json: true });
-    lines = r.lines;
-  } catch (e) {
-    if (isSecureChatError(e) && e.code === 'NOT_INITIALISED') return { items: [] };
-    throw e;
-  }
   const items: HistoryItem[] = [];
   let invalidAt: number | undefined;
-  for (const l of lines) {
-    let v: unknown;
-    try {
-      v = JSON.parse(l);
-    } catch {
-      continue;
-    }
+  for (const v of await logRecords(userDir, peer)) {
     // logShow's last line, when the log does not verify: `{ok: false, index, ...}`.
-    if (isRecord(v) && v['ok'] === false && typeof v['index'] === 'number') invalidAt = v['index'];
-    if (!isRecord(v) || typeof v['text'] !== 'string' || typeof v['at'] !== 'number') continue;
+    if (v['ok'] === false && typeof v['index'] === 'number') invalidAt = v['index'];
+    if (typeof v['text'] !== 'string' || typeof v['at'] !== 'number') continue;
     const direction = v['kind'] === EventKind.MESSAGE_SENT ? 'out' : v['kind'] === EventKind.MESSAGE_RECEIVED ? 'in' : undefined;
     if (direction === undefined || (before !== undefined && v['at'] >= before)) continue;
     items.push({ direction, peer, text: v['text'], at: v['at'] });

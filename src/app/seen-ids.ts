@@ -13,9 +13,8 @@
  * time (check, log, remember), so two copies of one message arriving at once on two
  * conversations are logged once.
  */
-import { isSecureChatError } from '../errors.js';
 import { EventKind } from '../log/event.js';
-import { logShow } from '../log/commands.js';
+import { logRecords } from './log-events.js';
 import { DEDUPE_IDS_PER_PEER, DEDUPE_PEERS } from '../limits.js';
 
 /** The ids logged from `peer`, oldest first (the loader may return more than the window). */
@@ -110,23 +109,8 @@ const LOGGED_ID = /^[0-9a-f]{32}$/;
 /** A loader reading the TEXT_ID message ids received from a peer out of the user's (verified) log. */
 export function logSeenLoader(userDir: string): SeenLoader {
   return async (peer) => {
-    let lines: readonly string[];
-    try {
-      lines = (await logShow({ userDir, peer, json: true })).lines;
-    } catch (e) {
-      if (isSecureChatError(e) && e.code === 'NOT_INITIALISED') return [];
-      throw e;
-    }
     const ids: string[] = [];
-    for (const l of lines) {
-      let v: unknown;
-      try {
-        v = JSON.parse(l);
-      } catch {
-        continue;
-      }
-      if (typeof v !== 'object' || v === null) continue;
-      const o = v as Record<string, unknown>;
+    for (const o of await logRecords(userDir, peer)) {
       if (o['kind'] === EventKind.MESSAGE_RECEIVED && typeof o['id'] === 'string' && LOGGED_ID.test(o['id'])) ids.push(o['id']);
     }
     return ids;

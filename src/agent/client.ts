@@ -10,8 +10,8 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { isSecureChatError, localError, type SecureChatError } from '../errors.js';
 import { ensurePrivateDir, errnoCode } from '../fs/private-files.js';
 import { AGENT_START_TIMEOUT_MS } from '../limits.js';
-import { acquireLock, type LogLock } from '../fs/lock.js';
-import { agentPaths, processAlive, readLockPid } from './paths.js';
+import { acquireLock, processAlive, readPid, type LogLock } from '../fs/lock.js';
+import { agentPaths } from './paths.js';
 import { AGENT_API_VERSION, encodeRequest, LineSplitter, parseLine, type Json, type JsonObject, type RpcErrorObject } from './rpc.js';
 
 /** A JSON-RPC error answer from the agent. */
@@ -170,7 +170,7 @@ async function waitForSocket(home: string, lockPath: string | undefined, deadlin
     const c = await AgentClient.tryConnect(home);
     if (c !== undefined) return c;
     if (lockPath === undefined || Date.now() > deadline) return undefined;
-    const owner = await readLockPid(lockPath);
+    const owner = await readPid(lockPath);
     if (owner === undefined || !processAlive(owner)) return AgentClient.tryConnect(home);
     await new Promise((r) => setTimeout(r, wait));
   }

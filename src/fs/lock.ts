@@ -21,7 +21,8 @@ export interface LogLock {
   release(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists on this host (this process included). */
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
@@ -31,7 +32,8 @@ function alive(pid: number): boolean {
   }
 }
 
-async function readPid(path: string): Promise<number | undefined> {
+/** The pid in a lock file, or undefined (no file, or not a pid). */
+export async function readPid(path: string): Promise<number | undefined> {
   try {
     const s = (await fsp.readFile(path, 'utf8')).trim();
     return /^\d{1,10}$/.test(s) ? Number(s) : undefined;
@@ -61,7 +63,7 @@ export async function acquireLock(path: string): Promise<LogLock> {
         if (errnoCode(e) !== 'EEXIST') throw storageError('create the lock', path, e);
       }
       const owner = await readPid(path);
-      if (owner !== undefined && alive(owner)) {
+      if (owner !== undefined && processAlive(owner)) {
         throw localError('STORAGE_ERROR', `the log is in use by process ${owner} (lock file ${path})`);
       }
       // Stale (its process is gone) or unreadable: move it aside, check what we moved, remove it.
@@ -73,7 +75,7 @@ export async function acquireLock(path: string): Promise<LogLock> {
         throw storageError('break the stale lock', path, e);
       }
       const moved = await readPid(aside);
-      if (moved !== undefined && moved !== owner && alive(moved)) {
+      if (moved !== undefined && moved !== owner && processAlive(moved)) {
         // We raced another process that had just taken the lock: give it back.
         await fsp.link(aside, path).catch(() => undefined);
         await fsp.rm(aside, { force: true });

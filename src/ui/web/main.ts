@@ -162,7 +162,10 @@ function connectTo(to: string, label: string, done: (c: ConversationView) => voi
 }
 
 function connected(c: ConversationView): void {
-  messages.set(c.id, [...c.messages]);
+  // The server's state events are ordered and come after every change (its history, loaded
+  // meanwhile, among them); this answer travelled beside them and may be older. Only a
+  // conversation no state event has shown yet takes its messages from it.
+  if (!messages.has(c.id)) messages.set(c.id, [...c.messages]);
   current = c.id;
   refresh();
   ui.text.focus();

@@ -84,6 +84,9 @@ export interface ServerStats {
 
 const FIRST_FRAME = 'the first frame did not arrive in time';
 
+/** The guessing-budget key of every account name that is not ours (none can ever log in). */
+const OTHER_ACCOUNTS = 'other accounts';
+
 const defaultKind = (first: Frame): HandshakeKind => (first.type === FrameType.RECONNECT_HELLO ? 'key' : 'password');
 
 /** Error codes that mean the peer sent bytes breaking the framing or the handshake encoding. */
@@ -214,7 +217,9 @@ export class SecureServer {
     let confirmPending: ReconnectResult | null = null;
     let consumeInvitation: (() => void) | null = null;
     const admit = (acct: string): SecureChatError | null => {
-        const v = this.#limiter.begin(source, acct, kind, t.now());
+        // Every name but our own account's shares one bucket (issue 10, F2): made-up names
+        // can neither fill the limiter's table nor get a burst of their own.
+        const v = this.#limiter.begin(source, acct === o.handshake.account ? `account:${acct}` : OTHER_ACCOUNTS, kind, t.now());
         if (v.ok) {
           attempt = v.attempt;
           return null;

@@ -20,6 +20,8 @@ import type { HandshakeStep, LocalIdentity, SessionLimits } from './types.js';
 export interface ReconnectOptions {
   readonly host: string;
   readonly port: number;
+  /** Local address to connect from (tests use 127.0.0.x as "another source"). */
+  readonly localAddress?: string;
   readonly contact: OutboundContact;
   readonly contacts: ContactBook;
   readonly self: LocalIdentity;
@@ -105,6 +107,7 @@ async function reconnectNow(opts: ReconnectOptions, c: OutboundContact, staticKe
         return await connectReconnect({
           host: opts.host,
           port: opts.port,
+          ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
           random: systemRandom,
           ...opts.session,
           ...(opts.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: opts.handshakeTimeoutMs }),

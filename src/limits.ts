@@ -242,6 +242,8 @@ export const MAX_GROUP_TEXT_BYTES = MAX_GROUP_BODY_BYTES - 1024;
 export const UI_MAX_PENDING_LINKS = 8;
 /** ...and at most this many browser sessions (one per browser that opened a link); the oldest is dropped. */
 export const UI_MAX_SESSIONS = 16;
+/** A page's WebSocket is dropped once this many bytes of events wait unsent (a page that stopped reading); the page reconnects and reloads its state. */
+export const UI_WS_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** After a connection stopped at a changed key, the page keeps the password this long for "trust new key" to reconnect with (then wipes it). */
 export const UI_KEYCHANGE_RETRY_TIMEOUT_MS = 2 * 60_000;
 

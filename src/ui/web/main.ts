@@ -9,6 +9,7 @@ import { ApiFailure, call, events } from './api.js';
 import { askPassword, keyChanged, openLog, openVerify } from './dialogs.js';
 import { byId, clock, el, sentence } from './dom.js';
 import { wireInvitations } from './invitations.js';
+import { mountGroups } from './groups.js';
 
 const ui = {
   me: byId('me', HTMLParagraphElement),
@@ -282,6 +283,9 @@ function onEvent(e: ServerEvent): void {
       return;
     case 'notice':
       notice(e.level, e.message);
+      return;
+    case 'group':
+      groupsView.onEvent(e.event);
   }
 }
 
@@ -342,4 +346,5 @@ ui.toggle.addEventListener('click', () => {
     });
 });
 
+const groupsView = mountGroups(document.querySelector('main') ?? document.body, { fail, notice });
 events(onEvent, () => notice('error', 'the connection to the securechat agent ended; run `securechat ui` again and open its new link'));

@@ -6,7 +6,7 @@
  * builds the group, the join) is not timed. Message costs: bench/groups-messages.ts.
  *
  * What bounds it: the committer HPKE-encrypts its new path secrets to the resolution of every
- * copath node (RFC 9420 §7.5). After a bulk add, and for as long as only the creator commits,
+ * copath node (RFC 9420). After a bulk add, and for as long as only the creator commits,
  * the other members' subtrees are blank, so the resolution is every other leaf: n−1 HPKE
  * encapsulations per commit, while a receiver decapsulates one and re-hashes the tree. An add
  * also signs and sends a Welcome for the joiner (one encapsulation to its KeyPackage, plus the

@@ -66,16 +66,14 @@ export async function syncLog(m: LogMember, port: GroupLogPort, pins: PinLookup)
   const events: GroupEvent[] = [];
   const refused: Refusal[] = [];
   let rebase: GroupChange | undefined;
-  for (;;) {
+  // Once a commit removed us, what follows is not for us: reading stops there.
+  while (group.mls.active) {
     const batch = await port.read(cursor, GROUP_LOG_READ_BATCH);
     if (batch.length === 0) break;
     for (const e of batch) {
+      if (!group.mls.active) break;
       if (!Number.isSafeInteger(e.seq) || e.seq <= cursor) throw remoteError('UNEXPECTED_MESSAGE', `the log returned position ${e.seq} after position ${cursor}`);
       cursor = e.seq;
-      if (!group.mls.active) {
-        refused.push({ seq: e.seq, code: 'GROUP_NOT_MEMBER' });
-        continue;
-      }
       if (isWelcome(e.data)) continue; // for a joiner, who starts reading at its commit
       try {
         const r = await receive(group, e.data, pins);

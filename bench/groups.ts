@@ -29,46 +29,62 @@ interface Measured {
   welcomeBytes: number;
 }
 
-async function measure(id: GroupSuiteId, n: number, runs: number): Promise<Measured> {
+interface Side {
+  suite: Awaited<ReturnType<typeof buildGroup>>['suite'];
+  a: Group;
+  b: Group;
+  m: Measured;
+}
+
+async function side(id: GroupSuiteId, n: number): Promise<Side> {
   const built = await buildGroup(id, n, 1);
-  let a: Group = built.creator;
-  let b: Group = built.joined[0]!;
-  const out: Measured = { addCreate: [], addProcess: [], removeCreate: [], removeProcess: [], addBytes: 0, removeBytes: 0, welcomeBytes: 0 };
+  return { suite: built.suite, a: built.creator, b: built.joined[0]!, m: { addCreate: [], addProcess: [], removeCreate: [], removeProcess: [], addBytes: 0, removeBytes: 0, welcomeBytes: 0 } };
+}
+
+/** One add and one remove on `x` (the committer `a`, the receiver `b`), timed. */
+async function once(x: Side, r: number): Promise<void> {
+  const joiner = member(`joiner${r}`);
+  const kp = await newKeyPackage(x.suite, joiner);
+  const t0 = performance.now();
+  const add = await changeMembers(x.a, { add: [kp.frame], remove: [] }, noPins);
+  x.a = ownCommitAccepted(add.group, noPins).group;
+  const t1 = performance.now();
+  x.b = (await receive(x.b, add.commit!.frame, noPins)).group;
+  const t2 = performance.now();
+  const rm = await changeMembers(x.a, { add: [], remove: [joiner.name] }, noPins);
+  x.a = ownCommitAccepted(rm.group, noPins).group;
+  const t3 = performance.now();
+  x.b = (await receive(x.b, rm.commit!.frame, noPins)).group;
+  const t4 = performance.now();
+  x.m.addCreate.push(t1 - t0);
+  x.m.addProcess.push(t2 - t1);
+  x.m.removeCreate.push(t3 - t2);
+  x.m.removeProcess.push(t4 - t3);
+  x.m.addBytes = add.commit!.frame.length;
+  x.m.welcomeBytes = add.commit!.welcome!.length;
+  x.m.removeBytes = rm.commit!.frame.length;
+  if (x.a.mls.epoch !== x.b.mls.epoch) throw new Error('bench: the two members disagree on the epoch');
+}
+
+/** Suite 83 and the suite 1 reference, run by run in turn (so load from other processes falls on both alike). */
+async function measure(n: number, runs: number): Promise<{ x: Measured; ref: Measured }> {
+  const x = await side(83, n);
+  const ref = await side(1, n);
   for (let r = 0; r < runs; r++) {
-    const joiner = member(`joiner${r}`);
-    const kp = await newKeyPackage(built.suite, joiner);
-    const t0 = performance.now();
-    const add = await changeMembers(a, { add: [kp.frame], remove: [] }, noPins);
-    a = ownCommitAccepted(add.group, noPins).group;
-    const t1 = performance.now();
-    b = (await receive(b, add.commit!.frame, noPins)).group;
-    const t2 = performance.now();
-    const rm = await changeMembers(a, { add: [], remove: [joiner.name] }, noPins);
-    a = ownCommitAccepted(rm.group, noPins).group;
-    const t3 = performance.now();
-    b = (await receive(b, rm.commit!.frame, noPins)).group;
-    const t4 = performance.now();
-    out.addCreate.push(t1 - t0);
-    out.addProcess.push(t2 - t1);
-    out.removeCreate.push(t3 - t2);
-    out.removeProcess.push(t4 - t3);
-    out.addBytes = add.commit!.frame.length;
-    out.welcomeBytes = add.commit!.welcome!.length;
-    out.removeBytes = rm.commit!.frame.length;
+    await once(x, r);
+    await once(ref, r);
   }
-  if (a.mls.epoch !== b.mls.epoch) throw new Error('bench: the two members disagree on the epoch');
-  return out;
+  return { x: x.m, ref: ref.m };
 }
 
 const kb = (b: number): string => `${(b / 1000).toFixed(1)} KB`;
 
 export async function groupsSection(quick: boolean): Promise<Figure[]> {
   const sizes = quick ? [3, 50] : [3, 50, 200];
-  const runs = quick ? 1 : 3;
+  const runs = quick ? 1 : 5;
   const figs: Figure[] = [];
   for (const n of sizes) {
-    const x = await measure(83, n, runs);
-    const ref = await measure(1, n, runs);
+    const { x, ref } = await measure(n, runs);
     const fig = (what: string, v: Summary, r: Summary, note: string): Figure => ({
       section: 'groups',
       name: `${what}, ${n} members, suite 83`,

@@ -7,10 +7,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { cleanup, freePort, jsonLines, run, startListener, tempDir, writeUsers } from '../cli/_harness.js';
-import { launch, prepare } from './_fixture.js';
+import { launch, prepare, ROOT } from './_fixture.js';
 
 let browser: Browser;
 const WAIT = 120_000;
@@ -72,6 +73,14 @@ test('a group message typed in the page reaches a CLI member, and one from the C
   await alice.waitFor(/bob in team: from bob in the terminal$/m, 'stdout', WAIT);
   assert.equal(await page.locator('#group-messages li', { hasText: 'from bob in the terminal' }).count(), 1, 'shown once');
 
+  // Bad input to the group API: one code and one sentence, nothing sent.
+  const answers = await page.evaluate(async () => {
+    const post = async (body: unknown): Promise<unknown> => (await fetch('/api/groups/send', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json();
+    return [await post({ group: 'nope', text: 'x' }), await post({ group: '../team', text: 'x' }), await post({ group: 'team' })];
+  });
+  assert.deepEqual(answers.map((a) => (a as { error: { code: string } }).error.code), ['GROUP_UNKNOWN', 'BAD_REQUEST', 'BAD_REQUEST']);
+  mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+  await page.screenshot({ path: join(ROOT, 'test-artifacts/ui-groups.png'), fullPage: true });
   await context.close();
   alice.kill('SIGINT');
   bob.kill('SIGINT');

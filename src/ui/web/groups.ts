@@ -33,6 +33,13 @@ export function mountGroups(parent: HTMLElement, hooks: GroupsViewHooks): { onEv
     log,
     form,
   );
+  // Across the whole layout, under the conversation (CSSOM, allowed by the page's style-src 'self').
+  section.style.gridColumn = '1 / -1';
+  section.style.borderTop = '1px solid var(--line)';
+  for (const e of [members, log]) e.style.listStyle = 'none';
+  members.style.padding = '0 18px';
+  log.style.maxHeight = '18rem';
+  for (const e of [title, sub]) e.style.margin = '4px 18px';
   parent.append(section);
 
   let groups: GroupView[] = [];

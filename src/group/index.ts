@@ -32,3 +32,4 @@ export { offer, CREATOR_COMMITS, type Ordering, type EpochSequencer, type Sequen
 export type { MemberView } from './members.js';
 export { DEFAULT_GROUP_SUITE, GROUP_SUITES, isGroupSuiteId, type GroupSuiteId } from './mls.js';
 export type { MlsSuite, MlsKeyPackage } from './mls.js';
+export { syncLog, commitVia, sendVia, joinFromLog, adjustChange, type GroupLogPort, type LogEntry, type LogMember, type AppendOutcome, type Refusal, type SyncResult, type CommitOutcome } from './log-member.js';

@@ -16,3 +16,7 @@ export const GROUP_RETAIN_EPOCHS = 4;
 export const GROUP_RETAIN_GENERATIONS = 64;
 /** Farthest a sender's generation may jump ahead before the message is refused. */
 export const GROUP_MAX_FORWARD_RATCHET = 1024;
+/** Entries read from a group's log per request (the relay's MAX_RELAY_FETCH). */
+export const GROUP_LOG_READ_BATCH = 32;
+/** Appends of one commit (or message) that may lose to another entry before we give up with RELAY_CONFLICT. */
+export const GROUP_MAX_COMMIT_ATTEMPTS = 16;

@@ -223,6 +223,14 @@ export class MlsGroupState {
   get groupId(): Uint8Array {
     return this.#s.groupContext.groupId;
   }
+  /** The tree hash of this epoch's group context (RFC 9420): members that agree on it hold the same tree. */
+  get treeHash(): Uint8Array {
+    return this.#s.groupContext.treeHash;
+  }
+  /** The confirmed transcript hash (RFC 9420): members that agree on it applied the same commits. */
+  get confirmedTranscriptHash(): Uint8Array {
+    return this.#s.groupContext.confirmedTranscriptHash;
+  }
   get ownLeaf(): number {
     return this.#s.privatePath.leafIndex;
   }

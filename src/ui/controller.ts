@@ -24,6 +24,7 @@ import { KeptPasswords } from './kept-passwords.js';
 import { isKeyChange, uiError, withContext } from './errors.js';
 import type { ConversationView, ListenerView, MessageView, ServerEvent, StateView } from './protocol.js';
 import { contacts, keyChangedEvent } from './views.js';
+import { GroupsPage } from './groups-page.js';
 
 interface Entry {
   readonly id: string;
@@ -61,6 +62,8 @@ export class UiController {
   readonly #kept = new KeptPasswords();
   #nextId = 1;
   #listenHolds = 0;
+  /** The page's group view (groups-page.ts). */
+  readonly groups: GroupsPage;
 
   constructor(o: ControllerOptions) {
     this.#core = o.core;
@@ -87,6 +90,7 @@ export class UiController {
       o.core.feeds.watch(me, (level, text, e) => this.#feedLine(level, text, e)),
     );
     for (const { conv, origin } of o.core.messenger.conversations(me)) this.#adopt(conv, origin);
+    this.groups = new GroupsPage({ core: o.core, self: o.self, users: o.users, emit: (e) => this.emit(e) });
   }
 
   get self(): Self {
@@ -342,6 +346,7 @@ export class UiController {
   /** Releases everything the page holds (its conversations and its listener), wipes kept passwords. */
   async close(): Promise<void> {
     for (const f of this.#off.splice(0)) f();
+    this.groups.close();
     this.#kept.clear();
     const m = this.#core.messenger;
     const held = [...this.#entries.values()].flatMap((e) => (e.held === undefined ? [] : [e.held]));

@@ -1,9 +1,10 @@
 /**
  * What the page and the local server say to each other: the JSON API's bodies and the
- * WebSocket's events. Types only (no imports), shared by the Node side (src/ui/*.ts) and the
+ * WebSocket's events. Types only (type imports only), shared by the Node side (src/ui/*.ts) and the
  * page (src/ui/web/*.ts). Nothing here is a secret except `ConnectRequest.password`, which
  * the server turns into bytes and wipes at once.
  */
+import type { GroupPageEvent } from './groups-protocol.js';
 
 /** How we know a contact's identity key. `changed`: a different key was offered and refused. */
 export type ContactKeyState = 'unknown' | 'pinned' | 'verified' | 'changed';
@@ -128,4 +129,5 @@ export type ServerEvent =
   | { readonly type: 'message'; readonly conversation: string; readonly message: MessageView }
   | { readonly type: 'receipt'; readonly conversation: string; readonly id: number }
   | { readonly type: 'key-changed'; readonly peer: string; readonly oldFingerprint: string; readonly newFingerprint: string; readonly message: string }
-  | { readonly type: 'notice'; readonly level: 'info' | 'error'; readonly message: string };
+  | { readonly type: 'notice'; readonly level: 'info' | 'error'; readonly message: string }
+  | { readonly type: 'group'; readonly event: GroupPageEvent };

@@ -217,6 +217,7 @@ class Api {
       if (p === null || p === '') throw new HttpError(400, 'BAD_REQUEST', 'say which peer with ?peer=NAME');
       return p;
     };
+    if (url.pathname === '/api/groups' || url.pathname.startsWith('/api/groups/')) return this.app.groups.route(req.method ?? '', url.pathname, async () => parseJsonObject(req, await readBody(req)));
     switch (key) {
       case 'GET /api/state':
         return this.app.state();

@@ -9,6 +9,7 @@ import { ApiFailure, begin, call, events } from './api.js';
 import { askPassword, keyChanged, openLog, openVerify } from './dialogs.js';
 import { byId, clock, el, sentence } from './dom.js';
 import { wireInvitations } from './invitations.js';
+import { mountGroups } from './groups.js';
 
 const ui = {
   me: byId('me', HTMLParagraphElement),
@@ -282,6 +283,9 @@ function onEvent(e: ServerEvent): void {
       return;
     case 'notice':
       notice(e.level, e.message);
+      return;
+    case 'group':
+      groupsView?.onEvent(e.event);
   }
 }
 
@@ -342,6 +346,7 @@ ui.toggle.addEventListener('click', () => {
     });
 });
 
+let groupsView: ReturnType<typeof mountGroups> | undefined;
 let streaming = false;
 /** Signs in with the link's token (or the tab's session) and starts the event stream once. */
 function start(): void {
@@ -350,6 +355,8 @@ function start(): void {
       if (ok && !streaming) {
         streaming = true;
         ui.notice.hidden = true;
+        // Mounted once signed in: it asks for the groups at once.
+        groupsView = mountGroups(document.querySelector('main') ?? document.body, { fail, notice });
         events(onEvent, () => notice('error', 'the connection to the securechat agent ended; run `securechat ui` again and open its new link'));
         return;
       }

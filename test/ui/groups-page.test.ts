@@ -75,7 +75,9 @@ test('a group message typed in the page reaches a CLI member, and one from the C
 
   // Bad input to the group API: one code and one sentence, nothing sent.
   const answers = await page.evaluate(async () => {
-    const post = async (body: unknown): Promise<unknown> => (await fetch('/api/groups/send', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json();
+    // The page's own session (sessionStorage, sent as a header: docs/UI.md).
+    const auth = `Bearer ${sessionStorage.getItem('securechat-session') ?? ''}`;
+    const post = async (body: unknown): Promise<unknown> => (await fetch('/api/groups/send', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: auth }, body: JSON.stringify(body) })).json();
     return [await post({ group: 'nope', text: 'x' }), await post({ group: '../team', text: 'x' }), await post({ group: 'team' })];
   });
   assert.deepEqual(answers.map((a) => (a as { error: { code: string } }).error.code), ['GROUP_UNKNOWN', 'BAD_REQUEST', 'BAD_REQUEST']);

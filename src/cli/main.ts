@@ -7,7 +7,12 @@
  * two modules instead of ~35. Without the bundle (a build by `tsc` alone) the same code runs
  * from the unbundled modules. Every other command loads src/cli/run.ts.
  */
+import module from 'node:module';
 import type * as SendFastModule from './send-fast.js';
+
+// Node >= 22.1 keeps compiled code between runs (the OS temp directory); Node 20 has no such
+// cache (the bundle is the lever there), so the call is made only where it exists.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const argv = process.argv.slice(2);
 

@@ -1,9 +1,9 @@
 /** One complete handshake against any target, then an immediate drop (no close exchange). */
 import { scConnect, scReconnect } from './peers.js';
 import { SecureChatError } from '../src/errors.js';
-import { refConnect, type Cert, type RefKind } from './references.js';
+import { refConnect, refConnectResume, type Cert, type RefKind } from './references.js';
 
-export type Target = 'securechat' | 'reconnect' | RefKind;
+export type Target = 'securechat' | 'reconnect' | 'tls-resume' | RefKind;
 
 export async function handshakeOnce(target: Target, port: number, cert: Cert): Promise<void> {
   if (target === 'reconnect') {
@@ -17,7 +17,7 @@ export async function handshakeOnce(target: Target, port: number, cert: Cert): P
     return;
   }
   // end(), not destroy(): the last handshake flight (TLS client Finished) must reach the server.
-  const s = await refConnect(target, port, cert);
+  const s = target === 'tls-resume' ? await refConnectResume(port, cert) : await refConnect(target, port, cert);
   s.end();
 }
 

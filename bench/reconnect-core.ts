@@ -6,7 +6,7 @@
  * about one more; ss comes from the memo). For `npm run bench` only.
  */
 import { performance } from 'node:perf_hooks';
-import { diffieHellman, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, diffieHellman, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { ReconnectInitiator, ReconnectResponder, memoStaticDh, type KemFunctions } from '../src/handshake/reconnect/index.js';
 import { staticKeyFromSeed } from '../src/crypto/x25519-from-ed25519.js';
 import { systemRandom } from '../src/crypto/random.js';
@@ -19,6 +19,8 @@ export interface ReconnectCoreBench {
   readonly responderUs: number;
   /** Median µs of one X25519 with both keys already imported (node:crypto). */
   readonly x25519Us: number;
+  /** Median µs of one X25519 private key import from raw bytes (JWK), which computes its public key. */
+  readonly importUs: number;
 }
 
 const median = (xs: number[]): number => {
@@ -58,5 +60,13 @@ export function benchReconnectCore(n: number): ReconnectCoreBench {
     diffieHellman({ privateKey: x.privateKey, publicKey: y.publicKey });
     if (k >= 20) dh.push((performance.now() - t0) * 1000);
   }
-  return { responderUs: median(resp), x25519Us: median(dh) };
+  const imp: number[] = [];
+  const zero = Buffer.alloc(32).toString('base64url');
+  for (let k = 0; k < n + 20; k++) {
+    const d = randomBytes(32).toString('base64url');
+    const t0 = performance.now();
+    createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: zero }, format: 'jwk' });
+    if (k >= 20) imp.push((performance.now() - t0) * 1000);
+  }
+  return { responderUs: median(resp), x25519Us: median(dh), importUs: median(imp) };
 }

@@ -76,8 +76,8 @@ function serveStream(s: ByteStream): void {
 
 export interface RefServers {
   readonly ports: Record<RefKind, number>;
-  /** Handshakes completed by each server since it started. */
-  readonly handshakes: Record<RefKind, number>;
+  /** Handshakes completed by each server since it started; `tls-resumed`: those of them resumed from a ticket. */
+  readonly handshakes: Record<RefKind | 'tls-resumed', number>;
   close(): Promise<void>;
 }
 
@@ -95,7 +95,7 @@ const serverKeys = SecretStream.keyPair();
 const clientKeys = SecretStream.keyPair();
 
 export async function startRefServers(cert: Cert): Promise<RefServers> {
-  const handshakes: Record<RefKind, number> = { tcp: 0, tls: 0, 'secret-stream': 0 };
+  const handshakes: Record<RefKind | 'tls-resumed', number> = { tcp: 0, tls: 0, 'secret-stream': 0, 'tls-resumed': 0 };
   const sockets = new Set<Socket>();
   const track = (s: Socket): void => {
     sockets.add(s);
@@ -109,6 +109,7 @@ export async function startRefServers(cert: Cert): Promise<RefServers> {
   });
   const tls = tlsCreateServer({ key: cert.key, cert: cert.cert, minVersion: 'TLSv1.3' }, (s) => {
     handshakes.tls++;
+    if (s.isSessionReused()) handshakes['tls-resumed']++;
     s.setNoDelay(true);
     serveStream(s);
   });
@@ -157,5 +158,34 @@ export function refConnect(kind: RefKind, port: number, cert: Cert): Promise<Byt
         reject,
       );
     }
+  });
+}
+
+/**
+ * The ticket the TLS 1.3 resumption reference offers: the newest one a server sent us. A
+ * ticket is reusable (OpenSSL's tickets are stateless), so concurrent clients share it.
+ */
+let tlsTicket: Buffer | undefined;
+
+/**
+ * A TLS 1.3 resumption (RFC 8446 §2.2, PSK with (EC)DHE: OpenSSL clients offer only
+ * psk_dhe_ke): the server decrypts the ticket, checks the binder, does one X25519 key
+ * generation and one DH, signs nothing, and sends a new ticket. The first connection is a
+ * full handshake that waits for its ticket. Resolves once the handshake is done.
+ */
+export function refConnectResume(port: number, cert: Cert): Promise<ByteStream> {
+  return new Promise((resolve, reject) => {
+    const had = tlsTicket !== undefined;
+    let connected = false;
+    const s: TLSSocket = tlsConnect({ host: '127.0.0.1', port, ca: cert.cert, servername: 'localhost', minVersion: 'TLSv1.3', ...(tlsTicket === undefined ? {} : { session: tlsTicket }) }, () => {
+      s.setNoDelay(true);
+      connected = true;
+      if (had) resolve(s);
+    });
+    s.on('session', (t: Buffer) => {
+      tlsTicket = t;
+      if (!had && connected) resolve(s);
+    });
+    s.once('error', reject);
   });
 }

@@ -102,7 +102,8 @@ export interface MainOptions {
   readonly ksf: KsfParams;
 }
 
-export async function main(argv: readonly string[], options: MainOptions): Promise<void> {
+/** The handlers every run installs: signals, and one sentence for anything nothing caught. */
+function install(): void {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const crash = (e: unknown): void => {
@@ -116,9 +117,11 @@ export async function main(argv: readonly string[], options: MainOptions): Promi
   };
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
+}
+
+export async function main(argv: readonly string[], options: MainOptions): Promise<void> {
+  install();
   const [first, ...rest] = argv;
-  let cmd: Command;
-  let cmdArgs: readonly string[];
   if (first === '--version' || first === '-V' || first === 'version') {
     process.stdout.write(`securechat ${version()}\n`);
     return finish(ExitCode.OK);
@@ -130,18 +133,24 @@ export async function main(argv: readonly string[], options: MainOptions): Promi
   }
   const found = first === undefined ? undefined : COMMANDS.find((c) => c.name === first);
   const isInteractive = found === undefined && (first === undefined || first.startsWith('-'));
-  if (found !== undefined) {
-    cmd = await found.load();
-    cmdArgs = rest;
-  } else if (isInteractive) {
-    cmd = await interactive();
-    cmdArgs = argv;
-  } else {
-    const out = new Output({ json: argv.includes('--json'), quiet: false });
-    const text = `unknown command "${first}"; see \`securechat --help\` for the list`;
-    out.error(text, { event: 'error', code: 'USAGE', exit: ExitCode.USAGE, message: text });
-    return finish(ExitCode.USAGE);
-  }
+  if (found !== undefined) return execute(await found.load(), rest, false, options);
+  if (isInteractive) return execute(await interactive(), argv, true, options);
+  const out = new Output({ json: argv.includes('--json'), quiet: false });
+  const text = `unknown command "${first}"; see \`securechat --help\` for the list`;
+  out.error(text, { event: 'error', code: 'USAGE', exit: ExitCode.USAGE, message: text });
+  return finish(ExitCode.USAGE);
+}
+
+/**
+ * Runs one command already loaded, exactly as `main` runs it after finding it by name: the
+ * shipped entry's bundled `send` path (src/cli/send-fast.ts) starts here.
+ */
+export async function runOne(cmd: Command, args: readonly string[], options: MainOptions): Promise<void> {
+  install();
+  return execute(cmd, args, false, options);
+}
+
+async function execute(cmd: Command, cmdArgs: readonly string[], isInteractive: boolean, options: MainOptions): Promise<void> {
   let cli: Cli | undefined;
   try {
     const parsed = parseCommand(isInteractive ? '' : cmd.name, cmdArgs, cmd.options, cmd.positionals);
@@ -154,11 +163,10 @@ export async function main(argv: readonly string[], options: MainOptions): Promi
     const code = await cmd.run(cli, parsed);
     return await finish(code);
   } catch (e) {
-    const out = cli?.out ?? new Output({ json: argv.includes('--json'), quiet: false });
+    const out = cli?.out ?? new Output({ json: cmdArgs.includes('--json'), quiet: false });
     const x = explain(e, cli?.fail ?? { established: false });
     out.error(x.sentence, { event: 'error', code: x.code, exit: x.exit, message: x.sentence });
     if ((cli?.debug ?? process.env['SECURECHAT_DEBUG'] === '1') && e instanceof Error) process.stderr.write(`${e.stack ?? String(e)}\n`);
     return finish(x.exit);
   }
 }
-

@@ -2,7 +2,7 @@
  * X25519 (RFC 7748) and Ed25519 (RFC 8032) from node:crypto, on raw 32-byte keys.
  * Raw keys are wrapped in the fixed PKCS#8 / SPKI DER prefixes that OpenSSL expects.
  */
-import { createHash, createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, hash, sign, verify, type KeyObject } from 'node:crypto';
 import { concat, ctEqual, wipe } from './bytes.js';
 import { remoteError } from '../errors.js';
 
@@ -52,8 +52,14 @@ function importX25519Private(priv: Uint8Array): KeyObject {
  */
 const x25519Keys = new WeakMap<Uint8Array, { readonly check: Uint8Array; readonly key: KeyObject }>();
 
+/** SHA-256(label || secret) in one native call (`crypto.hash`); the concatenation is wiped. */
 function keyCheck(label: string, secret: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(label).update(secret).digest());
+  const m = Buffer.alloc(label.length + secret.length);
+  m.write(label, 0, 'latin1');
+  m.set(secret, label.length);
+  const out = hash('sha256', m, 'buffer');
+  m.fill(0);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 function x25519PrivateKey(priv: Uint8Array): KeyObject {

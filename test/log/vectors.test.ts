@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toHex } from '../../src/crypto/bytes.js';
+import { kbkdfCmac, kbkdfCmacMany } from '../../src/crypto/kbkdf.js';
 import { deriveLogKeys, entryMaterials, saltKey } from '../../src/log/keys.js';
 import { verifyLog } from '../../src/log/verify.js';
 import { LogWriter, logPaths, verifyLogFile } from '../../src/log/file.js';
@@ -54,6 +55,12 @@ describe('log vectors (log-v3.json)', () => {
       for (let i = 0; i < m.count; i++) assert.equal(toHex(entryMaterials(hex(m.key), m.first + i, 1)), m.materials.slice(i * 88, (i + 1) * 88));
     }
     assert.throws(() => entryMaterials(hex(V.saltKey.key), 2 ** 48, 1), RangeError);
+    // kbkdfCmacMany is kbkdfCmac per context, on its one-block fast path and on the general one.
+    const key = hex(V.saltKey.key);
+    for (const [label, ctxs] of [[Uint8Array.of(0x65), [Uint8Array.of(0, 0, 0, 0, 0, 1), Uint8Array.of(0, 0, 0, 0, 1, 0)]], [new TextEncoder().encode('longer label'), [Uint8Array.of(1, 2, 3), Uint8Array.of(4, 5, 6)]]] as const) {
+      const many = kbkdfCmacMany(key, label, ctxs, 44);
+      assert.equal(toHex(many), ctxs.map((c) => toHex(kbkdfCmac(key, label, c, 44))).join(''));
+    }
   });
 
   test('both logs verify with their heads and hold the events', () => {

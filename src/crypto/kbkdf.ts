@@ -125,3 +125,50 @@ export function kbkdfCmac(key: Uint8Array, label: Uint8Array, context: Uint8Arra
   enc.fill(0, outBytes);
   return out;
 }
+
+/**
+ * `kbkdfCmac(key, label, contexts[j], outBytes)` for every j, back to back (`outBytes` each),
+ * computed with one AES-ECB pass over all their blocks when each PRF input is exactly one
+ * block (`4 + |Label| + 1 + |Context| + 4 = 16`, every context of the same length): that is
+ * what lets a log commit derive the keys of all its entries at once (docs/LOG-FORMAT.md §3).
+ * Other lengths fall back to one `kbkdfCmac` per context. The caller wipes the result.
+ */
+export function kbkdfCmacMany(key: Uint8Array, label: Uint8Array, contexts: readonly Uint8Array[], outBytes: number): Uint8Array {
+  if (!Number.isSafeInteger(outBytes) || outBytes < 1 || outBytes * 8 > 0xffff_ffff) throw new RangeError('bad KBKDF output length');
+  const out = new Uint8Array(contexts.length * outBytes);
+  const ctxLen = contexts[0]?.length ?? 0;
+  if (4 + label.length + 1 + ctxLen + 4 !== BLOCK || contexts.some((c) => c.length !== ctxLen)) {
+    contexts.forEach((c, j) => {
+      const one = kbkdfCmac(key, label, c, outBytes);
+      out.set(one, j * outBytes);
+      wipe(one);
+    });
+    return out;
+  }
+  const n = Math.ceil(outBytes / BLOCK);
+  const c = ecb(key);
+  const { k1, k2 } = subkeys(c);
+  const input = new Uint8Array(BLOCK);
+  input.set(label, 4);
+  new DataView(input.buffer).setUint32(BLOCK - 4, outBytes * 8, false);
+  const blocks = new Uint8Array(contexts.length * n * BLOCK);
+  let o = 0;
+  for (const ctx of contexts) {
+    input.set(ctx, 5 + label.length);
+    for (let i = 1; i <= n; i++, o += BLOCK) {
+      blocks.set(input, o);
+      blocks[o] = i >>> 24;
+      blocks[o + 1] = (i >>> 16) & 0xff;
+      blocks[o + 2] = (i >>> 8) & 0xff;
+      blocks[o + 3] = i & 0xff;
+      for (let b = 0; b < BLOCK; b++) blocks[o + b] = (blocks[o + b] ?? 0) ^ (k1[b] ?? 0);
+    }
+  }
+  const enc = c.update(blocks);
+  c.final(); // frees and cleanses the OpenSSL context now, not at GC
+  wipe(k1, k2, input, blocks);
+  const whole = n * BLOCK;
+  for (let j = 0; j < contexts.length; j++) out.set(enc.subarray(j * whole, j * whole + outBytes), j * outBytes);
+  enc.fill(0);
+  return out;
+}

@@ -8,8 +8,9 @@
  *     messages.sclog.lock     0600  pid of the writer, while one is open
  *
  * Durability: `append` resolves once its record is written and fdatasync'd. The head that
- * vouches for it follows off the critical path (log format 2): written over the older of two
- * slots in place and fdatasync'd, instead of a temp file, fsync, rename and directory fsync.
+ * vouches for it follows off the critical path (log format 2): written in place into the
+ * current of two slots (page cache), fdatasync'd after HEAD_SYNC_EVERY commits or when the log
+ * goes idle, and only then do the slots swap, so the other slot is always an older, durable head.
  * Order matters: the head is written only after the records it vouches for are durable, so
  * after a crash the head never vouches for a record that is not on disk; it may lag the log
  * (by the commits of one head write), which `open` brings up to date; a torn slot leaves the
@@ -19,9 +20,8 @@ import { constants as fsc, promises as fsp, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { localError } from '../errors.js';
-import { concat } from '../crypto/bytes.js';
 import { atomicWriteFile, ensurePrivateDir, fsyncDir, readFileIfExists, storageError, writeTemp } from '../fs/private-files.js';
-import { appendEvent, decodeHeadFile, encodeHead, encodeHeadFile, newLog, type ChainState } from './chain.js';
+import { appendEvents, decodeHeadFile, type AppendManyResult, encodeHead, encodeHeadFile, newLog, type ChainState } from './chain.js';
 import { EventKind, RepairAction, type LogEvent } from './event.js';
 import { DEFAULT_CHECKPOINT_EVERY, HEAD_BYTES, MAX_LOG_FILE_BYTES } from './format.js';
 import { deriveLogKeys, wipeLogKeys, type LogKeys } from './keys.js';
@@ -52,7 +52,20 @@ export interface OpenLogOptions {
   readonly random?: RandomSource;
   /** A checkpoint record after this many records (default 64). */
   readonly checkpointEvery?: number;
+  /**
+   * While appends keep coming, the head file is fdatasync'd after at most this many group
+   * commits (default {@link HEAD_SYNC_EVERY}); each commit's head is written to the page cache
+   * at once either way (LOG-FORMAT.md §4.1).
+   */
+  readonly headSyncEvery?: number;
+  /** How long without a commit before a head write not yet fdatasync'd is (default {@link HEAD_SYNC_IDLE_MS}). */
+  readonly headSyncIdleMs?: number;
 }
+
+/** Group commits whose heads may be written (page cache) before the head file is fdatasync'd. */
+export const HEAD_SYNC_EVERY = 8;
+/** After this long without a commit, a head write not yet fdatasync'd is (ms). */
+export const HEAD_SYNC_IDLE_MS = 10;
 
 function invalid(p: Problem): Error {
   return localError('LOG_INVALID', `log invalid at entry ${p.index}: ${p.kind}: ${p.detail}`);
@@ -96,12 +109,22 @@ export class LogWriter {
   private broken: Error | undefined;
   private closed = false;
   private commits = 0;
-  /** The head slot the next head write overwrites (the other one holds the newest head on disk). */
+  /**
+   * The head slot written now (page cache, not yet fdatasync'd); the other one holds an older
+   * head that is durable. The two swap only after an fdatasync made this one durable.
+   */
   private slot = 0;
-  /** The newest durable state whose head is not written yet. */
+  /** The newest durable state whose head is not written yet (waits while a head fdatasync runs). */
   private headDue: ChainState | null = null;
-  /** The head writes in progress (one at a time, each for the newest due state). */
+  /** Heads written to `slot` since its last fdatasync. */
+  private unsynced = 0;
+  /** The head fdatasync in progress. */
   private heading: Promise<void> | null = null;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Commits when the idle timer was armed (it syncs only if none came since). */
+  private commitsAtArm = 0;
+  private headSyncEvery = HEAD_SYNC_EVERY;
+  private headSyncIdleMs = HEAD_SYNC_IDLE_MS;
 
   private constructor(
     readonly paths: LogPaths,
@@ -137,6 +160,14 @@ export class LogWriter {
       headFh = await fsp.open(o.paths.head, fsc.O_WRONLY);
       const w = new LogWriter(o.paths, keys, fh, headFh, lock, state, random, every);
       w.slot = slot;
+      if (o.headSyncEvery !== undefined) {
+        if (!Number.isSafeInteger(o.headSyncEvery) || o.headSyncEvery < 1) throw localError('USAGE', 'headSyncEvery must be a positive integer');
+        w.headSyncEvery = o.headSyncEvery;
+      }
+      if (o.headSyncIdleMs !== undefined) {
+        if (!Number.isFinite(o.headSyncIdleMs) || o.headSyncIdleMs < 0) throw localError('USAGE', 'headSyncIdleMs must be a non-negative number');
+        w.headSyncIdleMs = o.headSyncIdleMs;
+      }
       return w;
     } catch (e) {
       await fh?.close().catch(() => undefined);
@@ -177,30 +208,77 @@ export class LogWriter {
     });
   }
 
-  /** Resolves when the head file vouches for every append resolved so far (its slot fdatasync'd). */
+  /** Resolves when the head file durably vouches for every append resolved so far (its slot fdatasync'd). */
   async headWritten(): Promise<void> {
-    while (this.heading !== null) await this.heading;
+    for (;;) {
+      if (this.heading !== null) await this.heading;
+      else if (this.broken === undefined && (this.unsynced > 0 || this.headDue !== null)) {
+        this.writeDueHead();
+        await this.syncHead();
+      } else return;
+    }
   }
 
-  /** Writes the head for the newest durable state, then again while a newer one became due. */
+  /**
+   * After a commit is durable: its head goes into the current slot at once (a page-cache write,
+   * which survives the process being killed), and the slot is fdatasync'd after
+   * `headSyncEvery` commits or once the log has been idle for HEAD_SYNC_IDLE_MS — not after
+   * every commit, where a second fdatasync competed with the next commit's for the disk.
+   */
   private scheduleHead(state: ChainState): void {
     this.headDue = state;
-    this.heading ??= this.writeHeads();
+    if (this.heading !== null) return; // written into the other slot once this fdatasync is done
+    this.writeDueHead();
+    if (this.unsynced >= this.headSyncEvery) void this.syncHead();
+    else this.armIdle();
   }
 
-  private async writeHeads(): Promise<void> {
+  private writeDueHead(): void {
+    const s = this.headDue;
+    if (s === null || this.broken !== undefined) return;
+    this.headDue = null;
     try {
-      while (this.headDue !== null) {
-        const s = this.headDue;
-        this.headDue = null;
-        writeAllSync(this.headFh.fd, encodeHead(this.keys, s), this.slot * HEAD_BYTES);
-        await this.headFh.datasync();
-        this.slot ^= 1;
-      }
+      writeAllSync(this.headFh.fd, encodeHead(this.keys, s), this.slot * HEAD_BYTES);
+      this.unsynced++;
     } catch (e) {
       this.broken ??= e instanceof Error ? e : new Error(String(e));
-    } finally {
+    }
+  }
+
+  private armIdle(): void {
+    if (this.idleTimer !== undefined) return;
+    this.commitsAtArm = this.commits;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.heading !== null || this.unsynced === 0) return;
+      if (this.commits === this.commitsAtArm) void this.syncHead();
+      else this.armIdle();
+    }, this.headSyncIdleMs);
+    this.idleTimer.unref();
+  }
+
+  /** fdatasyncs the current slot, then swaps slots and writes the head that came due meanwhile. */
+  private syncHead(): Promise<void> {
+    if (this.heading !== null) return this.heading;
+    const p = this.fsyncSlot().then(() => {
       this.heading = null;
+      if (this.headDue === null) return;
+      this.writeDueHead();
+      if (this.unsynced >= this.headSyncEvery) void this.syncHead();
+      else this.armIdle();
+    });
+    this.heading = p;
+    return p;
+  }
+
+  private async fsyncSlot(): Promise<void> {
+    if (this.unsynced === 0 || this.broken !== undefined) return;
+    try {
+      await this.headFh.datasync();
+      this.unsynced = 0;
+      this.slot ^= 1;
+    } catch (e) {
+      this.broken ??= e instanceof Error ? e : new Error(String(e));
     }
   }
 
@@ -226,24 +304,26 @@ export class LogWriter {
       for (const w of batch) w.reject(e);
       return;
     }
-    let state = this.state;
-    const parts: Uint8Array[] = [];
-    const done: { w: Waiting; index: number }[] = [];
-    for (const w of batch) {
-      try {
-        const r = appendEvent(this.keys, state, w.event, this.random, this.checkpointEvery);
-        parts.push(r.bytes);
-        done.push({ w, index: r.index });
-        state = r.state;
-      } catch (e) {
-        w.reject(e); // a malformed event: refused, the others go on
-      }
+    let r: AppendManyResult;
+    try {
+      r = appendEvents(this.keys, this.state, batch.map((w) => w.event), this.random, this.checkpointEvery);
+    } catch (e) {
+      for (const w of batch) w.reject(e); // the index limit, or a broken random source: nothing written
+      return;
     }
+    const done: { w: Waiting; index: number }[] = [];
+    r.outcomes.forEach((o, i) => {
+      const w = batch[i];
+      if (w === undefined) return;
+      if ('error' in o) w.reject(o.error); // a malformed event: refused, the others go on
+      else done.push({ w, index: o.index });
+    });
     if (done.length === 0) return;
+    const state = r.state;
     try {
       // Synchronous: a page-cache write of one commit's records, measured cheaper than a trip
       // through the thread pool (the fdatasync that follows is the slow part, and stays async).
-      writeAllSync(this.fh.fd, parts.length === 1 ? (parts[0] ?? new Uint8Array(0)) : concat(...parts));
+      writeAllSync(this.fh.fd, r.bytes);
       await this.fh.datasync();
     } catch (e) {
       this.broken = e instanceof Error ? e : new Error(String(e));
@@ -261,11 +341,13 @@ export class LogWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     // Until neither a commit nor a head write is left (an append made meanwhile starts both).
-    while (this.flushing !== null || this.heading !== null) {
+    while (this.flushing !== null || this.heading !== null || (this.broken === undefined && (this.unsynced > 0 || this.headDue !== null))) {
       if (this.flushing !== null) await this.flushing;
       await this.headWritten();
     }
     this.closed = true;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     try {
       await this.fh.close();
       await this.headFh.close();

@@ -14,8 +14,18 @@ import { readU32, readU64 } from '../crypto/bytes.js';
 
 // ---- specification (changing one changes the file format version) ----
 
-/** "SCLOG" 0 0 1: format version 1. */
+/** "SCLOG" 0 0 1: a log file of format 1 or 2 (each entry's key expanded by HKDF on its own). */
 export const LOG_MAGIC = Uint8Array.of(0x53, 0x43, 0x4c, 0x4f, 0x47, 0x00, 0x00, 0x01);
+/** "SCLOG" 0 0 3: a log file of format 3 (the entries of one commit share a salt; keys in batches). */
+export const LOG_MAGIC_V3 = Uint8Array.of(0x53, 0x43, 0x4c, 0x4f, 0x47, 0x00, 0x00, 0x03);
+/** How a log file derives its entry keys: 1 (formats 1 and 2) or 3, told by its magic. */
+export type LogFileFormat = 1 | 3;
+/** The format new logs are created in. */
+export const NEW_LOG_FORMAT: LogFileFormat = 3;
+
+export function logMagic(format: LogFileFormat): Uint8Array {
+  return format === 3 ? LOG_MAGIC_V3 : LOG_MAGIC;
+}
 /** "SCHEAD" 0 1: head record version 1. */
 export const HEAD_MAGIC = Uint8Array.of(0x53, 0x43, 0x48, 0x45, 0x41, 0x44, 0x00, 0x01);
 export const LOG_ID_BYTES = 16;
@@ -106,6 +116,7 @@ export function parseRecordAt(file: Uint8Array, off: number): ParseStep {
 
 /** Fields of a file header, as read (views). */
 export interface RawHeader {
+  readonly format: LogFileFormat;
   readonly logId: Uint8Array;
   readonly keyCheck: Uint8Array;
   readonly mac: Uint8Array;
@@ -118,10 +129,13 @@ export type HeaderStep =
 
 export function parseHeader(file: Uint8Array): HeaderStep {
   const n = Math.min(file.length, LOG_MAGIC.length);
-  for (let i = 0; i < n; i++) if (file[i] !== LOG_MAGIC[i]) return { kind: 'not-a-log' };
+  // The last magic byte is the version: 1 or 3 (a file cut inside its magic is a partial header).
+  for (let i = 0; i < n - (n === LOG_MAGIC.length ? 1 : 0); i++) if (file[i] !== LOG_MAGIC[i]) return { kind: 'not-a-log' };
+  const v = n === LOG_MAGIC.length ? file[n - 1] : 1;
+  if (v !== 1 && v !== 3) return { kind: 'not-a-log' };
   if (file.length < HEADER_BYTES) return { kind: 'partial' };
   const a = LOG_MAGIC.length;
   const b = a + LOG_ID_BYTES;
   const c = b + KEY_CHECK_BYTES;
-  return { kind: 'header', header: { logId: file.subarray(a, b), keyCheck: file.subarray(b, c), mac: file.subarray(c, HEADER_BYTES) } };
+  return { kind: 'header', header: { format: v, logId: file.subarray(a, b), keyCheck: file.subarray(b, c), mac: file.subarray(c, HEADER_BYTES) } };
 }

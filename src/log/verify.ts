@@ -6,8 +6,8 @@
 import { ctEqual, fromHex } from '../crypto/bytes.js';
 import { localError } from '../errors.js';
 import { decodeEvent, type LogEvent } from './event.js';
-import { decodeHeadFile, encodeHead, entryMac, headerMac, openRecord, type ChainState, type Head } from './chain.js';
-import { HEADER_BYTES, parseHeader, parseRecordAt, RecordType, type RawRecord } from './format.js';
+import { decodeHeadFile, encodeHead, entryMac, headerMac, RecordOpener, type ChainState, type Head } from './chain.js';
+import { HEADER_BYTES, parseHeader, parseRecordAt, RecordType, type LogFileFormat, type RawRecord } from './format.js';
 import type { LogKeys } from './keys.js';
 
 export const ProblemKind = {
@@ -79,7 +79,6 @@ export type VerifyResult =
 
 export function verifyLog(k: LogKeys, file: Uint8Array, opts: VerifyOptions): VerifyResult {
   const entries: VerifiedEntry[] = [];
-  const keep = opts.keepEntries === true;
   const bad = (problem: Problem, rest: Partial<Common> = {}): VerifyResult => ({
     ok: false, problem, records: 0, events: 0, verifiedBytes: 0, state: undefined, headCount: undefined, entries, ...rest,
   });
@@ -88,10 +87,30 @@ export function verifyLog(k: LogKeys, file: Uint8Array, opts: VerifyOptions): Ve
   const hs = parseHeader(file);
   if (hs.kind === 'not-a-log') return bad({ kind: 'edited', index: 0, detail: 'not a SecureChat log (bad magic in the file header)' });
   if (hs.kind === 'partial') return bad({ kind: 'truncated', index: 0, detail: 'the file ends inside its header' });
-  const { logId, keyCheck, mac: hmac } = hs.header;
+  const { format, logId, keyCheck, mac: hmac } = hs.header;
   if (!ctEqual(keyCheck, k.keyCheck)) return bad({ kind: 'wrong-key', index: 0, detail: 'the log was written under a different log secret' });
-  const genesis = headerMac(k, logId);
+  const genesis = headerMac(k, logId, format);
   if (!ctEqual(hmac, genesis)) return bad({ kind: 'edited', index: 0, detail: 'file header MAC does not verify' });
+  const opener = new RecordOpener(k, format, logId);
+  try {
+    return verifyChain(k, file, opts, { format, logId, genesis, opener, bad, entries });
+  } finally {
+    opener.wipe();
+  }
+}
+
+interface ChainCtx {
+  readonly format: LogFileFormat;
+  readonly logId: Uint8Array;
+  readonly genesis: Uint8Array;
+  readonly opener: RecordOpener;
+  readonly bad: (problem: Problem, rest?: Partial<Common>) => VerifyResult;
+  readonly entries: VerifiedEntry[];
+}
+
+function verifyChain(k: LogKeys, file: Uint8Array, opts: VerifyOptions, c: ChainCtx): VerifyResult {
+  const { format, logId, genesis, opener, bad, entries } = c;
+  const keep = opts.keepEntries === true;
 
   // ---- head ----
   let head: Head | undefined;
@@ -113,7 +132,7 @@ export function verifyLog(k: LogKeys, file: Uint8Array, opts: VerifyOptions): Ve
   let since = 0;
   const macAt = new Map<number, Uint8Array>([[-1, genesis]]);
   const progress = (): Partial<Common> => ({
-    records: p, events, verifiedBytes: off, headCount, state: { logId: logId.slice(), count: p, lastMac: prev.slice(), sinceCheckpoint: since },
+    records: p, events, verifiedBytes: off, headCount, state: { format, logId: logId.slice(), count: p, lastMac: prev.slice(), sinceCheckpoint: since },
   });
   const want = new Set<number>();
   if (head !== undefined) want.add(head.count - 1);
@@ -137,8 +156,8 @@ export function verifyLog(k: LogKeys, file: Uint8Array, opts: VerifyOptions): Ve
     }
     const r = step.record;
     const mac = r.index === p ? entryMac(k, logId, prev, p, r.type, r.salt, r.sealed) : undefined;
-    if (mac === undefined || !ctEqual(mac, r.mac)) return bad(classify(k, file, logId, prev, p, r, vouched(p)), progress());
-    const pt = openRecord(k, logId, p, r.type, r.salt, r.sealed);
+    if (mac === undefined || !ctEqual(mac, r.mac)) return bad(classify(k, opener, file, logId, prev, p, r, vouched(p)), progress());
+    const pt = opener.open(p, r.type, r.salt, r.sealed);
     if (pt === null) return bad({ kind: 'edited', index: p, detail: `entry ${p}: MAC verifies but the ciphertext does not (corrupt writer)` }, progress());
     if (r.type === RecordType.EVENT) {
       let event: LogEvent;
@@ -188,8 +207,8 @@ export function verifyLog(k: LogKeys, file: Uint8Array, opts: VerifyOptions): Ve
  * the chain. The entry's own AEAD tag, which does not depend on the chain, tells an authentic
  * entry in the wrong place (deleted / reordered / duplicated) from bytes the key never made.
  */
-function classify(k: LogKeys, file: Uint8Array, logId: Uint8Array, prev: Uint8Array, p: number, r: RawRecord, vouched: boolean): Problem {
-  const authentic = openRecord(k, logId, r.index, r.type, r.salt, r.sealed) !== null;
+function classify(k: LogKeys, opener: RecordOpener, file: Uint8Array, logId: Uint8Array, prev: Uint8Array, p: number, r: RawRecord, vouched: boolean): Problem {
+  const authentic = opener.open(r.index, r.type, r.salt, r.sealed) !== null;
   if (authentic && r.index < p) return { kind: 'inserted', index: p, detail: `entry ${p} is a copy of entry ${r.index}` };
   if (authentic && r.index > p) {
     // Is the genuine entry p somewhere later? Then the entries were reordered; else deleted.

@@ -231,6 +231,35 @@ describe('log file adapter', () => {
     await w3.close();
   });
 
+  test('the head is written in place after each commit and fdatasync\'d every headSyncEvery commits; only then do the slots swap', async () => {
+    const u = await fresh();
+    const paths = logPaths(u);
+    const k = deriveLogKeys(SECRET);
+    const counts = async (): Promise<number[]> => {
+      const b = new Uint8Array(await readFile(paths.head));
+      return [0, 1].map((s) => {
+        const d = decodeHead(k, b.subarray(s * HEAD_BYTES, (s + 1) * HEAD_BYTES));
+        assert.ok(d.ok, `slot ${s} authenticates`);
+        return d.head.count;
+      });
+    };
+    // No idle sync during the test (its timer is the only clock here): only the commit count decides.
+    const w = await LogWriter.open({ paths, secret: SECRET, headSyncEvery: 3, headSyncIdleMs: 3_600_000 });
+    await w.append(msg(0));
+    assert.deepEqual(await counts(), [1, 0], 'the first commit\'s head is in the current slot at once');
+    await w.append(msg(1));
+    assert.deepEqual(await counts(), [2, 0], 'the same slot again: the other, older one stays untouched until a sync');
+    await w.append(msg(2));
+    await w.headWritten();
+    assert.deepEqual(await counts(), [3, 0], 'the third commit syncs the slot');
+    await w.append(msg(3));
+    await w.headWritten();
+    assert.deepEqual(await counts(), [3, 4], 'after the sync, the other slot is written');
+    await w.close();
+    assert.ok((await verifyLogFile({ paths, secret: SECRET })).ok);
+    await assert.rejects(LogWriter.open({ paths, secret: SECRET, headSyncEvery: 0 }), code('USAGE'));
+  });
+
   test('close waits for appends made while it waits (their commits and head writes), then the log verifies with all of them', async () => {
     const u = await fresh();
     const paths = logPaths(u);

@@ -75,7 +75,7 @@ class UserMailbox {
   readonly mailboxKey: Uint8Array;
   readonly #o: RelayMailboxOptions;
   readonly #links = new Map<string, Promise<RelayLink>>();
-  #pumping = false;
+  #pumping: Promise<void> | undefined;
   #sparing: Promise<void> | undefined;
   #again = false;
   #closed = false;
@@ -104,7 +104,7 @@ class UserMailbox {
   #relink(k: string, e: RelayEndpoint): Promise<RelayLink> {
     const connect = this.#o.connect ?? ((x: RelayEndpoint) => RelayClient.connect({ host: x.host, port: x.port, relayKey: x.key, ...(this.#o.random === undefined ? {} : { random: this.#o.random }) }));
     const p = connect(e).then(async (l) => {
-      for (const [peer, q] of this.state.queues) if (peer !== SPARE && sameEndpoint(q, e)) await l.subscribe(q, () => this.pump());
+      for (const [peer, q] of this.state.queues) if (peer !== SPARE && sameEndpoint(q, e)) await l.subscribe(q, () => void this.pump());
       return l;
     });
     p.catch(() => this.#links.delete(k));
@@ -137,7 +137,7 @@ class UserMailbox {
       this.state.queues.set(peer, spare);
       q = spare;
       void this.file.save(this.state).catch(() => undefined);
-      void this.link(this.use).then((l) => l.subscribe(spare, () => this.pump())).catch(() => undefined);
+      void this.link(this.use).then((l) => l.subscribe(spare, () => void this.pump())).catch(() => undefined);
       void this.ensureSpare().catch(() => undefined);
     }
     return { relayKey: q.key, host: q.host, port: q.port, sendId: q.sendId, sendSeed: q.sendSeed, mailboxKey: this.mailboxKey };
@@ -178,15 +178,14 @@ class UserMailbox {
     await (await this.link(c)).send(c, data, relayId);
   }
 
-  /** Fetches every queue until they are empty; overlapping calls run once more after the current one. */
-  pump(): void {
-    if (this.#closed) return;
-    if (this.#pumping) {
+  /** Fetches every queue until they are empty; a call during a fetch makes it run once more. Resolves when done (never rejects). */
+  pump(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (this.#pumping !== undefined) {
       this.#again = true;
-      return;
+      return this.#pumping;
     }
-    this.#pumping = true;
-    void (async () => {
+    this.#pumping = (async () => {
       do {
         this.#again = false;
         for (const [peer, q] of [...this.state.queues]) {
@@ -201,8 +200,9 @@ class UserMailbox {
         }
       } while (this.#again && !this.#closed);
     })().finally(() => {
-      this.#pumping = false;
+      this.#pumping = undefined;
     });
+    return this.#pumping;
   }
 
   async #drainQueue(peer: string, q: OwnQueue): Promise<void> {
@@ -293,7 +293,7 @@ export class RelayMailboxes {
       try {
         const u = await this.#user(as);
         await u.ensureSpare().catch((e: unknown) => this.#o.feed(as).status(`the relay of ${as} cannot be reached now (${isSecureChatError(e) ? e.code : 'INTERNAL'})`, { event: 'relay-retry', code: isSecureChatError(e) ? e.code : 'INTERNAL' }));
-        u.pump();
+        void u.pump();
       } catch (e) {
         this.#o.feed(as).warn(`the relay mailbox of ${as} cannot be used: ${e instanceof Error ? e.message : String(e)}`, { event: 'error', code: isSecureChatError(e) ? e.code : 'INTERNAL', message: 'relay mailbox unreadable' });
       }
@@ -309,7 +309,7 @@ export class RelayMailboxes {
           const u = await p.catch(() => undefined);
           if (u === undefined) continue;
           void u.ensureSpare().catch(() => undefined);
-          u.pump();
+          void u.pump();
         }
       })().finally(() => this.#arm());
     }, this.#o.pollMs ?? RELAY_POLL_MS);
@@ -330,6 +330,11 @@ export class RelayMailboxes {
       }
       if (offer !== undefined && conv.isOpen) conv.sendMailbox(offer);
     }).catch(() => undefined);
+  }
+
+  /** Fetches `as`'s queues now; resolves when they were drained (or could not be fetched: reported on the feed). */
+  async fetchNow(as: string): Promise<void> {
+    await (await this.#user(as)).pump();
   }
 
   /** Whether `as` can leave messages for `peer` at a relay. */

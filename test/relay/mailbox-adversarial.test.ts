@@ -59,7 +59,8 @@ test('a relay that alters, replays or reorders is refused with the exact code; h
     status: () => undefined,
     line: () => undefined,
     warn: (_t, e) => {
-      codes[user]?.push(String(e?.['code']));
+      const c = e?.['code'];
+      codes[user]?.push(typeof c === 'string' ? c : '?');
     },
   });
   let tamper: Tamper = (x) => x;

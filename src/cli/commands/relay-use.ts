@@ -7,7 +7,7 @@
  */
 import { fromHex } from '../../crypto/bytes.js';
 import { localError } from '../../errors.js';
-import { userDir } from '../../identity/home.js';
+import { listLocalUsers, userDir } from '../../identity/home.js';
 import { findUser, formatAddress } from '../../identity/index.js';
 import { selfName } from '../../app/self.js';
 import { saveRelayUse } from '../../app/relay-state.js';
@@ -22,6 +22,7 @@ export async function relayUse(cli: Cli, args: Parsed): Promise<ExitCode> {
   if (keyText === undefined || !/^[0-9a-fA-F]{64}$/.test(keyText)) throw localError('USAGE', 'say the relay\'s key with --relay-key HEX (the 64 hex digits `securechat relay` printed when it started)');
   const addr = args.common.relay ?? (users === undefined ? undefined : findUser(users, as).relay);
   if (addr === undefined) throw localError('USAGE', `say where the relay is: --relay HOST:PORT, or a "relay" field on ${as}'s entry in the users file`);
+  if (!(await listLocalUsers(cli.home())).includes(as)) throw localError('NOT_INITIALISED', `${as} is not a user of ${cli.home()} yet: run \`securechat init --as ${as}\` (or send or listen as ${as} once) first`);
   await saveRelayUse(userDir(cli.home(), as), { host: addr.host, port: addr.port, key: fromHex(keyText.toLowerCase()) });
   const where = formatAddress(addr.host, addr.port);
   cli.out.status(`${as} receives offline messages at the relay ${where} from now on: contacts learn it when you next talk directly (restart the agent, \`securechat agent stop\`, if it runs)`, { event: 'relay-use', user: as, host: addr.host, port: addr.port });

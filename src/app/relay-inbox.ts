@@ -13,7 +13,8 @@
  *   deleted from the relay, reported. A receipt is idempotent and authenticated by HPKE, so
  *   an out-of-order receipt still settles its message.
  */
-export const RELAY_RECENT_IDS = 256;
+import { RELAY_RECENT_IDS } from '../limits.js';
+export { RELAY_RECENT_IDS };
 
 export interface InboundState {
   readonly last: number;

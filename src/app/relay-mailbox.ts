@@ -17,6 +17,7 @@ import { sha256 } from '../crypto/hash.js';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { isSecureChatError, localError } from '../errors.js';
 import { listLocalUsers, userDir } from '../identity/home.js';
+import { RELAY_POLL_MS } from '../limits.js';
 import { RelayClient, type Queue, type QueueReader, type QueueSender, type RelayMessage } from '../relay/client.js';
 import { MailboxKind, mailboxPublicKey, openMailbox, sealMailbox } from '../relay/mailbox-seal.js';
 import type { MailboxAppMessage, MailboxOffer } from '../relay/mailbox-offer.js';
@@ -26,8 +27,6 @@ import type { OutboxEntry } from './outbox.js';
 import { decideInbound, FRESH_INBOUND } from './relay-inbox.js';
 import { loadMailbox, loadRelayUse, MailboxFile, type ContactMailbox, type MailboxState, type OwnQueue, type RelayEndpoint } from './relay-state.js';
 
-/** How often a running agent fetches its queues besides the relay's notifications. */
-export const RELAY_POLL_MS = 30_000;
 const SPARE = '\u0000spare';
 
 /** What the mailbox needs of a relay connection (RelayClient; tests wrap it to tamper). */

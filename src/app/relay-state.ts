@@ -16,11 +16,11 @@ import { join } from 'node:path';
 import { fromHex, fromUtf8, toHex, utf8 } from '../crypto/bytes.js';
 import { localError } from '../errors.js';
 import { atomicWriteFile, readFileIfExists } from '../fs/private-files.js';
-import { FRESH_INBOUND, RELAY_RECENT_IDS, type InboundState } from './relay-inbox.js';
+import { MAX_RELAY_MAILBOX_FILE_BYTES, RELAY_RECENT_IDS } from '../limits.js';
+import { FRESH_INBOUND, type InboundState } from './relay-inbox.js';
 
 export const RELAY_USE_FILE = 'relay-use.json';
 export const RELAY_MAILBOX_FILE = 'relay-mailbox.json';
-const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 export interface RelayEndpoint {
   readonly host: string;
@@ -83,7 +83,7 @@ function endpointJson(e: RelayEndpoint): J {
 }
 
 async function readJson(path: string): Promise<unknown> {
-  const bytes = await readFileIfExists(path, MAX_FILE_BYTES);
+  const bytes = await readFileIfExists(path, MAX_RELAY_MAILBOX_FILE_BYTES);
   if (bytes === undefined) return undefined;
   try {
     return JSON.parse(fromUtf8(bytes));

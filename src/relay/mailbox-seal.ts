@@ -42,10 +42,30 @@ function suite(): CipherSuite {
   return cached;
 }
 
+type KeyPairOf = Awaited<ReturnType<CipherSuite['kem']['deriveKeyPair']>>;
+type PublicOf = Awaited<ReturnType<CipherSuite['kem']['deserializePublicKey']>>;
+/** Derived key pairs and parsed public keys, by hex (DeriveKeyPair costs ~9 ms here): a few users and contacts per agent. */
+const KEY_CACHE_MAX = 256;
+const pairs = new Map<string, Promise<KeyPairOf>>();
+const publics = new Map<string, Promise<PublicOf>>();
+function memo<T>(m: Map<string, Promise<T>>, k: Uint8Array, make: () => Promise<T>): Promise<T> {
+  const h = Buffer.from(k).toString('hex');
+  let p = m.get(h);
+  if (p === undefined) {
+    if (m.size >= KEY_CACHE_MAX) m.delete(m.keys().next().value ?? '');
+    p = make();
+    p.catch(() => m.delete(h));
+    m.set(h, p);
+  }
+  return p;
+}
+const pairOf = (seed: Uint8Array): Promise<KeyPairOf> => memo(pairs, seed, () => suite().kem.deriveKeyPair(seed));
+const publicOf = (pub: Uint8Array): Promise<PublicOf> => memo(publics, pub, () => suite().kem.deserializePublicKey(pub));
+
 /** A mailbox key pair from 32 bytes of seed (RFC 9180 DeriveKeyPair): the private key is the seed, kept by its owner. */
 export async function mailboxPublicKey(seed: Uint8Array): Promise<Uint8Array> {
   const s = suite();
-  const kp = await s.kem.deriveKeyPair(seed);
+  const kp = await pairOf(seed);
   return new Uint8Array(await s.kem.serializePublicKey(kp.publicKey));
 }
 
@@ -104,10 +124,10 @@ export async function sealMailbox(i: SealInput): Promise<Uint8Array> {
   if (i.msgId.length !== ID_BYTES) throw localError('INTERNAL', 'msg id must be 16 bytes');
   if (i.plain.kind === MailboxKind.TEXT && !bytesEqual(i.plain.messageId, i.msgId)) throw localError('INTERNAL', 'a text is sent under its own message id');
   const s = suite();
-  const sender = await s.kem.deriveKeyPair(i.senderSeed);
+  const sender = await pairOf(i.senderSeed);
   const ekm = i.ephemeralSeed === undefined ? undefined : await s.kem.deriveKeyPair(i.ephemeralSeed);
   const r = await s.seal(
-    { recipientPublicKey: await s.kem.deserializePublicKey(i.recipientPub), senderKey: sender, info: info(i.sendId), ...(ekm === undefined ? {} : { ekm }) },
+    { recipientPublicKey: await publicOf(i.recipientPub), senderKey: sender, info: info(i.sendId), ...(ekm === undefined ? {} : { ekm }) },
     encodeMailboxPlain(i.plain),
     i.msgId,
   );
@@ -130,9 +150,9 @@ export async function openMailbox(i: OpenInput): Promise<MailboxPlain> {
   const s = suite();
   let pt: ArrayBuffer;
   try {
-    const recipient = await s.kem.deriveKeyPair(i.recipientSeed);
+    const recipient = await pairOf(i.recipientSeed);
     pt = await s.open(
-      { recipientKey: recipient, senderPublicKey: await s.kem.deserializePublicKey(i.senderPub), enc: i.data.slice(1, 1 + ENC_BYTES), info: info(i.sendId) },
+      { recipientKey: recipient, senderPublicKey: await publicOf(i.senderPub), enc: i.data.slice(1, 1 + ENC_BYTES), info: info(i.sendId) },
       i.data.slice(1 + ENC_BYTES),
       i.msgId,
     );

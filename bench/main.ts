@@ -16,6 +16,7 @@ import { logSection } from './log.js';
 import { durableSection } from './durable.js';
 import { groupsSection } from './groups.js';
 import { relaySection } from './relay.js';
+import { directReceiptMs, offlineSection } from './relay-offline.js';
 import { table, writeJson, fmt, type Figure, type Goal } from './report.js';
 
 interface Args {
@@ -75,7 +76,10 @@ async function main(): Promise<void> {
   const figs: Figure[] = [];
   const goals: Goal[] = [];
   const servers = await startServers(cert);
+  let directMs: number[] = [];
   try {
+    // The direct reference of the relay section's offline latency needs the chat listener.
+    if (want('relay')) directMs = await directReceiptMs(servers, args.quick ? 20 : 100);
     if (want('handshake')) {
       const h = await step('handshake', () => handshakeSection(b, cert, servers));
       figs.push(...h);
@@ -135,6 +139,7 @@ async function main(): Promise<void> {
   if (want('log')) figs.push(...(await step('log', () => logSection(b))));
   if (want('groups')) figs.push(...(await step('groups', () => groupsSection(b.quick))));
   if (want('relay')) figs.push(...(await step('relay', () => relaySection(b.quick))));
+  if (want('relay')) figs.push(...(await step('relay: offline delivery latency', () => offlineSection(b.quick, directMs))));
 
   const total = (performance.now() - started) / 1000;
   const m = machine();

@@ -277,6 +277,12 @@ export const RELAY_RETENTION_MS = 7 * 24 * 60 * 60 * 1_000;
 export const RELAY_SWEEP_INTERVAL_MS = 60_000;
 /** The client waits this long for a relay's answer to one command. */
 export const RELAY_REPLY_TIMEOUT_MS = 30_000;
+/** A running agent fetches its relay queues this often besides the relay's notifications (docs/RELAY.md §10.4). */
+export const RELAY_POLL_MS = 30_000;
+/** Relay ids a receiver remembers per queue, telling a replay (RELAY_REPLAY) from a reordering (docs/RELAY.md §10.3). */
+export const RELAY_RECENT_IDS = 256;
+/** Largest relay-use.json or relay-mailbox.json read (docs/RELAY.md §10.5). */
+export const MAX_RELAY_MAILBOX_FILE_BYTES = 4 * 1024 * 1024;
 /** Largest relay key file read. */
 export const MAX_RELAY_KEY_FILE_BYTES = 4_096;
 /** Queue public keys whose parsed form the relay keeps (a cache: evicting one only costs time). */

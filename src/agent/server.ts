@@ -16,6 +16,8 @@ import { AGENT_CLIENT_MAX_QUEUED_BYTES, AGENT_IDLE_EXIT_MS, AGENT_MAX_CLIENTS } 
 import { Messenger } from '../app/messenger.js';
 import { OutboxRunner } from '../app/outbox-runner.js';
 import { DirectRoute } from '../app/outbox-route.js';
+import { RelayMailboxes } from '../app/relay-mailbox.js';
+import { RelayRoute } from '../app/relay-route.js';
 import type { JsonEvent } from '../app/host.js';
 import type { Feed } from '../app/listening.js';
 import { handle, type Peer } from './methods.js';
@@ -72,6 +74,7 @@ class Agent implements RunningAgent, ContactsState {
   readonly startedAt = Date.now();
   readonly messenger: Messenger;
   readonly outbox: OutboxRunner;
+  readonly relay: RelayMailboxes;
   readonly ksf: KsfParams;
   readonly feeds = new FeedHub();
   readonly pages: Pages;
@@ -89,7 +92,10 @@ class Agent implements RunningAgent, ContactsState {
     this.#idleMs = o.idleMs ?? AGENT_IDLE_EXIT_MS;
     this.ksf = o.ksf;
     this.messenger = new Messenger({ home: o.home, ksf: o.ksf, feed: (user) => this.feeds.feed(user, this.#feedFor(user)), onInbound: (user, peer) => this.outbox.kick(user, peer) });
-    this.outbox = new OutboxRunner({ home: o.home, route: new DirectRoute(this.messenger), feed: (user) => this.#feedFor(user), onChange: () => this.touch() });
+    // Offline delivery through the relay (docs/RELAY.md §10): tried after the direct route.
+    this.relay = new RelayMailboxes({ home: o.home, receive: (as, peer, id, text, at) => this.messenger.receivedViaRelay(as, peer, id, text, at), receipt: (as, _peer, id) => this.outbox.receipted(as, id), feed: (user) => this.feeds.feed(user, this.#feedFor(user)) });
+    this.outbox = new OutboxRunner({ home: o.home, route: new RelayRoute(new DirectRoute(this.messenger), this.relay), feed: (user) => this.#feedFor(user), onChange: () => this.touch() });
+    this.messenger.observe({ conversation: (user, conv) => this.relay.conversation(user, conv) });
     // A message one client wrote shows in the others watching that user (docs/AGENT-API.md §4.5, `sent`).
     this.messenger.observe({ sent: (user, conv, id, text, by) => this.#echoSent(user, conv.info.peer.name, id, text, by) });
     this.pages = new Pages({ home: o.home, ksf: o.ksf, messenger: this.messenger, feeds: this.feeds }, () => this.touch());
@@ -116,6 +122,7 @@ class Agent implements RunningAgent, ContactsState {
         void fsp.chmod(this.paths.socket, 0o600).catch(() => undefined);
         // What a previous agent left queued (even after kill -9) is delivered from now on.
         void this.outbox.resume().finally(() => this.touch());
+        void this.relay.start();
         this.touch();
         resolve();
       });
@@ -215,6 +222,7 @@ class Agent implements RunningAgent, ContactsState {
       clearTimeout(this.#idle);
       this.#server.close();
       this.outbox.close();
+      await this.relay.close();
       await this.pages.close();
       await this.messenger.close();
       await fsp.rm(this.paths.socket, { force: true }).catch(() => undefined);

@@ -201,6 +201,8 @@ export function explain(err: unknown, ctx: FailContext): Explained {
     case 'RELAY_QUOTA': // relay/ (issue 14)
     case 'RELAY_CONFLICT':
     case 'RELAY_UNAVAILABLE':
+    case 'RELAY_REPLAY':
+    case 'RELAY_REORDERED':
       sentence = capitalFree(err.detail);
       break;
   }

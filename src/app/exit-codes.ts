@@ -48,6 +48,8 @@ export function exitCodeFor(code: ErrorCode, established = false): ExitCode {
     case 'GROUP_WRONG_GROUP':
     case 'GROUP_CREDENTIAL_INVALID':
     case 'GROUP_COMMIT_REFUSED':
+    case 'RELAY_REPLAY':
+    case 'RELAY_REORDERED':
       return ExitCode.PROTOCOL;
     case 'GROUP_NOT_MEMBER':
     case 'GROUP_PENDING_COMMIT':

@@ -172,6 +172,23 @@ export class Messenger {
   }
 
   /** Registers an in-process watcher (observer.ts); returns the function that removes it. */
+  /**
+   * A text from `peer` that came through the relay (docs/RELAY.md §10): logged and shown like a
+   * TEXT_ID, once (the seen ids, PROTOCOL §7); false when it was already logged.
+   */
+  async receivedViaRelay(as: string, peer: string, messageId: string, text: string, sentAtMs: number): Promise<boolean> {
+    const user = await this.#acquireUser(as, SILENT, { established: false });
+    try {
+      const log = user.log;
+      if (log === null) throw localError('INTERNAL', 'the log is not open');
+      if (!(await this.#seenOf(user).admit(peer, messageId, () => log.received(peer, messageId, text)))) return false;
+      this.#feed(as).line(text, { event: 'message', from: peer, to: as, messageId, text, via: 'relay', sentAt: new Date(sentAtMs).toISOString(), receivedAt: new Date().toISOString() });
+      return true;
+    } finally {
+      await this.#releaseUser(user);
+    }
+  }
+
   observe(o: MessengerObserver): () => void {
     this.#observers.add(o);
     return () => this.#observers.delete(o);

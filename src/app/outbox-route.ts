@@ -1,8 +1,8 @@
 /**
  * How the outbox reaches a contact: the `DeliveryRoute` interface, and the direct route over
  * the messenger (a conversation that is open now, such as one the contact opened to us, or a
- * reconnect by keys to the contact's listener). A relay route (store and forward to an offline
- * contact) implements the same interface.
+ * reconnect by keys to the contact's listener). The relay route (store and forward to an offline
+ * contact, src/app/relay-route.ts) implements the same interface around this one.
  */
 import { fromHex } from '../crypto/bytes.js';
 import { localError } from '../errors.js';
@@ -13,8 +13,12 @@ import type { Target } from './target.js';
 
 /** A way to one contact, open for a few deliveries. */
 export interface RouteSession {
-  /** Sends `e` (as TEXT_ID with its message id, PROTOCOL §7); resolves once its receipt arrived. */
-  deliver(e: OutboxEntry): Promise<void>;
+  /**
+   * Sends `e` (as TEXT_ID with its message id, PROTOCOL §7); resolves once its receipt arrived,
+   * or with 'relayed' once it is stored at the contact's relay (the receipt comes later, to
+   * `OutboxRunner.receipted`; src/app/relay-route.ts).
+   */
+  deliver(e: OutboxEntry): Promise<void | 'relayed'>;
   close(): Promise<void>;
 }
 

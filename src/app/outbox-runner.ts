@@ -60,6 +60,13 @@ export interface Listed extends box.OutboxEntry {
 interface UserBox {
   state: box.OutboxState;
   readonly file: OutboxFile;
+  /** Messages stored at the contact's relay, waiting for their receipt (memory only: after a restart they are sent again, and the relay keeps one copy). */
+  readonly relayed: Set<string>;
+}
+
+/** Why a message stored at the contact's relay still waits. */
+function atRelay(to: Target): box.AttemptError {
+  return { code: 'RELAYED', sentence: `${to.account} cannot be reached directly; it waits at ${to.account}'s relay until their agent fetches it` };
 }
 
 type Waiter = { resolve: () => void; reject: (e: Error) => void };
@@ -132,8 +139,10 @@ export class OutboxRunner {
     let reason: box.AttemptError | undefined;
     if (q === undefined && box.queued(u.state, to.account).length === 0) {
       try {
-        await this.#deliverOnce(as, entry, report);
-        return { messageId: entry.id, peer: to.account, delivered: true };
+        if ((await this.#deliverOnce(as, entry, report)) === 'relayed') {
+          reason = atRelay(to);
+          u.relayed.add(entry.id);
+        } else return { messageId: entry.id, peer: to.account, delivered: true };
       } catch (e) {
         if (!isUnreachable(e)) throw e;
         reason = this.#why(e, to);
@@ -187,6 +196,21 @@ export class OutboxRunner {
     return true;
   }
 
+  /** The receipt for `as`'s message `id` came back through the relay (src/app/relay-mailbox.ts): it leaves the outbox. */
+  receipted(as: string, id: string): void {
+    void this.#user(as).then((u) => {
+      if (!u.state.entries.some((x) => x.id === id)) return;
+      const h = u.state.entries.find((x) => x.id === id);
+      u.state = box.delivered(u.state, id);
+      u.relayed.delete(id);
+      if (h !== undefined) this.#o.feed(as).status(`delivered the queued message to ${h.to.account} (through the relay): "${snippet(h.text)}"`, { event: 'delivered', to: h.to.account, messageId: id, via: 'relay' });
+      void u.file.save(u.state.entries).catch(() => undefined);
+      this.#settle(as, id);
+      this.#o.onChange?.();
+      this.#tick();
+    }, () => undefined);
+  }
+
   /** `peer` connected to local user `as`: what waits for them goes now. */
   kick(as: string, peer: string): void {
     const u = this.#loaded.get(as);
@@ -226,7 +250,7 @@ export class OutboxRunner {
       const file = new OutboxFile(userDir(this.#o.home, as));
       p = file.load().then((entries) => {
         const now = this.#now();
-        const u: UserBox = { state: box.restore(entries, now), file };
+        const u: UserBox = { state: box.restore(entries, now), file, relayed: new Set() };
         this.#loaded.set(as, u);
         return u;
       });
@@ -254,10 +278,10 @@ export class OutboxRunner {
     }
   }
 
-  async #deliverOnce(as: string, e: box.OutboxEntry, report: Reporter): Promise<void> {
+  async #deliverOnce(as: string, e: box.OutboxEntry, report: Reporter): Promise<void | 'relayed'> {
     const s = await this.#o.route.open(as, e.to, report);
     try {
-      await s.deliver(e);
+      return await s.deliver(e);
     } finally {
       await s.close().catch(() => undefined);
     }
@@ -296,25 +320,36 @@ export class OutboxRunner {
     u.state = box.start(u.state, account);
     let session: Awaited<ReturnType<DeliveryRoute['open']>> | undefined;
     let sentTo: Target | undefined;
+    // What was left at the relay before is sent again (directly if the contact is back; the relay keeps one copy).
+    for (const e of box.queued(u.state, account)) u.relayed.delete(e.id);
+    let lastTo: Target | undefined;
     try {
       for (;;) {
         if (this.#closed) break;
-        const h = box.head(u.state, account);
+        const h = box.queued(u.state, account).find((x) => !u.relayed.has(x.id));
         if (h === undefined) break;
+        lastTo = h.to;
         if (session === undefined || sentTo === undefined || sentTo.host !== h.to.host || sentTo.port !== h.to.port) {
           await session?.close().catch(() => undefined);
           session = undefined;
           session = await this.#o.route.open(as, h.to, SILENT);
           sentTo = h.to;
         }
-        await session.deliver(h);
+        if ((await session.deliver(h)) === 'relayed') {
+          u.relayed.add(h.id);
+          this.#o.feed(as).status(`left the queued message at ${account}'s relay: "${snippet(h.text)}"`, { event: 'relayed', to: account, messageId: h.id });
+          continue;
+        }
         u.state = box.delivered(u.state, h.id);
         this.#o.feed(as).status(`delivered the queued message to ${account}: "${snippet(h.text)}"`, { event: 'delivered', to: account, messageId: h.id });
         // Stored after telling: a crash before the save re-sends it, and the receiver answers the retry without showing it twice.
         await u.file.save(u.state.entries).catch(() => undefined);
         this.#settle(as, h.id);
       }
-      u.state = box.finished(u.state, account, this.#now());
+      const left = box.queued(u.state, account);
+      // Everything left waits at the relay for its receipt: look again after the backoff.
+      if (left.length > 0 && !this.#closed && left.every((x) => u.relayed.has(x.id))) u.state = box.failed(u.state, account, this.#now(), atRelay(lastTo ?? left[0]?.to ?? { account, host: '?', port: 1 }), this.#jitter(), this.#limits);
+      else u.state = box.finished(u.state, account, this.#now());
     } catch (e) {
       const h = box.head(u.state, account);
       const to = h?.to ?? { account, host: '?', port: 1 };

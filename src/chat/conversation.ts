@@ -19,6 +19,7 @@
  * handlers may already have run: a message without a receipt may still have been logged.
  */
 import { AppKind, decodeAppMessage, encodeAppMessage, MAX_ID_TEXT_BYTES, MAX_TEXT_BYTES, type GroupAppMessage } from './message.js';
+import type { MailboxOffer } from '../relay/mailbox-offer.js';
 import { toHex, utf8 } from '../crypto/bytes.js';
 import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
 import type { SecureConnection } from '../transport/secure-connection.js';
@@ -51,7 +52,7 @@ export class Conversation {
   readonly info: ConversationInfo;
   readonly #conn: SecureConnection;
   readonly #now: () => number;
-  readonly #handlers: Handlers = { message: [], receipt: [], group: [], rekey: [], closed: [] };
+  readonly #handlers: Handlers = { message: [], receipt: [], group: [], mailbox: [], rekey: [], closed: [] };
   #nextId = 1;
   readonly #awaiting = new Map<number, { resolve: () => void; reject: (e: SecureChatError) => void }>();
   readonly #receipted = new Set<number>();
@@ -124,6 +125,15 @@ export class Conversation {
     const id = this.#nextId++;
     this.#conn.sendApp(bytes);
     return id;
+  }
+
+  /** Tells the peer where to leave messages while we are offline (PROTOCOL §13); not receipted. */
+  sendMailbox(offer: MailboxOffer): void {
+    if (this.#closed !== null) throw localError('SESSION_CLOSED', 'the conversation has ended');
+    const bytes = encodeAppMessage({ ...offer, kind: AppKind.MAILBOX, id: this.#nextId });
+    this.#nextId++;
+    this.#receipted.add(this.#nextId - 1); // never receipted: a receipt for it is refused as for a receipted id
+    this.#conn.sendApp(bytes);
   }
 
   /**
@@ -221,6 +231,10 @@ export class Conversation {
     }
     if (m.kind === AppKind.GROUP) {
       this.#onGroup(m, data.length);
+      return;
+    }
+    if (m.kind === AppKind.MAILBOX) {
+      this.#emit('mailbox', m);
       return;
     }
     const msg: IncomingMessage = { id: m.id, text: m.text, sentAt: m.sentAtMs, receivedAt: this.#now(), ...(m.kind === AppKind.TEXT_ID ? { messageId: toHex(m.messageId) } : {}) };

@@ -44,6 +44,7 @@ export interface ListenerAccount {
 }
 
 import type { GroupAppMessage } from './group-message.js';
+import type { MailboxAppMessage } from '../relay/mailbox-offer.js';
 
 export interface IncomingMessage {
   readonly id: number;
@@ -80,6 +81,8 @@ export interface ConversationEvents {
   receipt: (id: number) => void;
   /** Group traffic arrived (docs/PROTOCOL.md §12); receipted after the returned promise resolves, like a text. */
   group: (m: GroupAppMessage) => void | Promise<void>;
+  /** The peer's MAILBOX offer arrived (docs/PROTOCOL.md §13); not receipted. */
+  mailbox: (m: MailboxAppMessage) => void;
   /** A rekey completed. */
   rekey: () => void;
   /** The conversation ended. `error` is set when it did not end cleanly (e.g. TRUNCATED). */

@@ -41,6 +41,8 @@ function positive(name: string, m: AppMessage): PositiveVector {
       return { name, kind: m.kind, id: m.id, message_id: toHex(m.messageId), sent_at_ms: m.sentAtMs, text: toHex(utf8(m.text)), bytes };
     case AppKind.GROUP:
       throw new Error('GROUP messages have their own vectors (test/vectors/group-app-v1.json)');
+    case AppKind.MAILBOX:
+      throw new Error('MAILBOX messages have their own vectors (test/vectors/relay-mailbox-v1.json)');
   }
 }
 
@@ -66,7 +68,7 @@ export function vectors(): { description: string; content_format: number; positi
     { name: `TEXT_ID with ${MAX_ID_TEXT_BYTES + 1} bytes of text`, bytes: hex(concat(idHead(1, MID, at), new Uint8Array(MAX_ID_TEXT_BYTES + 1).fill(0x61))), error: 'DECODE_ERROR' },
     { name: 'TEXT_ID with sent_at_ms above 2^53-1', bytes: hex(concat(u8(AppKind.TEXT_ID), u64be(1), MID, Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff), utf8('x'))), error: 'DECODE_ERROR' },
     { name: 'RECEIPT with a trailing byte', bytes: hex(concat(u8(AppKind.RECEIPT), u64be(1), u8(0))), error: 'DECODE_ERROR' },
-    { name: 'unknown kind 0x04', bytes: hex(concat(u8(4), u64be(1))), error: 'DECODE_ERROR' },
+    { name: 'unknown kind 0x05', bytes: hex(concat(u8(5), u64be(1))), error: 'DECODE_ERROR' },
     { name: 'empty', bytes: '', error: 'DECODE_ERROR' },
   ];
   return {

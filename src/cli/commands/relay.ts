@@ -9,6 +9,7 @@ import { openStore, parseStoreSpec } from '../../relay/open-store.js';
 import { loadOrCreateRelayKey } from '../../relay/relay-key.js';
 import { RelayServer } from '../../relay/server.js';
 import { formatAddress } from '../../identity/index.js';
+import { localError } from '../../errors.js';
 import { optPort, optString } from '../args.js';
 import type { Command } from '../command.js';
 import type { ExitCode } from '../../app/exit-codes.js';
@@ -21,6 +22,7 @@ export const relayCommand: Command = {
   name: 'relay',
   summary: 'run a relay: mailboxes and group logs of ciphertext for offline delivery',
   help: `usage: securechat relay [--port N] [--host ADDRESS] [--store sqlite:PATH | --store nats://HOST:PORT] [--key FILE]
+       securechat relay use --as NAME --relay-key HEX [--relay HOST:PORT]
 
 Holds messages for people who are offline, the ordered logs of groups, and published
 KeyPackages, as ciphertext only (docs/RELAY.md). Clients reach it over an encrypted channel
@@ -33,10 +35,18 @@ options:
   --store SPEC       sqlite:PATH (default: sqlite:HOME/relay/relay.db; needs the optional
                      package better-sqlite3), nats://HOST:PORT (NATS JetStream: several relays
                      may share it; give them the same --key file), or memory (nothing kept)
-  --key FILE         the relay's private key (default HOME/relay/relay-key.json; created if missing)`,
-  options: { port: { type: 'string' }, host: { type: 'string' }, store: { type: 'string' }, key: { type: 'string' } },
-  positionals: 0,
+  --key FILE         the relay's private key (default HOME/relay/relay-key.json; created if missing)
+
+\`relay use\` names the relay where NAME receives messages while offline: --relay HOST:PORT
+or NAME's users-file "relay", and the key it printed (--relay-key). Your agent keeps a
+queue there for each contact and tells them about it when you next talk directly; a message
+to you while you are offline is then left there, sealed for you, and fetched by your agent.`,
+  options: { port: { type: 'string' }, host: { type: 'string' }, store: { type: 'string' }, key: { type: 'string' }, as: { type: 'string' }, 'relay-key': { type: 'string' } },
+  positionals: 1,
   async run(cli, args) {
+    const [verb] = args.positionals;
+    if (verb === 'use') return (await import('./relay-use.js')).relayUse(cli, args);
+    if (verb !== undefined) throw localError('USAGE', `unknown \`relay ${verb.slice(0, 20)}\`: say \`securechat relay\` to run one, or \`securechat relay use\``);
     cli.serving = true;
     const dir = join(cli.home(), 'relay');
     const storeText = optString(args, 'store');

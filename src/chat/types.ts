@@ -44,6 +44,7 @@ export interface ListenerAccount {
 }
 
 import type { GroupAppMessage } from './group-message.js';
+import type { FileAppMessage } from '../files/messages.js';
 
 export interface IncomingMessage {
   readonly id: number;
@@ -80,6 +81,8 @@ export interface ConversationEvents {
   receipt: (id: number) => void;
   /** Group traffic arrived (docs/PROTOCOL.md §12); receipted after the returned promise resolves, like a text. */
   group: (m: GroupAppMessage) => void | Promise<void>;
+  /** File transfer traffic arrived (docs/FILES.md §4), in order; never receipted. The next waits for the returned promise. */
+  file: (m: FileAppMessage) => void | Promise<void>;
   /** A rekey completed. */
   rekey: () => void;
   /** The conversation ended. `error` is set when it did not end cleanly (e.g. TRUNCATED). */

@@ -41,6 +41,8 @@ function positive(name: string, m: AppMessage): PositiveVector {
       return { name, kind: m.kind, id: m.id, message_id: toHex(m.messageId), sent_at_ms: m.sentAtMs, text: toHex(utf8(m.text)), bytes };
     case AppKind.GROUP:
       throw new Error('GROUP messages have their own vectors (test/vectors/group-app-v1.json)');
+    case AppKind.FILE:
+      throw new Error('FILE messages have their own vectors (test/vectors/files-v1.json)');
   }
 }
 

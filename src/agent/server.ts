@@ -22,6 +22,8 @@ import { handle, type Peer } from './methods.js';
 import type { ContactsState } from './methods-contacts.js';
 import { FeedHub } from '../app/feed-hub.js';
 import { Pages } from './page.js';
+import { attachFiles } from './methods-files.js';
+import type { FileService } from '../files/service.js';
 import { agentPaths, lockOwner, processAlive, type AgentPaths } from './paths.js';
 import { encodeError, encodeNotification, encodeResult, LineSplitter, parseLine, RpcCode, RpcFailure, type JsonObject } from './rpc.js';
 
@@ -75,6 +77,7 @@ class Agent implements RunningAgent, ContactsState {
   readonly ksf: KsfParams;
   readonly feeds = new FeedHub();
   readonly pages: Pages;
+  readonly files: FileService;
   readonly #lock: LogLock;
   readonly #server: Server;
   readonly #peers = new Set<Peer>();
@@ -92,6 +95,7 @@ class Agent implements RunningAgent, ContactsState {
     this.outbox = new OutboxRunner({ home: o.home, route: new DirectRoute(this.messenger), feed: (user) => this.#feedFor(user), onChange: () => this.touch() });
     // A message one client wrote shows in the others watching that user (docs/AGENT-API.md §4.5, `sent`).
     this.messenger.observe({ sent: (user, conv, id, text, by) => this.#echoSent(user, conv.info.peer.name, id, text, by) });
+    this.files = attachFiles(o.home, this.messenger, (user) => this.feeds.feed(user, this.#feedFor(user))); // docs/FILES.md
     this.pages = new Pages({ home: o.home, ksf: o.ksf, messenger: this.messenger, feeds: this.feeds }, () => this.touch());
     this.stopped = new Promise((r) => {
       this.#resolveStopped = r;
@@ -116,6 +120,8 @@ class Agent implements RunningAgent, ContactsState {
         void fsp.chmod(this.paths.socket, 0o600).catch(() => undefined);
         // What a previous agent left queued (even after kill -9) is delivered from now on.
         void this.outbox.resume().finally(() => this.touch());
+        void this.files.resume().catch(() => undefined); // unfinished file transfers continue
+
         this.touch();
         resolve();
       });
@@ -146,9 +152,9 @@ class Agent implements RunningAgent, ContactsState {
   touch(): void {
     clearTimeout(this.#idle);
     this.#idle = undefined;
-    if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy || this.messenger.listening || this.outbox.pending || this.pages.active) return;
+    if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy || this.messenger.listening || this.outbox.pending || this.files.pending || this.pages.active) return;
     this.#idle = setTimeout(() => {
-      if (this.#peers.size === 0 && !this.messenger.busy && !this.messenger.listening && !this.outbox.pending && !this.pages.active) void this.stop();
+      if (this.#peers.size === 0 && !this.messenger.busy && !this.messenger.listening && !this.outbox.pending && !this.files.pending && !this.pages.active) void this.stop();
       else this.touch();
     }, this.#idleMs);
   }
@@ -215,6 +221,7 @@ class Agent implements RunningAgent, ContactsState {
       clearTimeout(this.#idle);
       this.#server.close();
       this.outbox.close();
+      this.files.close();
       await this.pages.close();
       await this.messenger.close();
       await fsp.rm(this.paths.socket, { force: true }).catch(() => undefined);

@@ -143,7 +143,7 @@ export class Conversation {
   }
 
   /** Sends file transfer traffic (docs/FILES.md §4): no id, no receipt. */
-  sendFile(m: Omit<FileAppMessage, 'kind'>): void {
+  sendFile(m: DistributiveOmit<FileAppMessage, 'kind'>): void {
     if (this.#closed !== null) throw localError('SESSION_CLOSED', 'the conversation has ended');
     this.#conn.sendApp(encodeAppMessage({ ...m, kind: AppKind.FILE } as FileAppMessage));
   }

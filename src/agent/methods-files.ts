@@ -57,7 +57,7 @@ export async function handleFiles(state: AgentState, req: RpcRequest): Promise<J
         return view(s, r);
       }
       case 'files.list':
-        return { transfers: (await s.store(as).list()).map((r) => view(s, r)) };
+        return { transfers: (await s.store(as).list()).map((r) => view(s, r)), agent: { rss: process.memoryUsage.rss(), peakRss: s.peakRss } };
       case 'files.accept':
         return view(s, await s.accept(as, str(p, 'id'), optStr(p, 'into')));
       case 'files.decline':

@@ -46,6 +46,8 @@ interface Out {
   retryMs: number;
   timer: NodeJS.Timeout | undefined;
   cancelled: boolean;
+  /** The position the receiver asked to start from on the current conversation (null before its ACCEPT). */
+  from: number | null;
 }
 
 interface In {
@@ -122,7 +124,7 @@ export class FileService {
   }
 
   #startOut(as: string, rec: TransferRecord): void {
-    const t: Out = { as, rec, run: null, retryMs: RETRY_FIRST_MS, timer: undefined, cancelled: false };
+    const t: Out = { as, rec, run: null, retryMs: RETRY_FIRST_MS, timer: undefined, cancelled: false, from: null };
     this.#out.set(rec.id, t);
     void this.#drive(t);
   }
@@ -146,6 +148,7 @@ export class FileService {
       }
       if (c === undefined) throw localError('NETWORK_ERROR', `${t.rec.peer} cannot be reached`);
       const plan = new TransferPlan(m);
+      t.from = null;
       const run = new OutgoingRun(c, t.rec, m, this.store(t.as).chunksPath(t.rec.id), (acked) => this.#progressOut(t, plan, acked));
       t.run = run;
       const outcome = await run.run();
@@ -178,13 +181,22 @@ export class FileService {
   #lastTold = new Map<string, number>();
 
   #progressOut(t: Out, plan: TransferPlan, acked: Position): void {
+    if (t.from === null) {
+      // The receiver's ACCEPT: only the chunks from here on are sent (a resume when it is not 0).
+      t.from = plan.ordinal(acked);
+      this.#o.feed(t.as).status(`${t.rec.peer} accepted; sending from chunk ${t.from} of ${plan.totalChunks}`, { event: 'file-accepted', id: t.rec.id, to: t.rec.peer, fromChunk: t.from, fromBytes: plan.bytesBefore(acked), chunks: plan.totalChunks });
+    }
     t.rec.state = 'sending';
     t.rec.position = acked;
     t.retryMs = RETRY_FIRST_MS;
     this.#tellProgress(t.as, t.rec, plan, acked);
   }
 
+  /** Highest resident set size seen at a progress step (the memory bound, docs/FILES.md §6). */
+  peakRss = 0;
+
   #tellProgress(as: string, rec: TransferRecord, plan: TransferPlan, at: Position): void {
+    this.peakRss = Math.max(this.peakRss, process.memoryUsage.rss());
     const now = Date.now();
     const total = manifestBytes(plan.manifest);
     const bytes = plan.bytesBefore(at);

@@ -84,7 +84,7 @@ describe('send-file: round trips over the live conversation', () => {
     assert.match(declined.stdout, /"code":"FILE_DECLINED"/);
 
     const listA = await run(['files', '--as', 'alice', '--json'], { home: homeA });
-    const states = jsonLines(listA.stdout).map((e) => e['state']);
+    const states = jsonLines(listA.stdout).filter((e) => e['event'] === 'file-transfer').map((e) => e['state']);
     assert.deepEqual(states, ['done', 'declined'], listA.stdout);
   });
 });

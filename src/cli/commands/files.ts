@@ -64,6 +64,8 @@ second "report.pdf" is saved as "report (1).pdf"), with names made safe; a manif
         case 'list': {
           const r = obj(await agent.call('files.list', { as }));
           const list = Array.isArray(r['transfers']) ? r['transfers'].map(obj) : [];
+          const ag = obj(r['agent']);
+          cli.out.event({ event: 'files-agent', rss: Number(ag['rss']), peakRss: Number(ag['peakRss']) });
           if (list.length === 0) cli.out.status(`${as} has no file transfers`, { event: 'files-empty', as });
           for (const t of list) {
             const dir = t['direction'] === 'out' ? 'to' : 'from';

@@ -22,6 +22,8 @@ export class IncomingRun {
   #machine: ReceiveMachine | null = null;
   #part: { file: number; part: PartFile; dir: string; name: string } | null = null;
   failed: SecureChatError | null = null;
+  /** Chunks verified and stored since the last start (a resume receives only what was missing). */
+  storedChunks = 0;
 
   constructor(conv: Conversation, rec: TransferRecord, m: Manifest) {
     this.rec = rec;
@@ -41,6 +43,7 @@ export class IncomingRun {
   /** Opens where it stopped (whole verified chunks of the current file) and sends ACCEPT from there. */
   async start(conv: Conversation): Promise<void> {
     this.#conv = conv;
+    this.storedChunks = 0;
     await this.#closePart();
     let at = this.rec.position;
     const e = this.#m.entries[at.file];
@@ -94,6 +97,7 @@ export class IncomingRun {
       }
       const p = this.#part;
       await p.part.write(vc.offset, vc.plain);
+      this.storedChunks++;
       let changed: 'chunk' | 'file' | 'done' = 'chunk';
       if (vc.fileDone) {
         const saved = await p.part.finish(p.dir, p.name);

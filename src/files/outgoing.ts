@@ -28,6 +28,8 @@ export class OutgoingRun {
   #wake: (() => void) | null = null;
   #outcome: SendOutcome | null = null;
   #accepted: Position | null = null;
+  /** Chunks sealed and sent on this conversation (a resume sends only what the receiver lacks). */
+  sentChunks = 0;
   readonly onProgress: (acked: Position) => void;
 
   constructor(conv: Conversation, rec: TransferRecord, m: Manifest, chunksPath: string, onProgress: (acked: Position) => void) {
@@ -121,6 +123,7 @@ export class OutgoingRun {
           open = { file: p.file, h: await this.#openSource(p.file) };
         }
         const sealed = await this.#sealed(open.h, chunks, machine, p);
+        this.sentChunks++;
         for (const f of fragments(sealed.length)) {
           if (this.#outcome !== null || !this.#conv.isOpen) break;
           this.#conv.sendFile({ transfer: this.#transfer, op: FileOp.CHUNK, at: p, offset: f.offset, data: sealed.subarray(f.offset, f.offset + f.length) });

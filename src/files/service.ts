@@ -153,6 +153,7 @@ export class FileService {
       t.run = run;
       const outcome = await run.run();
       t.run = null;
+      t.rec.lastRunChunks = run.sentChunks;
       if (outcome.kind === 'done') await this.#finishOut(t, 'done');
       else if (outcome.kind === 'cancelled') {
         const r = outcome.reason;
@@ -221,7 +222,7 @@ export class FileService {
     this.#lastTold.delete(rec.id);
     const what = rec.direction === 'out' ? `files to ${rec.peer}` : `files from ${rec.peer}`;
     const text = state === 'done' ? `${what}: all delivered and verified` : `${what}: ${state}${rec.error === undefined ? '' : ` (${rec.error.sentence})`}`;
-    const e = { event: 'file-end', id: rec.id, direction: rec.direction, peer: rec.peer, state, ...(rec.error === undefined ? {} : { code: rec.error.code, sentence: rec.error.sentence }), ...(rec.saved === undefined ? {} : { saved: rec.saved, into: rec.into ?? null }) };
+    const e = { event: 'file-end', id: rec.id, direction: rec.direction, peer: rec.peer, state, ...(rec.error === undefined ? {} : { code: rec.error.code, sentence: rec.error.sentence }), ...(rec.saved === undefined ? {} : { saved: rec.saved, into: rec.into ?? null }), ...(rec.lastRunChunks === undefined ? {} : { chunksLastRun: rec.lastRunChunks }) };
     if (state === 'done') this.#o.feed(as).status(text, e);
     else this.#o.feed(as).warn(text, e);
   }
@@ -360,7 +361,10 @@ export class FileService {
     t.run ??= new IncomingRun(t.conv, t.rec, m);
     await t.run.start(t.conv);
     await this.store(t.as).save(t.rec);
-    this.#tellProgress(t.as, t.rec, new TransferPlan(m), t.rec.position);
+    const plan = new TransferPlan(m);
+    const from = plan.ordinal(t.rec.position);
+    if (from > 0) this.#o.feed(t.as).status(`resuming the files from ${t.rec.peer} at chunk ${from} of ${plan.totalChunks}`, { event: 'file-resumed', id: t.rec.id, from: t.rec.peer, fromChunk: from, fromBytes: plan.bytesBefore(t.rec.position), chunks: plan.totalChunks });
+    this.#tellProgress(t.as, t.rec, plan, t.rec.position);
   }
 
   async #onChunk(as: string, conv: Conversation, id: string, at: Position, offset: number, data: Uint8Array): Promise<void> {
@@ -382,6 +386,7 @@ export class FileService {
     if (changed === null) return;
     const plan = new TransferPlan(manifestOf(t.rec));
     if (changed === 'done') {
+      t.rec.lastRunChunks = t.run.storedChunks;
       t.run = null;
       this.#in.delete(id);
       this.#tellProgress(as, t.rec, plan, plan.end);

@@ -36,6 +36,8 @@ export interface TransferRecord {
   into?: string;
   saved?: (string | null)[];
   updatedAt?: string;
+  /** Chunks sent (sender) or stored (receiver) on the last conversation, for the resume's accounting. */
+  lastRunChunks?: number;
 }
 
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;

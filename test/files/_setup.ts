@@ -2,6 +2,9 @@
 import { join } from 'node:path';
 import { freePort, run, startListener, tempDir, writeUsers, type Proc } from '../cli/_harness.js';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 export interface Pair {
   readonly dir: string;
@@ -25,3 +28,19 @@ export async function contacts(): Promise<Pair> {
   await bob.waitFor(/alice: hello$/m, 'stdout');
   return { dir, homeA, homeB, withPw, noPw, bob };
 }
+
+/** A sparse file of `size` bytes with a few hashes written into it. */
+export async function sparse(path: string, size: number): Promise<void> {
+  const h = await open(path, 'w');
+  await h.truncate(size);
+  for (const at of [0, size / 2 + 12_345, size - 100]) await h.write(createHash('sha256').update(String(at)).digest(), 0, 32, at);
+  await h.close();
+}
+
+export function fileSha(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(path).on('data', (d) => h.update(d)).on('end', () => resolve(h.digest('hex'))).on('error', reject);
+  });
+}
+

@@ -6,14 +6,12 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cleanup, jsonLines, run, start } from '../cli/_harness.js';
 import { killAgents } from '../cli/_agents.js';
 import { within } from '../_util/wait.js';
-import { contacts, type Pair } from './_setup.js';
+import { contacts, fileSha, sparse, type Pair } from './_setup.js';
 
 const SIZE = 256 * 1024 * 1024;
 let pair: Pair | undefined;
@@ -22,20 +20,6 @@ after(async () => {
   if (pair !== undefined) killAgents(pair.dir);
   await cleanup();
 });
-
-export async function sparse(path: string, size: number): Promise<void> {
-  const h = await open(path, 'w');
-  await h.truncate(size);
-  for (const at of [0, size / 2 + 12_345, size - 100]) await h.write(createHash('sha256').update(String(at)).digest(), 0, 32, at);
-  await h.close();
-}
-
-export function fileSha(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path).on('data', (d) => h.update(d)).on('end', () => resolve(h.digest('hex'))).on('error', reject);
-  });
-}
 
 async function agentRss(home: string, as: string): Promise<{ rss: number; peakRss: number }> {
   const r = await run(['files', '--as', as, '--json'], { home });

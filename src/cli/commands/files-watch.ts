@@ -43,6 +43,8 @@ export function watchTransfer(cli: Cli, agent: AgentClient, bar: Bar): Watch {
       const total = Number(e['total']);
       bar.update(bytes, total);
       cli.out.event(e as JsonEvent);
+    } else if (kind === 'file-accepted' || kind === 'file-resumed') {
+      cli.out.status(txt(e['text']), e as JsonEvent);
     } else if (kind === 'file-retry') {
       cli.out.warn(txt(e['text'] ?? 'paused; trying again'), e as JsonEvent);
     } else if (kind === 'file-end') {

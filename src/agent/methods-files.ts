@@ -1,5 +1,5 @@
 /**
- * The agent's file methods (docs/AGENT-API.md §4.15, docs/FILES.md): `files.send`,
+ * The agent's file methods (docs/AGENT-API.md §7, docs/FILES.md): `files.send`,
  * `files.list`, `files.accept`, `files.decline`, `files.cancel`, `files.allow`,
  * `files.disallow`. Progress reaches subscribed clients as `event` notifications
  * (`file-offer`, `file-progress`, `file-retry`, `file-end`).

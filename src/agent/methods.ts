@@ -213,7 +213,7 @@ export async function handle(state: ContactsState, peer: Peer, req: RpcRequest):
       const r = await handleOutbox(state.outbox, req);
       if (r !== undefined) return r;
       if (isGroupMethod(req.method)) return handleGroup(state, req); // docs/AGENT-API.md §4.13
-      if (isFilesMethod(req.method)) return handleFiles(state, req); // docs/AGENT-API.md §4.15
+      if (isFilesMethod(req.method)) return handleFiles(state, req); // docs/AGENT-API.md §7
       const c = contactMethod(state, peer, req);
       if (c !== undefined) return c;
       throw new RpcFailure(RpcCode.METHOD_NOT_FOUND, `no method "${req.method}"`);

@@ -38,5 +38,7 @@ export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 export const SEND_WINDOW_CHUNKS = 4;
 /** Transfers one local user keeps listed (finished ones beyond this are forgotten, oldest first). */
 export const MAX_KEPT_TRANSFERS = 200;
+/** Largest transfer record read back from the home (a manifest of 64 KiB, hex, and its state). */
+export const MAX_TRANSFER_RECORD_BYTES = 4 * 1024 * 1024;
 /** Offers from one peer waiting for an answer at once; more are declined. */
 export const MAX_PENDING_OFFERS_PER_PEER = 16;

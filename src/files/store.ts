@@ -13,7 +13,7 @@ import { atomicWriteFile, ensurePrivateDir, readFileIfExists } from '../fs/priva
 import { userDir } from '../identity/home.js';
 import type { Target } from '../app/target.js';
 import { decodeManifest, type Manifest } from './manifest.js';
-import { MAX_KEPT_TRANSFERS } from './limits.js';
+import { MAX_KEPT_TRANSFERS, MAX_TRANSFER_RECORD_BYTES } from './limits.js';
 import type { Position } from './messages.js';
 
 export type TransferState = 'offered' | 'waiting' | 'sending' | 'receiving' | 'done' | 'declined' | 'cancelled' | 'failed';
@@ -40,7 +40,6 @@ export interface TransferRecord {
   lastRunChunks?: number;
 }
 
-const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
 export class TransferStore {
   readonly #dir: string;
@@ -65,7 +64,7 @@ export class TransferStore {
 
   async load(id: string): Promise<TransferRecord | undefined> {
     if (!/^[0-9a-f]{32}$/.test(id)) return undefined;
-    const b = await readFileIfExists(join(this.#dir, `${id}.json`), MAX_RECORD_BYTES);
+    const b = await readFileIfExists(join(this.#dir, `${id}.json`), MAX_TRANSFER_RECORD_BYTES);
     if (b === undefined) return undefined;
     try {
       return JSON.parse(new TextDecoder().decode(b)) as TransferRecord;

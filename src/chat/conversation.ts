@@ -145,7 +145,7 @@ export class Conversation {
   /** Sends file transfer traffic (docs/FILES.md §4): no id, no receipt. */
   sendFile(m: DistributiveOmit<FileAppMessage, 'kind'>): void {
     if (this.#closed !== null) throw localError('SESSION_CLOSED', 'the conversation has ended');
-    this.#conn.sendApp(encodeAppMessage({ ...m, kind: AppKind.FILE } as FileAppMessage));
+    this.#conn.sendApp(encodeAppMessage({ ...m, kind: AppKind.FILE }));
   }
 
   /** Resolves when the peer's receipt for `id` arrived; rejects when the conversation ends first. */

@@ -17,6 +17,7 @@ import { durableSection } from './durable.js';
 import { groupsSection } from './groups.js';
 import { relaySection } from './relay.js';
 import { directReceiptMs, offlineSection } from './relay-offline.js';
+import { filesSection } from './files.js';
 import { table, writeJson, fmt, type Figure, type Goal } from './report.js';
 
 interface Args {
@@ -40,7 +41,7 @@ function parseArgs(argv: readonly string[]): Args {
       a.only = argv[i + 1] ?? null;
       i++;
     } else {
-      process.stderr.write(`bench: unknown option ${String(x)}\nusage: node dist/bench/main.js [--quick] [--json [FILE]] [--only handshake|messages|durable|scale|send|log|groups|relay]\n`);
+      process.stderr.write(`bench: unknown option ${String(x)}\nusage: node dist/bench/main.js [--quick] [--json [FILE]] [--only handshake|messages|durable|scale|send|log|groups|relay|files]\n`);
       process.exit(2);
     }
   }
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
   if (want('groups')) figs.push(...(await step('groups', () => groupsSection(b.quick))));
   if (want('relay')) figs.push(...(await step('relay', () => relaySection(b.quick))));
   if (want('relay')) figs.push(...(await step('relay: offline delivery latency', () => offlineSection(b.quick, directMs))));
+  if (want('files')) figs.push(...(await step('files', () => filesSection(b))));
 
   const total = (performance.now() - started) / 1000;
   const m = machine();

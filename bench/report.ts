@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Summary } from './stats.js';
 
-export type Section = 'handshake' | 'messages' | 'durable' | 'scale' | 'log' | 'groups' | 'relay';
+export type Section = 'handshake' | 'messages' | 'durable' | 'scale' | 'log' | 'groups' | 'relay' | 'files';
 
 export interface Reference {
   readonly name: string;

@@ -15,6 +15,7 @@ import { AGENT_API_VERSION, RpcCode, RpcFailure, type Json, type JsonObject, typ
 import type { AgentPaths } from './paths.js';
 import { handleGroup, isGroupMethod } from './methods-groups.js';
 import { historyMethod } from './history-method.js';
+import { handleFiles, isFilesMethod } from './methods-files.js';
 import type { KsfParams } from '../crypto/opaque.js';
 import { contactMethod, type ContactsState } from './methods-contacts.js';
 
@@ -212,6 +213,7 @@ export async function handle(state: ContactsState, peer: Peer, req: RpcRequest):
       const r = await handleOutbox(state.outbox, req);
       if (r !== undefined) return r;
       if (isGroupMethod(req.method)) return handleGroup(state, req); // docs/AGENT-API.md §4.13
+      if (isFilesMethod(req.method)) return handleFiles(state, req); // docs/AGENT-API.md §7
       const c = contactMethod(state, peer, req);
       if (c !== undefined) return c;
       throw new RpcFailure(RpcCode.METHOD_NOT_FOUND, `no method "${req.method}"`);

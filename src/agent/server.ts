@@ -24,6 +24,8 @@ import { handle, type Peer } from './methods.js';
 import type { ContactsState } from './methods-contacts.js';
 import { FeedHub } from '../app/feed-hub.js';
 import { Pages } from './page.js';
+import { attachFiles } from './methods-files.js';
+import type { FileService } from '../files/service.js';
 import { agentPaths, lockOwner, processAlive, type AgentPaths } from './paths.js';
 import { encodeError, encodeNotification, encodeResult, LineSplitter, parseLine, RpcCode, RpcFailure, type JsonObject } from './rpc.js';
 
@@ -78,6 +80,7 @@ class Agent implements RunningAgent, ContactsState {
   readonly ksf: KsfParams;
   readonly feeds = new FeedHub();
   readonly pages: Pages;
+  readonly files: FileService;
   readonly #lock: LogLock;
   readonly #server: Server;
   readonly #peers = new Set<Peer>();
@@ -98,6 +101,7 @@ class Agent implements RunningAgent, ContactsState {
     this.messenger.observe({ conversation: (user, conv) => this.relay.conversation(user, conv) });
     // A message one client wrote shows in the others watching that user (docs/AGENT-API.md §4.5, `sent`).
     this.messenger.observe({ sent: (user, conv, id, text, by) => this.#echoSent(user, conv.info.peer.name, id, text, by) });
+    this.files = attachFiles(o.home, this.messenger, (user) => this.feeds.feed(user, this.#feedFor(user))); // docs/FILES.md
     this.pages = new Pages({ home: o.home, ksf: o.ksf, messenger: this.messenger, feeds: this.feeds }, () => this.touch());
     this.stopped = new Promise((r) => {
       this.#resolveStopped = r;
@@ -123,6 +127,8 @@ class Agent implements RunningAgent, ContactsState {
         // What a previous agent left queued (even after kill -9) is delivered from now on.
         void this.outbox.resume().finally(() => this.touch());
         void this.relay.start();
+        void this.files.resume().catch(() => undefined); // unfinished file transfers continue
+
         this.touch();
         resolve();
       });
@@ -153,9 +159,9 @@ class Agent implements RunningAgent, ContactsState {
   touch(): void {
     clearTimeout(this.#idle);
     this.#idle = undefined;
-    if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy || this.messenger.listening || this.outbox.pending || this.pages.active) return;
+    if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy || this.messenger.listening || this.outbox.pending || this.files.pending || this.pages.active) return;
     this.#idle = setTimeout(() => {
-      if (this.#peers.size === 0 && !this.messenger.busy && !this.messenger.listening && !this.outbox.pending && !this.pages.active) void this.stop();
+      if (this.#peers.size === 0 && !this.messenger.busy && !this.messenger.listening && !this.outbox.pending && !this.files.pending && !this.pages.active) void this.stop();
       else this.touch();
     }, this.#idleMs);
   }
@@ -223,6 +229,7 @@ class Agent implements RunningAgent, ContactsState {
       this.#server.close();
       this.outbox.close();
       await this.relay.close();
+      this.files.close();
       await this.pages.close();
       await this.messenger.close();
       await fsp.rm(this.paths.socket, { force: true }).catch(() => undefined);

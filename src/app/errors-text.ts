@@ -203,6 +203,14 @@ export function explain(err: unknown, ctx: FailContext): Explained {
     case 'RELAY_UNAVAILABLE':
     case 'RELAY_REPLAY':
     case 'RELAY_REORDERED':
+    case 'FILE_MANIFEST_INVALID': // files/ (issue 15, docs/FILES.md §6)
+    case 'FILE_PATH_UNSAFE':
+    case 'FILE_CHUNK_AUTH':
+    case 'FILE_CHUNK_ORDER':
+    case 'FILE_TRUNCATED':
+    case 'FILE_HASH_MISMATCH':
+    case 'FILE_CHANGED':
+    case 'FILE_DECLINED':
       sentence = capitalFree(err.detail);
       break;
   }

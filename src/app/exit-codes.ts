@@ -60,6 +60,17 @@ export function exitCodeFor(code: ErrorCode, established = false): ExitCode {
       return ExitCode.USAGE;
     case 'RELAY_UNAVAILABLE':
       return ExitCode.NETWORK;
+    case 'FILE_MANIFEST_INVALID':
+    case 'FILE_PATH_UNSAFE':
+    case 'FILE_CHUNK_AUTH':
+    case 'FILE_CHUNK_ORDER':
+    case 'FILE_TRUNCATED':
+    case 'FILE_HASH_MISMATCH':
+      return ExitCode.PROTOCOL;
+    case 'FILE_CHANGED':
+      return ExitCode.FAILURE;
+    case 'FILE_DECLINED':
+      return ExitCode.USAGE;
     case 'FRAME_TOO_LARGE':
     case 'FRAME_TRUNCATED':
     case 'FRAME_CORRUPT':

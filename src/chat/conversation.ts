@@ -18,7 +18,7 @@
  * (or a shutdown abandons the queue), no later message gets a receipt either, although its
  * handlers may already have run: a message without a receipt may still have been logged.
  */
-import { AppKind, decodeAppMessage, encodeAppMessage, MAX_ID_TEXT_BYTES, MAX_TEXT_BYTES, type GroupAppMessage } from './message.js';
+import { AppKind, decodeAppMessage, encodeAppMessage, MAX_ID_TEXT_BYTES, MAX_TEXT_BYTES, type FileAppMessage, type GroupAppMessage } from './message.js';
 import type { MailboxOffer } from '../relay/mailbox-offer.js';
 import { toHex, utf8 } from '../crypto/bytes.js';
 import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
@@ -52,11 +52,13 @@ export class Conversation {
   readonly info: ConversationInfo;
   readonly #conn: SecureConnection;
   readonly #now: () => number;
-  readonly #handlers: Handlers = { message: [], receipt: [], group: [], mailbox: [], rekey: [], closed: [] };
+  readonly #handlers: Handlers = { message: [], receipt: [], group: [], mailbox: [], file: [], rekey: [], closed: [] };
   #nextId = 1;
   readonly #awaiting = new Map<number, { resolve: () => void; reject: (e: SecureChatError) => void }>();
   readonly #receipted = new Set<number>();
   #inbox: Promise<void> = Promise.resolve();
+  /** File traffic (docs/FILES.md §4) is handled in its own order, so a slow disk never holds back a text's receipt. */
+  #files: Promise<void> = Promise.resolve();
   #closed: { reason: CloseReason; error?: SecureChatError } | null = null;
   readonly #budget: InboxBudget;
   readonly #maxMessages: number;
@@ -150,6 +152,12 @@ export class Conversation {
     return id;
   }
 
+  /** Sends file transfer traffic (docs/FILES.md §4): no id, no receipt. */
+  sendFile(m: DistributiveOmit<FileAppMessage, 'kind'>): void {
+    if (this.#closed !== null) throw localError('SESSION_CLOSED', 'the conversation has ended');
+    this.#conn.sendApp(encodeAppMessage({ ...m, kind: AppKind.FILE }));
+  }
+
   /** Resolves when the peer's receipt for `id` arrived; rejects when the conversation ends first. */
   waitReceipt(id: number, timeoutMs?: number): Promise<void> {
     if (this.#receipted.has(id)) return Promise.resolve();
@@ -237,6 +245,10 @@ export class Conversation {
       this.#emit('mailbox', m);
       return;
     }
+    if (m.kind === AppKind.FILE) {
+      this.#onFile(m, data.length);
+      return;
+    }
     const msg: IncomingMessage = { id: m.id, text: m.text, sentAt: m.sentAtMs, receivedAt: this.#now(), ...(m.kind === AppKind.TEXT_ID ? { messageId: toHex(m.messageId) } : {}) };
     const size = data.length;
     this.#enqueued(size);
@@ -275,6 +287,21 @@ export class Conversation {
           return;
         }
         if (this.#conn.open) this.#conn.sendApp(encodeAppMessage({ kind: AppKind.RECEIPT, id: m.id }));
+      } finally {
+        this.#dequeued(size);
+      }
+    });
+  }
+
+  /** File traffic counts toward the inbox's limits (the socket pauses behind a slow disk); a handler's failure ends only its transfer (the handler's business). */
+  #onFile(m: FileAppMessage, size: number): void {
+    this.#enqueued(size);
+    this.#files = this.#files.then(async () => {
+      try {
+        if (this.#abandoned || this.#closed !== null) return;
+        for (const h of this.#handlers.file) await h(m);
+      } catch {
+        // a file handler reports its own failures (docs/FILES.md §5)
       } finally {
         this.#dequeued(size);
       }

@@ -7,6 +7,7 @@
  *   0x10 GROUP    id:u64 || op:u8 || body      (docs/PROTOCOL.md §12: group traffic, receipted like TEXT)
  *   0x03 TEXT_ID  id:u64 || message_id:[16] || sent_at_ms:u64 || text (UTF-8, 1..65 503 bytes)
  *   0x04 MAILBOX  id:u64 || offer                (docs/PROTOCOL.md §13: where to leave offline messages; not receipted)
+ *   0x20 FILE     transfer:[16] || op:u8 || body   (docs/FILES.md §4: file transfer, not receipted)
  *
  * TEXT_ID (content format 2) carries a message id unique per sender (128 random bits) that
  * stays the same when the message is retried on another connection, so the receiver can
@@ -18,7 +19,8 @@ import { localError, remoteError } from '../errors.js';
 import { Reader } from '../wire/codec.js';
 import { GROUP_KIND, GroupOp, decodeGroupBody, encodeGroupBody, type GroupAppMessage } from './group-message.js';
 import { MAILBOX_KIND, decodeMailboxBody, encodeMailboxBody, type MailboxAppMessage } from '../relay/mailbox-offer.js';
-export { GroupOp, type GroupAppMessage, type MailboxAppMessage };
+import { FILE_KIND, decodeFileBody, encodeFileMessage, type FileAppMessage } from '../files/messages.js';
+export { GroupOp, type GroupAppMessage, type MailboxAppMessage, type FileAppMessage };
 
 /** Strict, and keeps a leading U+FEFF so that decode-then-encode gives back the same bytes. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -29,6 +31,7 @@ export const AppKind = {
   GROUP: GROUP_KIND,
   TEXT_ID: 0x03,
   MAILBOX: MAILBOX_KIND,
+  FILE: FILE_KIND,
 } as const;
 export type AppKind = (typeof AppKind)[keyof typeof AppKind];
 
@@ -43,10 +46,12 @@ export type AppMessage =
   | { readonly kind: typeof AppKind.RECEIPT; readonly id: number }
   | { readonly kind: typeof AppKind.TEXT_ID; readonly id: number; readonly messageId: Uint8Array; readonly sentAtMs: number; readonly text: string }
   | GroupAppMessage
-  | MailboxAppMessage;
+  | MailboxAppMessage
+  | FileAppMessage;
 
 
 export function encodeAppMessage(m: AppMessage): Uint8Array {
+  if (m.kind === AppKind.FILE) return encodeFileMessage(m);
   if (!Number.isSafeInteger(m.id) || m.id < 1) throw localError('INTERNAL', 'message id must be a positive safe integer');
   switch (m.kind) {
     case AppKind.TEXT: {
@@ -96,6 +101,8 @@ export function decodeAppMessage(b: Uint8Array): AppMessage {
       return decodeGroupBody(positiveId(r.u64()), r.restView());
     case AppKind.MAILBOX:
       return decodeMailboxBody(positiveId(r.u64()), r.rest());
+    case AppKind.FILE:
+      return decodeFileBody(r);
     default:
       throw remoteError('DECODE_ERROR', `unknown application message kind ${kind}`);
   }

@@ -45,6 +45,7 @@ export interface ListenerAccount {
 
 import type { GroupAppMessage } from './group-message.js';
 import type { MailboxAppMessage } from '../relay/mailbox-offer.js';
+import type { FileAppMessage } from '../files/messages.js';
 
 export interface IncomingMessage {
   readonly id: number;
@@ -83,6 +84,8 @@ export interface ConversationEvents {
   group: (m: GroupAppMessage) => void | Promise<void>;
   /** The peer's MAILBOX offer arrived (docs/PROTOCOL.md §13); not receipted. */
   mailbox: (m: MailboxAppMessage) => void;
+  /** File transfer traffic arrived (docs/FILES.md §4), in order; never receipted. The next waits for the returned promise. */
+  file: (m: FileAppMessage) => void | Promise<void>;
   /** A rekey completed. */
   rekey: () => void;
   /** The conversation ended. `error` is set when it did not end cleanly (e.g. TRUNCATED). */

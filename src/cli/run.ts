@@ -36,6 +36,8 @@ const COMMANDS: readonly LazyCommand[] = [
   lazy('ui', async () => (await import('./commands/ui.js')).uiCommand),
   lazy('agent', async () => (await import('./commands/agent.js')).agentCommand),
   lazy('outbox', async () => (await import('./commands/outbox.js')).outboxCommand),
+  lazy('send-file', async () => (await import('./commands/send-file.js')).sendFileCommand),
+  lazy('files', async () => (await import('./commands/files.js')).filesCommand),
   lazy('group', async () => (await import('./commands/group.js')).groupCommand),
   lazy('relay', async () => (await import('./commands/relay.js')).relayCommand),
 ];

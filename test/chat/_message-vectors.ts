@@ -43,6 +43,8 @@ function positive(name: string, m: AppMessage): PositiveVector {
       throw new Error('GROUP messages have their own vectors (test/vectors/group-app-v1.json)');
     case AppKind.MAILBOX:
       throw new Error('MAILBOX messages have their own vectors (test/vectors/relay-mailbox-v1.json)');
+    case AppKind.FILE:
+      throw new Error('FILE messages have their own vectors (test/vectors/files-v1.json)');
   }
 }
 

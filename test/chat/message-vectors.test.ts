@@ -19,6 +19,7 @@ describe('§7 content format 2 (TEXT_ID): test/vectors/messages-v2.json', () => 
     it(`decodes and re-encodes: ${v.name}`, () => {
       const m = decodeAppMessage(fromHex(v.bytes));
       assert.equal(m.kind, v.kind);
+      assert.ok(m.kind !== AppKind.FILE);
       assert.equal(m.id, v.id);
       if (m.kind === AppKind.TEXT || m.kind === AppKind.TEXT_ID) {
         assert.equal(toHex(utf8(m.text)), v.text);

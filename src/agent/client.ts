@@ -12,7 +12,8 @@ import { ensurePrivateDir, errnoCode } from '../fs/private-files.js';
 import { AGENT_START_TIMEOUT_MS } from '../limits.js';
 import { acquireLock, processAlive, readPid, type LogLock } from '../fs/lock.js';
 import { agentPaths } from './paths.js';
-import { AGENT_API_VERSION, encodeRequest, LineSplitter, parseLine, type Json, type JsonObject, type RpcErrorObject } from './rpc.js';
+import { SentenceError } from '../app/errors-text.js';
+import { AGENT_API_VERSION, encodeRequest, LineSplitter, parseLine, RpcCode, type Json, type JsonObject, type RpcErrorObject } from './rpc.js';
 
 /** A JSON-RPC error answer from the agent. */
 export class AgentError extends Error {
@@ -29,6 +30,8 @@ export class AgentClient {
   readonly #pending = new Map<number, { resolve: (v: Json) => void; reject: (e: unknown) => void; progress?: ProgressFn | undefined }>();
   #onEvent: (e: JsonObject) => void = () => undefined;
   #closed = false;
+  /** Why the agent refused this connection (it serves as many clients as it takes), if it did. */
+  #refused: SecureChatError | undefined;
   #onClose: (() => void)[] = [];
 
   private constructor(socket: Socket) {
@@ -46,7 +49,7 @@ export class AgentClient {
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.#closed = true;
-      const e = localError('CONNECTION_LOST', 'the agent went away');
+      const e = this.#refused ?? localError('CONNECTION_LOST', 'the agent went away');
       for (const w of this.#pending.values()) w.reject(e);
       this.#pending.clear();
       for (const f of this.#onClose.splice(0)) f();
@@ -118,7 +121,7 @@ export class AgentClient {
 
   /** Calls `method`; `progress` receives this request's progress notifications. */
   call(method: string, params: JsonObject, progress?: ProgressFn): Promise<Json> {
-    if (this.#closed) return Promise.reject(localError('CONNECTION_LOST', 'the agent went away'));
+    if (this.#closed) return Promise.reject(this.#refused ?? localError('CONNECTION_LOST', 'the agent went away'));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, progress });
@@ -149,6 +152,11 @@ export class AgentClient {
         const w = typeof p['request'] === 'number' ? this.#pending.get(p['request']) : undefined;
         w?.progress?.(p);
       } else if (m.notification.method === 'event') this.#onEvent(p);
+      return;
+    }
+    if (m.type === 'response' && m.response.id === null && 'error' in m.response && m.response.error.code === RpcCode.TOO_MANY_CLIENTS) {
+      const d = m.response.error.data ?? {};
+      this.#refused = new SentenceError('TOO_MANY_CONNECTIONS', typeof d['sentence'] === 'string' ? d['sentence'] : m.response.error.message);
       return;
     }
     if (m.type !== 'response' || typeof m.response.id !== 'number') return;

@@ -10,6 +10,8 @@ import { promises as fsp } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { KsfParams } from '../crypto/opaque.js';
 import { isSecureChatError } from '../errors.js';
+import { explain } from '../app/errors-text.js';
+import { ExitCode } from '../app/exit-codes.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
 import { acquireLock, type LogLock } from '../fs/lock.js';
 import { AGENT_CLIENT_MAX_QUEUED_BYTES, AGENT_IDLE_EXIT_MS, AGENT_MAX_CLIENTS } from '../limits.js';
@@ -97,7 +99,8 @@ class Agent implements RunningAgent, ContactsState {
       this.#resolveStopped = r;
     });
     this.#server = createServer((s) => this.#accept(s));
-    this.#server.maxConnections = AGENT_MAX_CLIENTS;
+    // Past AGENT_MAX_CLIENTS a client is told so (#accept); this hard cap only bounds the sockets of those being told.
+    this.#server.maxConnections = AGENT_MAX_CLIENTS + 64;
   }
 
   listen(): Promise<void> {
@@ -155,6 +158,13 @@ class Agent implements RunningAgent, ContactsState {
 
   #accept(socket: Socket): void {
     socket.setEncoding('utf8');
+    socket.on('error', () => undefined);
+    if (this.#peers.size >= AGENT_MAX_CLIENTS) {
+      // One sentence and a stable code instead of a dropped connection ("lost during the handshake").
+      const sentence = `the agent for ${this.paths.home} already serves ${AGENT_MAX_CLIENTS} clients, the most it takes; end some \`chat\` or \`listen\` commands of this home (or wait for them), then try again`;
+      socket.end(encodeError(null, { code: RpcCode.TOO_MANY_CLIENTS, message: sentence, data: { code: 'TOO_MANY_CONNECTIONS', exit: ExitCode.NETWORK, sentence } }));
+      return;
+    }
     // A client that does not read (a stopped terminal, `listen | less`) must not grow our memory:
     // past AGENT_CLIENT_MAX_QUEUED_BYTES of unread responses and events it is disconnected.
     const write = (line: string): void => {
@@ -199,7 +209,6 @@ class Agent implements RunningAgent, ContactsState {
         // notifications and responses from a client are ignored (the API defines none)
       }
     });
-    socket.on('error', () => undefined);
     socket.on('close', () => {
       this.#peers.delete(peer);
       // A client that asked to listen for as long as it is connected has gone: drop its holds.
@@ -226,8 +235,15 @@ class Agent implements RunningAgent, ContactsState {
   }
 }
 
-/** An RPC failure as JSON-RPC's error object (handlers throw `RpcFailure`; anything else is internal). */
+/**
+ * An RPC failure as JSON-RPC's error object: handlers throw `RpcFailure`; a SecureChatError that
+ * escaped a handler is still answered with its stable code and sentence; anything else is a bug.
+ */
 function rpcErrorOf(e: unknown): { code: number; message: string; data?: JsonObject } {
   if (e instanceof RpcFailure) return { code: e.rpcCode, message: e.message, ...(e.data === undefined ? {} : { data: e.data }) };
+  if (isSecureChatError(e)) {
+    const x = explain(e, { established: false });
+    return { code: RpcCode.FAILED, message: x.sentence, data: { code: x.code, exit: x.exit, sentence: x.sentence } };
+  }
   return { code: RpcCode.FAILED, message: 'internal error in the agent', data: { code: 'INTERNAL', exit: 1, sentence: 'something unexpected went wrong in the agent (a bug in securechat); see agent.log in the home' } };
 }

@@ -77,7 +77,7 @@ export class AgentClient {
     await ensurePrivateDir(home);
     const paths = agentPaths(home);
     const deadline = Date.now() + AGENT_START_TIMEOUT_MS;
-    const notUp = (): SecureChatError => localError('NETWORK_ERROR', `the agent for ${home} did not answer on its socket; see ${paths.log}`);
+    const notUp = (): SecureChatError => new SentenceError('NETWORK_ERROR', `the agent for ${home} did not start, or did not answer on its socket; see ${paths.log} for why, then try again`);
     for (;;) {
       let start: LogLock | undefined;
       try {
@@ -258,7 +258,7 @@ function spawnAgent(home: string, command: AgentCommand): Promise<'ready' | 'run
       if (e !== null) reject(e);
       else resolve(v ?? 'ready');
     };
-    const timer = setTimeout(() => done(localError('NETWORK_ERROR', `the agent did not start within ${AGENT_START_TIMEOUT_MS / 1000} s; see ${agentPaths(home).log}`)), AGENT_START_TIMEOUT_MS);
+    const timer = setTimeout(() => done(new SentenceError('NETWORK_ERROR', `the agent did not start within ${AGENT_START_TIMEOUT_MS / 1000} s; see ${agentPaths(home).log} for why, then try again`)), AGENT_START_TIMEOUT_MS);
     stdout.setEncoding('utf8');
     stdout.on('data', (d: string) => {
       out += d;
@@ -266,6 +266,6 @@ function spawnAgent(home: string, command: AgentCommand): Promise<'ready' | 'run
       if (m !== null) done(null, m[1] === 'running' ? 'running' : 'ready');
     });
     child.on('error', (e) => done(localError('INTERNAL', 'could not start the agent', e)));
-    child.on('close', (code) => done(localError('NETWORK_ERROR', `the agent exited at start (code ${String(code)}); see ${agentPaths(home).log}`)));
+    child.on('close', (code) => done(new SentenceError('NETWORK_ERROR', `the agent exited as it started (code ${String(code)}); see ${agentPaths(home).log} for why, then try again`)));
   });
 }

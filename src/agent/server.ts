@@ -49,13 +49,16 @@ export interface RunningAgent {
 export async function startAgent(o: AgentOptions): Promise<StartResult> {
   const paths = agentPaths(o.home);
   await ensurePrivateDir(o.home);
-  let lock: LogLock;
-  try {
-    lock = await acquireLock(paths.lock);
-  } catch (e) {
-    const pid = isSecureChatError(e) && e.code === 'STORAGE_ERROR' ? await lockOwner(paths).catch(() => undefined) : undefined;
-    if (pid !== undefined && processAlive(pid)) return { started: false, pid };
-    throw e;
+  let lock: LogLock | undefined;
+  for (let attempt = 0; lock === undefined; attempt++) {
+    try {
+      lock = await acquireLock(paths.lock);
+    } catch (e) {
+      const pid = isSecureChatError(e) && e.code === 'STORAGE_ERROR' ? await lockOwner(paths).catch(() => undefined) : undefined;
+      if (pid !== undefined && processAlive(pid)) return { started: false, pid };
+      // Its owner died between the lock's check and ours (a crashed agent being reaped): the lock is stale now, take it.
+      if (!isSecureChatError(e) || e.code !== 'STORAGE_ERROR' || attempt >= 3) throw e;
+    }
   }
   try {
     await fsp.rm(paths.socket, { force: true }); // stale: its agent is gone (we hold the lock)

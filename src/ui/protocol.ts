@@ -54,8 +54,10 @@ export interface ConversationView {
   /** 'out': we connected; 'in': they connected to our listener. */
   readonly origin: 'in' | 'out';
   readonly open: boolean;
-  /** Why it ended, one sentence, when it did not end cleanly. */
+  /** How it ended, one sentence, once it did. */
   readonly ended?: string;
+  /** The stable error code, when it ended badly (absent when a side left or closed it). */
+  readonly endCode?: string;
   readonly messages: readonly MessageView[];
 }
 

@@ -17,6 +17,8 @@ import { acquireLock, type LogLock } from '../fs/lock.js';
 import { AGENT_CLIENT_MAX_QUEUED_BYTES, AGENT_IDLE_EXIT_MS, AGENT_MAX_CLIENTS } from '../limits.js';
 import { Messenger } from '../app/messenger.js';
 import { OutboxRunner } from '../app/outbox-runner.js';
+import type { OutboxLimits } from '../app/outbox.js';
+import { realTimers, type TimerHandle, type Timers } from '../transport/timers.js';
 import { DirectRoute } from '../app/outbox-route.js';
 import type { JsonEvent } from '../app/host.js';
 import type { Feed } from '../app/listening.js';
@@ -32,6 +34,10 @@ export interface AgentOptions {
   /** Key-stretching parameters for passwords registered by this agent (injected; cheap ones only from a test entry). */
   readonly ksf: KsfParams;
   readonly idleMs?: number;
+  /** The idle exit's timer (default real timers; tests inject a manual clock: test/transport/_manual-timers.ts). */
+  readonly timers?: Timers;
+  /** The outbox's timer and limits (default real timers, DEFAULT_OUTBOX_LIMITS; tests: a manual clock, a short expiry). */
+  readonly outbox?: { readonly timers?: Timers; readonly limits?: OutboxLimits; readonly jitter?: () => number };
 }
 
 export type StartResult =
@@ -84,7 +90,8 @@ class Agent implements RunningAgent, ContactsState {
   readonly #server: Server;
   readonly #peers = new Set<Peer>();
   readonly #idleMs: number;
-  #idle: NodeJS.Timeout | undefined;
+  readonly #timers: Timers;
+  #idle: TimerHandle | undefined;
   #resolveStopped: () => void = () => undefined;
   #stopping: Promise<void> | undefined;
 
@@ -92,9 +99,10 @@ class Agent implements RunningAgent, ContactsState {
     this.paths = paths;
     this.#lock = lock;
     this.#idleMs = o.idleMs ?? AGENT_IDLE_EXIT_MS;
+    this.#timers = o.timers ?? realTimers;
     this.ksf = o.ksf;
     this.messenger = new Messenger({ home: o.home, ksf: o.ksf, feed: (user) => this.feeds.feed(user, this.#feedFor(user)), onInbound: (user, peer) => this.outbox.kick(user, peer) });
-    this.outbox = new OutboxRunner({ home: o.home, route: new DirectRoute(this.messenger), feed: (user) => this.#feedFor(user), onChange: () => this.touch() });
+    this.outbox = new OutboxRunner({ home: o.home, route: new DirectRoute(this.messenger), feed: (user) => this.#feedFor(user), onChange: () => this.touch(), ...o.outbox });
     // A message one client wrote shows in the others watching that user (docs/AGENT-API.md §4.5, `sent`).
     this.messenger.observe({ sent: (user, conv, id, text, by) => this.#echoSent(user, conv.info.peer.name, id, text, by) });
     this.pages = new Pages({ home: o.home, ksf: o.ksf, messenger: this.messenger, feeds: this.feeds }, () => this.touch());
@@ -120,10 +128,12 @@ class Agent implements RunningAgent, ContactsState {
         this.#server.off('error', failed);
         this.#server.on('error', () => undefined);
         void fsp.chmod(this.paths.socket, 0o600).catch(() => undefined);
-        // What a previous agent left queued (even after kill -9) is delivered from now on.
-        void this.outbox.resume().finally(() => this.touch());
-        this.touch();
-        resolve();
+        // What a previous agent left queued (even after kill -9) is loaded before the agent is
+        // ready (its status counts it, its idle exit waits for it), and delivered from now on.
+        void this.outbox.resume().catch(() => undefined).finally(() => {
+          this.touch();
+          resolve();
+        });
       });
     });
   }
@@ -150,13 +160,13 @@ class Agent implements RunningAgent, ContactsState {
 
   /** Re-arms the idle exit: it runs only when no client is connected, nothing is in flight, no page is open and the outbox is empty. */
   touch(): void {
-    clearTimeout(this.#idle);
+    this.#idle?.cancel();
     this.#idle = undefined;
     if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy || this.messenger.listening || this.outbox.pending || this.pages.active) return;
-    this.#idle = setTimeout(() => {
+    this.#idle = this.#timers.after(this.#idleMs, () => {
       if (this.#peers.size === 0 && !this.messenger.busy && !this.messenger.listening && !this.outbox.pending && !this.pages.active) void this.stop();
       else this.touch();
-    }, this.#idleMs);
+    });
   }
 
   #accept(socket: Socket): void {
@@ -224,7 +234,7 @@ class Agent implements RunningAgent, ContactsState {
 
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      clearTimeout(this.#idle);
+      this.#idle?.cancel();
       this.#server.close();
       this.outbox.close();
       await this.pages.close();

@@ -38,6 +38,14 @@ export const MESSAGE_ID_BYTES = 16;
 export const MAX_ID_TEXT_BYTES = 65_503;
 /** Most versions or suites one ClientHello may list. */
 export const MAX_LIST = 16;
+/** Most versions or suites one RECONNECT_HELLO may list (§10.2). */
+export const RECONNECT_MAX_LIST = 16;
+/** Post-quantum step policy (§10.6): every this many reconnects... */
+export const PQ_EVERY_RECONNECTS = 16;
+/** ...or this long, the initiator adds ML-KEM... */
+export const PQ_EVERY_MS = 24 * 60 * 60 * 1000;
+/** ...and the responder refuses a reconnect without ML-KEM this many epochs past due. */
+export const PQ_GRACE_RECONNECTS = 4;
 /** Largest OPAQUE KE1/KE2/KE3 field a handshake message may carry. */
 export const MAX_KE_BYTES = 1024;
 /** Largest sealed IdentityBlock a Finish message may carry. */
@@ -63,6 +71,8 @@ export const MAX_PENDING_HANDSHAKES = 256;
 export const EARLY_DROP_START = 128;
 /** ...with this probability at the start, rising linearly to 1 at the cap (MaxStartups "rate"). */
 export const EARLY_DROP_RATE = 0.3;
+/** When every handshake slot is taken, a connection whose first frame has not arrived after this long gives its slot to a newcomer, oldest first (issue 10, F3). */
+export const SILENT_EVICT_AFTER_MS = 1_000;
 /** Unfinished handshakes per source: an IPv4 address or an IPv6 /64 (PerSourceMaxStartups). */
 export const MAX_PENDING_PER_SOURCE = 8;
 /** Penalty added to a source whose handshake hit a deadline (PerSourcePenalties grace-exceeded)... */
@@ -111,6 +121,15 @@ export const WRITE_BUFFER_TARGET = 1024 * 1024;
 export const MAX_KSF_MEMORY_KIB = 1024 * 1024;
 /** Largest Argon2id iteration count a connecting client agrees to. */
 export const MAX_KSF_ITERATIONS = 16;
+
+/** How long an invitation stays valid (src/identity/invitations.ts). */
+export const INVITATION_TTL_MS = 10 * 60 * 1000;
+/** The contacts file's lock is taken over when it is older than this (its holder died)... */
+export const CONTACTS_LOCK_STALE_MS = 10_000;
+/** ...and a writer gives up after this many tries to take it. */
+export const CONTACTS_LOCK_TRIES = 200;
+/** The interactive command asks for a password this many times on a terminal (once otherwise). */
+export const PASSWORD_TRIES = 3;
 
 /** The home remembers at most this many one-time notices it has shown (src/app/notices.ts; the oldest are forgotten). */
 export const MAX_NOTICE_KEYS = 256;
@@ -223,6 +242,8 @@ export const MAX_GROUP_TEXT_BYTES = MAX_GROUP_BODY_BYTES - 1024;
 export const UI_MAX_PENDING_LINKS = 8;
 /** ...and at most this many browser sessions (one per browser that opened a link); the oldest is dropped. */
 export const UI_MAX_SESSIONS = 16;
+/** A page's WebSocket is dropped once this many bytes of events wait unsent (a page that stopped reading); the page reconnects and reloads its state. */
+export const UI_WS_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** After a connection stopped at a changed key, the page keeps the password this long for "trust new key" to reconnect with (then wipes it). */
 export const UI_KEYCHANGE_RETRY_TIMEOUT_MS = 2 * 60_000;
 

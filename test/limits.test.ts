@@ -1,7 +1,7 @@
 /**
  * Finding 9 of issue 10: every named limit is defined in src/limits.ts (the legacy protocol's
- * own limits and the group module's are in src/legacy/limits.ts and src/group/limits.ts). A constant named like a limit (MAX_*, *_TIMEOUT_MS,
- * *_WAIT_MS, *_BUDGET) defined anywhere else fails this test.
+ * own limits and the group module's are in src/legacy/limits.ts and src/group/limits.ts). A constant named like a limit (MAX_*, MIN_*,
+ * any *_MS duration, *_TRIES, *_RECONNECTS, *_LIST, *_BUDGET) defined anywhere else fails this test.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 const ALLOWED = new Set(['limits.ts', join('legacy', 'limits.ts'), join('group', 'limits.ts')]);
 /** Sizes derived from a format's field sizes, not limits of their own. */
 const DERIVED = new Set([`${join('log', 'format.ts')}: MIN_RECORD_BODY`, `${join('log', 'format.ts')}: MAX_RECORD_BODY`]);
-const LIMIT = /^\s*(?:export\s+)?const\s+((?:MAX_|MIN_)[A-Z0-9_]*|[A-Z0-9_]*_(?:TIMEOUT|WAIT|GRACE|LINGER)_MS|[A-Z0-9_]*_BUDGET)\s*(?::[^=]*)?=/gm;
+const LIMIT = /^\s*(?:export\s+)?const\s+((?:MAX_|MIN_)[A-Z0-9_]*|[A-Z0-9_]*_MS|[A-Z0-9_]*_(?:TRIES|RECONNECTS|LIST)|[A-Z0-9_]*_BUDGET)\s*(?::[^=]*)?=/gm;
 
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];

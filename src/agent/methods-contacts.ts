@@ -8,7 +8,9 @@ import { systemRandom } from '../crypto/random.js';
 import { localError } from '../errors.js';
 import type { FailContext } from '../app/errors-text.js';
 import { SILENT, type JsonEvent, type Reporter } from '../app/host.js';
+import { join } from 'node:path';
 import { announcePeer } from '../app/announce.js';
+import { writeRedirect } from '../app/open-browser.js';
 import { acceptInvitation, listContacts, newInvitation, parseInvitation, removeContact } from '../app/contacts-admin.js';
 import { KnownPeersPolicy } from '../app/policy.js';
 import { loadUsersFile } from '../identity/index.js';
@@ -117,7 +119,9 @@ export function contactMethod(state: ContactsState, peer: Peer, req: RpcRequest)
       const fail: FailContext = { established: false, user: as, port };
       return run(fail, async () => {
         const r = await state.pages.open(as, usersPath, port);
-        return { as, url: r.url, port: r.port, started: r.started, ...(r.usersFile === undefined ? {} : { users: r.usersFile }) };
+        // The opener gets this file's path, not the link: argv is readable by every local user.
+        const redirect = await writeRedirect(join(state.paths.home, 'ui'), as, r.url);
+        return { as, url: r.url, port: r.port, started: r.started, redirect, ...(r.usersFile === undefined ? {} : { users: r.usersFile }) };
       });
     }
     default:

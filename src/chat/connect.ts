@@ -3,8 +3,9 @@ import { connectLogin } from '../transport/client.js';
 import { wipe } from '../crypto/bytes.js';
 import type { HandshakeResult } from '../handshake/result.js';
 import type { SecureConnection } from '../transport/secure-connection.js';
-import { PeerAlertError } from '../handshake/alert.js';
-import { CONNECT_BUSY_BACKOFF_MAX_MS, CONNECT_BUSY_BACKOFF_MS, CONNECT_BUSY_RETRIES } from '../limits.js';
+import { CONNECT_BUSY_RETRIES } from '../limits.js';
+import { isSecureChatError, localError } from '../errors.js';
+import { retryBusy } from './busy-retry.js';
 import { systemRandom } from '../crypto/random.js';
 import { opaqueReady, type KsfParams } from '../crypto/opaque.js';
 import { Conversation } from './conversation.js';
@@ -28,9 +29,7 @@ export async function connect(opts: ConnectOptions): Promise<Conversation> {
   let asked: KsfParams | undefined;
   await opaqueReady; // the OPAQUE library instantiates its WebAssembly once, asynchronously
   opts.onStep?.({ step: 'connecting', text: `connecting to ${opts.host}:${opts.port}` });
-  // A listener answers "busy" when this address has too many handshakes in progress or is
-  // throttled (docs/SECURITY.md "Listener limits"); that costs it nothing, so we retry a few
-  // times with jittered exponential backoff before giving up.
+  // A "busy" answer is retried a few times with jittered backoff (busy-retry.ts).
   const retries = opts.busyRetries ?? CONNECT_BUSY_RETRIES;
   const once = (): Promise<{ conn: SecureConnection; result: HandshakeResult }> =>
     connectLogin({
@@ -55,18 +54,7 @@ export async function connect(opts: ConnectOptions): Promise<Conversation> {
         opts.onStep?.({ step, text: STEP_TEXT[s] });
       },
     });
-  let conn: SecureConnection;
-  let result: HandshakeResult;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      ({ conn, result } = await once());
-      break;
-    } catch (e) {
-      if (attempt >= retries || !(e instanceof PeerAlertError) || e.alert !== 'busy') throw e;
-      const ceiling = Math.min(CONNECT_BUSY_BACKOFF_MAX_MS, CONNECT_BUSY_BACKOFF_MS * 2 ** attempt);
-      await new Promise((r) => setTimeout(r, ceiling / 2 + Math.random() * (ceiling / 2)));
-    }
-  }
+  const { conn, result } = await retryBusy(once, retries);
   try {
     await opts.policy.commit(conn.peer, pc.state, 'outbound');
     // The parameters proved right (OPAQUE finished with them): pin them, or follow a change.
@@ -77,7 +65,9 @@ export async function connect(opts: ConnectOptions): Promise<Conversation> {
     // The first password login (or an invitation) makes the two users contacts (§10.5).
     if (result.contact !== undefined && opts.contacts !== undefined) await opts.contacts.madeContact(conn.peer, 'initiator', result.contact, opts.invitation === true ? 'invitation' : 'password');
   } catch (e) {
-    await conn.close();
+    // The connection was never started (no handlers): an authenticated close would wait for
+    // an answer nobody handles. Drop it at once; the caller gets the error (issue 10, F6).
+    conn.destroy(isSecureChatError(e) ? e : localError('INTERNAL', 'could not record the login', e));
     throw e;
   } finally {
     wipe(result.contact);

@@ -9,6 +9,8 @@ import { systemRandom } from '../crypto/random.js';
 import { staticKeyFromSeed } from '../crypto/x25519-from-ed25519.js';
 import { isSecureChatError, remoteError, type SecureChatError } from '../errors.js';
 import { PeerAlertError } from '../handshake/alert.js';
+import { wipe } from '../crypto/bytes.js';
+import { retryBusy } from './busy-retry.js';
 import { pqDue, type EpochSecret, type KemFunctions } from '../handshake/reconnect/index.js';
 import { Conversation } from './conversation.js';
 import { DEFAULT_SUITES } from './suites.js';
@@ -18,6 +20,8 @@ import type { HandshakeStep, LocalIdentity, SessionLimits } from './types.js';
 export interface ReconnectOptions {
   readonly host: string;
   readonly port: number;
+  /** Local address to connect from (tests use 127.0.0.x as "another source"). */
+  readonly localAddress?: string;
   readonly contact: OutboundContact;
   readonly contacts: ContactBook;
   readonly self: LocalIdentity;
@@ -25,6 +29,8 @@ export interface ReconnectOptions {
   readonly handshakeTimeoutMs?: number;
   readonly session?: SessionLimits;
   readonly now?: () => number;
+  /** How many times an ALERT busy is retried (default CONNECT_BUSY_RETRIES, as for a password login). */
+  readonly busyRetries?: number;
 }
 
 async function loadKem(): Promise<KemFunctions> {
@@ -93,14 +99,25 @@ async function reconnectNow(opts: ReconnectOptions, c: OutboundContact, staticKe
   const attempt = async (secret: EpochSecret): Promise<{ conv: Conversation; saved: Promise<void> }> => {
     const kem = pqDue(c.out, secret.epoch, now()) ? await loadKem() : null;
     opts.onStep?.({ step: 'connecting', text: `connecting to ${opts.host}:${opts.port} (contact ${c.name}: reconnect by keys${kem === null ? '' : ', with an ML-KEM-768 step'})` });
-    const { conn, result } = await connectReconnect({
-      host: opts.host,
-      port: opts.port,
-      random: systemRandom,
-      ...opts.session,
-      ...(opts.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: opts.handshakeTimeoutMs }),
-      handshake: { peerName: c.name, peerIdentityKey: c.identityKey, peerStatic: c.staticKey, staticKey, secret, suites: DEFAULT_SUITES, kem },
-    });
+    // A "busy" answer is retried as for a password login (busy-retry.ts, issue 10 F1); each
+    // try gets its own copy of the secret, wiped when the try ended.
+    const once = async (): Promise<Awaited<ReturnType<typeof connectReconnect>>> => {
+      const copy = { ...secret, secret: secret.secret.slice() };
+      try {
+        return await connectReconnect({
+          host: opts.host,
+          port: opts.port,
+          ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
+          random: systemRandom,
+          ...opts.session,
+          ...(opts.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: opts.handshakeTimeoutMs }),
+          handshake: { peerName: c.name, peerIdentityKey: c.identityKey, peerStatic: c.staticKey, staticKey, secret: copy, suites: DEFAULT_SUITES, kem },
+        });
+      } finally {
+        wipe(copy.secret);
+      }
+    };
+    const { conn, result } = await retryBusy(once, opts.busyRetries);
     opts.onStep?.({ step: 'established', text: 'keys verified; conversation is end-to-end encrypted' });
     const saved = opts.contacts.commitOutbound(c.name, secret, result.accepted, now());
     return { conv: new Conversation(conn, 'pinned'), saved };

@@ -16,8 +16,7 @@ import { atomicWriteFile, jsonBytes, MAX_STATE_FILE_BYTES, parseJsonBytes, readJ
 import { decodeContacts, EMPTY_CONTACTS, encodeContacts, type Contacts } from './contacts.js';
 
 export const CONTACTS_FILE = 'contacts.json';
-const LOCK_STALE_MS = 10_000;
-const LOCK_TRIES = 200;
+import { CONTACTS_LOCK_STALE_MS as LOCK_STALE_MS, CONTACTS_LOCK_TRIES as LOCK_TRIES } from '../limits.js';
 
 export function contactsPath(userDir: string): string {
   return join(userDir, CONTACTS_FILE);

@@ -18,8 +18,9 @@ import { errnoCode, storageError } from '../fs/private-files.js';
 import { atomicWriteFile, jsonBytes, parseJsonBytes } from './storage.js';
 
 export const INVITATION_FILE = 'invitation.json';
-/** How long an invitation stays valid. */
-export const INVITATION_TTL_MS = 10 * 60 * 1000;
+/** How long an invitation stays valid (src/limits.ts). */
+import { INVITATION_TTL_MS } from '../limits.js';
+export { INVITATION_TTL_MS };
 /** Crockford's base32 alphabet (no I, L, O, U): easy to read aloud. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** 8 characters: 40 bits. */

@@ -24,6 +24,8 @@ export const LEGACY_MAX_PRIME_BITS = 2048;
 
 /** A v0 connection (handshake and message) not finished within this time is dropped. */
 export const LEGACY_DEADLINE_MS = 10_000;
+/** After our last message, how long a socket may linger before it is destroyed. */
+export const LEGACY_LINGER_MS = 1_000;
 /** Connections waiting for their turn on a listener (the original serves one at a time). */
 export const LEGACY_MAX_QUEUED = 8;
 /** Pause between two protocol messages we send back to back (see docs/LEGACY.md, "framing"). */

@@ -26,7 +26,7 @@ export { LEGACY_WARNING } from './warning.js';
 export type { LegacyEvent } from './net-events.js';
 
 /** After a session ends we half-close and wait this long for the peer to close. */
-const LINGER_MS = 1_000;
+import { LEGACY_LINGER_MS as LINGER_MS } from './limits.js';
 
 export interface LegacyListenerOptions {
   /** Address to bind; default `127.0.0.1`. */

@@ -11,6 +11,12 @@
  *   time; while its penalty exceeds `penaltyMinMs` every new connection from it is refused at
  *   once. Penalties decay with time and are capped at `penaltyMaxMs`.
  *
+ * - eviction (issue 10, F3): when the global cap or early drop would refuse a newcomer and the
+ *   caller has a *silent* handshake to give up (one whose first frame has not arrived, held
+ *   long enough: the server decides which), the newcomer is admitted in its place. Without it,
+ *   sources closing each silent connection just before the first-frame deadline and opening
+ *   the next kept every slot full for everyone.
+ *
  * Pure: the clock and the random draw are parameters. Memory is bounded: at most `maxSources`
  * penalised sources are remembered (the oldest forgotten first); pending counts exist only for
  * sources with a handshake in progress, of which there are at most `full`.
@@ -37,7 +43,8 @@ export interface AdmissionOptions {
 }
 
 export type AdmitVerdict =
-  | { readonly ok: true }
+  /** `evict`: admitted in place of a silent handshake, which the caller must end now (outcome `evicted`). */
+  | { readonly ok: true; readonly evict?: true }
   | { readonly ok: false; readonly by: 'source' | 'full' | 'early-drop' | 'penalty' };
 
 /**
@@ -45,12 +52,14 @@ export type AdmitVerdict =
  * handshake completed (OpenSSH's PerSourcePenalties `noauth`); without a penalty for it a
  * source could hold its slots for free, closing each just before the first-frame deadline.
  */
-export type HandshakeOutcome = 'completed' | 'failed' | 'timeout' | 'garbage' | 'abandoned';
+export type HandshakeOutcome = 'completed' | 'failed' | 'timeout' | 'garbage' | 'abandoned' | 'evicted';
 
 export interface AdmissionStats {
   readonly pending: number;
   readonly pendingSources: number;
   readonly penalisedSources: number;
+  /** Newcomers admitted in place of a silent handshake (F3). */
+  readonly evicted: number;
   readonly refused: Readonly<Record<'source' | 'full' | 'early-drop' | 'penalty', number>>;
 }
 
@@ -66,6 +75,7 @@ export class Admission {
   /** Source → time its penalty runs out; Map order is "least recently penalised first". */
   readonly #penalties = new Map<string, number>();
   #total = 0;
+  #evicted = 0;
   readonly #refused = { source: 0, full: 0, 'early-drop': 0, penalty: 0 };
 
   constructor(o: AdmissionOptions = {}) {
@@ -84,26 +94,35 @@ export class Admission {
     this.#random = o.random ?? Math.random;
   }
 
-  /** May `source` start a handshake now? On `ok` the caller must call `release` exactly once. */
-  admit(source: string, now: number): AdmitVerdict {
+  /**
+   * May `source` start a handshake now? On `ok` the caller must call `release` exactly once.
+   * `canEvict`: the caller holds a silent handshake it may end to make room; then a newcomer
+   * the global cap or early drop would refuse is admitted with `evict` (never past the
+   * per-source cap or a penalty).
+   */
+  admit(source: string, now: number, canEvict = false): AdmitVerdict {
     const until = this.#penalties.get(source);
     if (until !== undefined) {
       if (until - now > this.#penalty.min) return this.#refuse('penalty');
       if (until <= now) this.#penalties.delete(source);
     }
     if ((this.#pending.get(source) ?? 0) >= this.#perSource) return this.#refuse('source');
-    if (this.#total >= this.#full) return this.#refuse('full');
-    if (this.#total >= this.#start) {
+    let by: 'full' | 'early-drop' | null = null;
+    if (this.#total >= this.#full) by = 'full';
+    else if (this.#total >= this.#start) {
       const span = this.#full - this.#start;
       const p = span <= 0 ? 1 : this.#rate + ((1 - this.#rate) * (this.#total - this.#start)) / span;
-      if (this.#random() < p) return this.#refuse('early-drop');
+      if (this.#random() < p) by = 'early-drop';
     }
+    if (by !== null && !canEvict) return this.#refuse(by);
     this.#total++;
     this.#pending.set(source, (this.#pending.get(source) ?? 0) + 1);
-    return { ok: true };
+    if (by === null) return { ok: true };
+    this.#evicted++;
+    return { ok: true, evict: true };
   }
 
-  /** An admitted handshake ended; timeouts, garbage and abandoned handshakes add penalty time to its source. */
+  /** An admitted handshake ended; timeouts, garbage, abandoned and evicted handshakes add penalty time to its source. */
   release(source: string, outcome: HandshakeOutcome, now: number): void {
     const n = this.#pending.get(source) ?? 0;
     if (n > 0) {
@@ -113,7 +132,7 @@ export class Admission {
     }
     if (outcome === 'timeout') this.penalise(source, this.#penalty.timeout, now);
     else if (outcome === 'garbage') this.penalise(source, this.#penalty.garbage, now);
-    else if (outcome === 'abandoned') this.penalise(source, this.#penalty.abandoned, now);
+    else if (outcome === 'abandoned' || outcome === 'evicted') this.penalise(source, this.#penalty.abandoned, now);
   }
 
   /** Adds `ms` of penalty to `source` (from now, or from its current penalty's end). */
@@ -130,7 +149,7 @@ export class Admission {
   }
 
   stats(): AdmissionStats {
-    return { pending: this.#total, pendingSources: this.#pending.size, penalisedSources: this.#penalties.size, refused: { ...this.#refused } };
+    return { pending: this.#total, pendingSources: this.#pending.size, penalisedSources: this.#penalties.size, evicted: this.#evicted, refused: { ...this.#refused } };
   }
 
   #refuse(by: 'source' | 'full' | 'early-drop' | 'penalty'): AdmitVerdict {

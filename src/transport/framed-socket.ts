@@ -76,6 +76,11 @@ export class FramedSocket {
     return this.#closed;
   }
 
+  /** Bytes held for an incomplete frame (issue 10, finding 5: at most the announced frame's size, whatever the chunking). */
+  get retainedBytes(): number {
+    return this.#decoder.retainedBytes;
+  }
+
   get remoteAddress(): string {
     return this.socket.remoteAddress ?? 'unknown';
   }

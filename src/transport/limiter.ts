@@ -18,7 +18,12 @@
  *
  * Pure: the clock is a parameter. Memory is bounded: at most `maxKeys` sources, accounts and
  * known sources each; the least recently used are forgotten first (a flood of addresses can
- * at worst make us forget old failures, never grow memory).
+ * at worst make us forget old failures, never grow memory). Account buckets are the
+ * exception (issue 10, F2): forgetting a bucket that is not full would hand its account a
+ * fresh burst, so only full buckets (nothing spent that time has not refilled) are ever
+ * forgotten; when every tracked bucket is still refilling, a guess for a new account name is
+ * refused. The listener charges every name but its own account's to one shared bucket
+ * (src/transport/server.ts), so made-up names never fill the table in the first place.
  */
 import {
   ACCOUNT_GUESS_BURST, ACCOUNT_GUESS_REFILL_MS, FAILURE_WINDOW_MS, KNOWN_SOURCE_GUESS_BURST, KNOWN_SOURCE_GUESS_REFILL_MS,
@@ -73,6 +78,47 @@ class Lru<V> {
   }
 }
 
+/**
+ * Account buckets (F2): a bounded map that forgets only buckets that are full at `now` (an
+ * absent bucket means a full one, so forgetting it changes nothing); when it is full of
+ * buckets still refilling, `take` refuses a new name.
+ */
+class BucketTable {
+  readonly #m = new Map<string, Bucket>();
+  constructor(readonly max: number, readonly burst: number, readonly refillMs: number) {}
+  level(k: string, now: number): number {
+    return level(this.#m.get(k), this.burst, this.refillMs, now);
+  }
+  /** Takes one token for `k`; false (nothing changed) when it has none or no room can be made for it. */
+  take(k: string, now: number): boolean {
+    const t = this.level(k, now);
+    if (t < 1) return false;
+    if (!this.#m.has(k) && this.#m.size >= this.max && !this.#forgetOneFull(now)) return false;
+    this.#m.delete(k);
+    this.#m.set(k, { tokens: t - 1, at: now });
+    return true;
+  }
+  /** Gives one token back to `k` (a successful login); a bucket full again is forgotten. */
+  giveBack(k: string, now: number): void {
+    const t = Math.min(this.burst, this.level(k, now) + 1);
+    this.#m.delete(k);
+    if (t < this.burst) this.#m.set(k, { tokens: t, at: now });
+  }
+  get size(): number {
+    return this.#m.size;
+  }
+  /** Forgets the least recently touched bucket that is full at `now`; false if none is. */
+  #forgetOneFull(now: number): boolean {
+    for (const [k, b] of this.#m) {
+      if (level(b, this.burst, this.refillMs, now) >= this.burst) {
+        this.#m.delete(k);
+        return true;
+      }
+    }
+    return false;
+  }
+}
+
 /** Token bucket state: tokens at time `at`. */
 interface Bucket {
   readonly tokens: number;
@@ -87,12 +133,11 @@ function level(b: Bucket | undefined, burst: number, refillMs: number, now: numb
 export class FailureLimiter {
   readonly #perAddress: number;
   readonly #windowMs: number;
-  readonly #account: { readonly burst: number; readonly refillMs: number };
   readonly #known: { readonly burst: number; readonly refillMs: number; readonly ttlMs: number };
   /** Source → failure times in the window. */
   readonly #failures: Lru<number[]>;
   readonly #inFlight = new Map<string, number>();
-  readonly #accounts: Lru<Bucket>;
+  readonly #accounts: BucketTable;
   /** Known source → its bucket and when it last logged in. */
   readonly #knownSources: Lru<Bucket & { readonly since: number }>;
   #refused = 0;
@@ -101,11 +146,10 @@ export class FailureLimiter {
   constructor(o: LimiterOptions = {}) {
     this.#perAddress = o.perAddress ?? MAX_FAILURES_PER_ADDRESS;
     this.#windowMs = o.windowMs ?? FAILURE_WINDOW_MS;
-    this.#account = { burst: o.accountBurst ?? ACCOUNT_GUESS_BURST, refillMs: o.accountRefillMs ?? ACCOUNT_GUESS_REFILL_MS };
     this.#known = { burst: o.knownBurst ?? KNOWN_SOURCE_GUESS_BURST, refillMs: o.knownRefillMs ?? KNOWN_SOURCE_GUESS_REFILL_MS, ttlMs: o.knownTtlMs ?? KNOWN_SOURCE_TTL_MS };
     const max = o.maxKeys ?? MAX_TRACKED_SOURCES;
     this.#failures = new Lru(max);
-    this.#accounts = new Lru(max);
+    this.#accounts = new BucketTable(max, o.accountBurst ?? ACCOUNT_GUESS_BURST, o.accountRefillMs ?? ACCOUNT_GUESS_REFILL_MS);
     this.#knownSources = new Lru(max);
   }
 
@@ -125,9 +169,7 @@ export class FailureLimiter {
       this.#knownSources.set(source, { tokens: t - 1, at: now, since: known.since });
     } else {
       if (known !== undefined) this.#knownSources.delete(source);
-      const t = level(this.#accounts.get(account), this.#account.burst, this.#account.refillMs, now);
-      if (t < 1) return this.#refuse('account');
-      this.#accounts.set(account, { tokens: t - 1, at: now });
+      if (!this.#accounts.take(account, now)) return this.#refuse('account');
     }
     this.#inFlight.set(source, (this.#inFlight.get(source) ?? 0) + 1);
     return { ok: true, attempt: { source, account, kind, charged: isKnown ? 'known' : 'account' } };
@@ -144,10 +186,7 @@ export class FailureLimiter {
     if (n <= 1) this.#inFlight.delete(a.source);
     else this.#inFlight.set(a.source, n - 1);
     if (authenticated) {
-      if (a.charged === 'account') {
-        const t = level(this.#accounts.get(a.account), this.#account.burst, this.#account.refillMs, now);
-        this.#accounts.set(a.account, { tokens: Math.min(this.#account.burst, t + 1), at: now });
-      }
+      if (a.charged === 'account') this.#accounts.giveBack(a.account, now);
       const k = this.#knownSources.get(a.source);
       const kt = a.charged === 'known' ? level(k, this.#known.burst, this.#known.refillMs, now) + 1 : this.#known.burst;
       this.#knownSources.set(a.source, { tokens: Math.min(this.#known.burst, kt), at: now, since: now });

@@ -21,7 +21,7 @@ import { FailureLimiter, type Attempt, type HandshakeKind } from './limiter.js';
 import { Admission, type AdmissionOptions, type HandshakeOutcome } from './admission.js';
 import { sourceOf } from './source.js';
 import { realTimers, type TimerHandle, type Timers } from './timers.js';
-import { ALERT_LINGER_MS, FIRST_FRAME_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS, LISTEN_BACKLOG, MAX_SESSIONS, MAX_SESSIONS_PER_SOURCE } from '../limits.js';
+import { ALERT_LINGER_MS, FIRST_FRAME_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS, LISTEN_BACKLOG, MAX_SESSIONS, MAX_SESSIONS_PER_SOURCE, SILENT_EVICT_AFTER_MS } from '../limits.js';
 import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
 import { FrameType, type Frame } from '../wire/frame.js';
 import type { HandshakeResult } from '../handshake/result.js';
@@ -64,6 +64,8 @@ export interface ServerOptions extends SecureConnectionOptions {
   readonly handshakeKind?: (first: Frame) => HandshakeKind;
   readonly handshakeTimeoutMs?: number;
   readonly firstFrameTimeoutMs?: number;
+  /** When every slot is taken, a connection silent this long gives its slot to a newcomer; default SILENT_EVICT_AFTER_MS. */
+  readonly silentEvictAfterMs?: number;
   readonly maxSessions?: number;
   /** Established conversations per source (an IPv4 address or an IPv6 /64); default MAX_SESSIONS_PER_SOURCE. */
   readonly maxSessionsPerSource?: number;
@@ -79,10 +81,15 @@ export interface ServerStats {
   readonly refusedByLimiter: number;
   readonly refusedTooMany: number;
   readonly failuresCounted: number;
+  /** Silent connections that gave their slot to a newcomer (F3). */
+  readonly evictedSilent: number;
   readonly refusedBy: Readonly<Record<RefusedBy, number>>;
 }
 
 const FIRST_FRAME = 'the first frame did not arrive in time';
+
+/** The guessing-budget key of every account name that is not ours (none can ever log in). */
+const OTHER_ACCOUNTS = 'other accounts';
 
 const defaultKind = (first: Frame): HandshakeKind => (first.type === FrameType.RECONNECT_HELLO ? 'key' : 'password');
 
@@ -98,6 +105,8 @@ export class SecureServer {
   readonly #admission: Admission;
   readonly #timers: Timers;
   readonly #sockets = new Set<Socket>();
+  /** Admitted connections whose first frame has not arrived, oldest first (F3). */
+  readonly #silent = new Map<Socket, { readonly since: number; readonly evict: () => void }>();
   #sessions = 0;
   readonly #sessionsBySource = new Map<string, number>();
   #completed = 0;
@@ -141,6 +150,7 @@ export class SecureServer {
       refusedByLimiter: r.address + r.account,
       refusedTooMany: r.source + r.full + r['early-drop'] + r.penalty + r.sessions,
       failuresCounted: this.#limiter.stats().failures,
+      evictedSilent: this.#admission.stats().evicted,
       refusedBy: { ...r },
     };
   }
@@ -151,6 +161,13 @@ export class SecureServer {
       this.#server.close(() => resolve());
       for (const s of this.#sockets) s.destroy();
     });
+  }
+
+  /** The oldest admitted connection still without its first frame, if it is old enough to give up its slot. */
+  #oldestSilent(now: number): { readonly evict: () => void } | null {
+    const first = this.#silent.values().next();
+    if (first.done === true) return null;
+    return now - first.value.since >= (this.#opts.silentEvictAfterMs ?? SILENT_EVICT_AFTER_MS) ? first.value : null;
   }
 
   #refuse(socket: Socket, address: string, by: RefusedBy): void {
@@ -174,8 +191,12 @@ export class SecureServer {
     if (this.#sessions >= (o.maxSessions ?? MAX_SESSIONS)) return this.#refuse(socket, address, 'sessions');
     // One source (one holder of the password, say) cannot hold every session slot and its memory.
     if ((this.#sessionsBySource.get(source) ?? 0) >= (o.maxSessionsPerSource ?? MAX_SESSIONS_PER_SOURCE)) return this.#refuse(socket, address, 'sessions');
-    const verdict = this.#admission.admit(source, t.now());
+    // When the slots are all taken, the oldest connection that has said nothing for a while
+    // gives its slot to this one (issue 10, F3): holding slots silently no longer works.
+    const oldest = this.#oldestSilent(t.now());
+    const verdict = this.#admission.admit(source, t.now(), oldest !== null);
     if (!verdict.ok) return this.#refuse(socket, address, verdict.by);
+    if (verdict.evict === true) oldest?.evict();
 
     let attempt: Attempt | null = null;
     let kind: HandshakeKind = 'password';
@@ -186,6 +207,7 @@ export class SecureServer {
 
     const end = (outcome: HandshakeOutcome): void => {
       over = true;
+      this.#silent.delete(socket);
       firstDeadline?.cancel();
       deadline?.cancel();
       const now = t.now();
@@ -193,9 +215,9 @@ export class SecureServer {
       if (attempt !== null) this.#limiter.finish(attempt, outcome === 'completed', now);
     };
 
-    const fail = (err: SecureChatError, fs: FramedSocket, sendAlert: boolean): void => {
+    const fail = (err: SecureChatError, fs: FramedSocket, sendAlert: boolean, evicted = false): void => {
       if (over) return;
-      const outcome: HandshakeOutcome = err.code === 'HANDSHAKE_TIMEOUT' ? 'timeout' : GARBAGE.has(err.code) ? 'garbage' : LEFT.has(err.code) ? 'abandoned' : 'failed';
+      const outcome: HandshakeOutcome = evicted ? 'evicted' : err.code === 'HANDSHAKE_TIMEOUT' ? 'timeout' : GARBAGE.has(err.code) ? 'garbage' : LEFT.has(err.code) ? 'abandoned' : 'failed';
       const counted = attempt !== null;
       end(outcome);
       this.#failed++;
@@ -214,7 +236,9 @@ export class SecureServer {
     let confirmPending: ReconnectResult | null = null;
     let consumeInvitation: (() => void) | null = null;
     const admit = (acct: string): SecureChatError | null => {
-        const v = this.#limiter.begin(source, acct, kind, t.now());
+        // Every name but our own account's shares one bucket (issue 10, F2): made-up names
+        // can neither fill the limiter's table nor get a burst of their own.
+        const v = this.#limiter.begin(source, acct === o.handshake.account ? `account:${acct}` : OTHER_ACCOUNTS, kind, t.now());
         if (v.ok) {
           attempt = v.attempt;
           return null;
@@ -256,6 +280,7 @@ export class SecureServer {
         if (firstDeadline !== null) {
           firstDeadline.cancel();
           firstDeadline = null;
+          this.#silent.delete(socket);
           kind = (o.handshakeKind ?? defaultKind)(frame);
         }
         let out;
@@ -309,6 +334,7 @@ export class SecureServer {
       });
     };
     firstDeadline = t.after(o.firstFrameTimeoutMs ?? FIRST_FRAME_TIMEOUT_MS, timeout(FIRST_FRAME));
+    this.#silent.set(socket, { since: t.now(), evict: () => fail(localError('TOO_MANY_CONNECTIONS', 'every handshake slot is taken: a connection that said nothing gave its slot to a newcomer'), fs, true, true) });
     deadline = t.after(o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, timeout('the handshake did not finish in time'));
   }
 }

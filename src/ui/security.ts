@@ -1,21 +1,29 @@
 /**
  * The local web interface's gatekeeping (docs/SECURITY.md "Local web interface", docs/UI.md):
  *
- * - a one-time token (32 random bytes, base64url) in the first URL, exchanged once for a
- *   session cookie (another 32 random bytes; HttpOnly, SameSite=Strict), compared in constant
- *   time;
+ * - a one-time token (32 random bytes, base64url) in the first URL's fragment (`#token=`: a
+ *   fragment is never sent to a server, nor in a Referer), which the page's script exchanges
+ *   once (POST /api/session) for a session secret (another 32 random bytes), compared in
+ *   constant time;
+ * - the session is kept in the page's sessionStorage, which is per origin (scheme, host and
+ *   port), and sent as `Authorization: Bearer` on each API request and as a WebSocket
+ *   subprotocol. No cookie: a browser sends cookies to every port of 127.0.0.1, so another
+ *   local user's server on another port would receive it (attack finding U2);
  * - the Host header must name this server (127.0.0.1:PORT or localhost:PORT): a DNS-rebinding
  *   page on another name gets nothing;
  * - the Origin header, when present (and always on the WebSocket upgrade and on requests that
  *   change something), must be this server's own origin: no cross-site request or WebSocket;
  * - a strict Content-Security-Policy and the usual hardening headers on every response.
+ * The page's files (HTML, script, style) hold no secret and are served to any local request
+ * that passes the Host and Origin checks; everything under /api/ and the WebSocket need the
+ * session.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ctEqual, wipe } from '../crypto/bytes.js';
 import { UI_MAX_PENDING_LINKS, UI_MAX_SESSIONS } from '../limits.js';
 
-/** Bytes of the one-time token and of the session cookie. */
+/** Bytes of the one-time token and of the session secret. */
 export const SECRET_BYTES = 32;
 
 const B64URL_32 = /^[A-Za-z0-9_-]{43}$/;
@@ -23,10 +31,9 @@ const B64URL_32 = /^[A-Za-z0-9_-]{43}$/;
 /** The host names the server answers to (it binds 127.0.0.1 only). */
 export const LOCAL_HOSTS = ['127.0.0.1', 'localhost'] as const;
 
-/** The cookie's name carries the port: cookies are not port-isolated, two UIs must not clash. */
-export function cookieName(port: number): string {
-  return `securechat_ui_${port}`;
-}
+/** The WebSocket subprotocol the page speaks; the session travels as a second one, `session.SECRET`. */
+export const WS_PROTOCOL = 'securechat';
+const WS_SESSION_PREFIX = 'session.';
 
 /**
  * One page server's secrets: the one-time link tokens not used yet, and the sessions of the
@@ -64,7 +71,7 @@ export class Gate {
   }
 
   /**
-   * Exchanges a one-time token for a session: returns the new session cookie's value, or
+   * Exchanges a one-time token for a session: returns the new session secret, or
    * `null` (wrong token, or the token was already used). A wrong guess spends nothing.
    */
   redeem(candidate: string): string | null {
@@ -79,16 +86,22 @@ export class Gate {
     return Buffer.from(session).toString('base64url');
   }
 
-  /** Whether the request's cookie header carries one of the sessions. */
-  hasSession(cookieHeader: string | undefined): boolean {
-    if (cookieHeader === undefined) return false;
-    const v = readCookie(cookieHeader, cookieName(this.port));
-    return v !== undefined && B64URL_32.test(v) && findSecret(this.#sessions, v) >= 0;
+  /** Whether `secret` (base64url) is one of the sessions. */
+  isSession(secret: string | undefined): boolean {
+    return secret !== undefined && B64URL_32.test(secret) && findSecret(this.#sessions, secret) >= 0;
   }
 
-  /** The Set-Cookie header for a session value. */
-  setCookie(value: string): string {
-    return `${cookieName(this.port)}=${value}; Path=/; HttpOnly; SameSite=Strict`;
+  /** Whether an `Authorization: Bearer SECRET` header carries one of the sessions. */
+  hasSession(authorization: string | undefined): boolean {
+    return this.isSession(bearer(authorization));
+  }
+
+  /** Whether a `Sec-WebSocket-Protocol` header offers this page's protocol and one of the sessions. */
+  hasWsSession(protocols: string | undefined): boolean {
+    const offered = (protocols ?? '').split(',').map((p) => p.trim());
+    if (!offered.includes(WS_PROTOCOL)) return false;
+    const s = offered.find((p) => p.startsWith(WS_SESSION_PREFIX));
+    return this.isSession(s?.slice(WS_SESSION_PREFIX.length));
   }
 
   /** Forgets every token and session (on shutdown); `mint` gives nothing after. */
@@ -112,14 +125,10 @@ function findSecret(secrets: readonly Uint8Array[], candidate: string): number {
   return found;
 }
 
-/** The value of cookie `name` in a Cookie header (the first one), or undefined. */
-export function readCookie(header: string, name: string): string | undefined {
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
+/** The secret of an `Authorization: Bearer SECRET` header, or undefined. */
+export function bearer(header: string | undefined): string | undefined {
+  const m = /^Bearer ([A-Za-z0-9_-]{1,128})$/.exec(header ?? '');
+  return m?.[1];
 }
 
 /** The Host header if it names this server, else undefined. */

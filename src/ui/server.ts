@@ -1,7 +1,8 @@
 /**
  * The local web server of `securechat ui`: binds 127.0.0.1 only, serves the bundled page
  * (dist/ui/) and a JSON API, and pushes events over a WebSocket on the same server. Every
- * request passes the Gate (security.ts): Host, Origin, one-time token → session cookie.
+ * request passes the Gate (security.ts): Host, Origin, one-time token (in the link's fragment) →
+ * session secret (an Authorization header; a WebSocket subprotocol).
  * Nothing secret is logged; a malformed request gets a JSON error and never stops the server.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -15,9 +16,9 @@ import { PasswordNeeded } from '../app/messenger.js';
 import { ContextualError, uiError } from './errors.js';
 import { field, HttpError, parseJsonObject, readBody, sendError, sendJson } from './http.js';
 import type { ServerEvent } from './protocol.js';
-import { checkHost, checkOrigin, Gate, securityHeaders } from './security.js';
+import { checkHost, checkOrigin, Gate, securityHeaders, WS_PROTOCOL } from './security.js';
 
-import { MAX_WS_PAYLOAD, UI_HEADERS_TIMEOUT_MS, UI_REQUEST_TIMEOUT_MS } from '../limits.js';
+import { MAX_WS_PAYLOAD, UI_HEADERS_TIMEOUT_MS, UI_REQUEST_TIMEOUT_MS, UI_WS_MAX_BUFFERED_BYTES } from '../limits.js';
 
 /** Where the bundled page is: dist/ui/ next to dist/src/ (scripts/build-ui.mjs writes it). */
 export const DEFAULT_ASSETS = new URL('../../ui/', import.meta.url);
@@ -41,7 +42,7 @@ export interface UiServerOptions {
 
 export interface UiServer {
   readonly port: number;
-  /** The first URL, with the one-time token. */
+  /** The first URL, with the one-time token in its fragment. */
   readonly url: string;
   /** A fresh one-time link (each `securechat ui` gets its own). */
   link(): string;
@@ -82,7 +83,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   const gate = new Gate(port);
   const headers = securityHeaders(port);
   const sockets = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD, handleProtocols: () => WS_PROTOCOL });
   const app = o.controller;
 
   const api = new Api(app, o.actions, headers);
@@ -102,30 +103,30 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     const changing = req.method !== 'GET' && req.method !== 'HEAD';
     if (origin === 'foreign' || (changing && origin === 'missing')) return sendError(res, 403, 'WRONG_ORIGIN', 'requests from other sites are refused', headers);
     const url = new URL(req.url ?? '/', `http://${host}`);
-    if (url.pathname === '/' && url.searchParams.has('token') && req.method === 'GET') {
-      const session = gate.redeem(url.searchParams.get('token') ?? '');
-      if (session === null) {
-        // This browser opened a link before (it has a session): the page, not a dead end.
-        if (gate.hasSession(req.headers.cookie)) {
-          res.writeHead(303, { ...headers, Location: '/' });
-          res.end();
-          return;
-        }
-        return sendPage(res, 403, headers, 'This link was used already', 'A link works once, in one browser. Run securechat ui again in your terminal: it prints a fresh link to the same page.');
-      }
-      res.writeHead(303, { ...headers, 'Set-Cookie': gate.setCookie(session), Location: '/' });
-      res.end();
-      return;
-    }
-    if (!gate.hasSession(req.headers.cookie)) {
-      if (url.pathname.startsWith('/api/')) return sendError(res, 403, 'NO_SESSION', 'open the link printed by `securechat ui`', headers);
-      return sendPage(res, 403, headers, 'Open the link from your terminal', 'Run securechat ui in your terminal and open the link it prints (it carries a one-time secret).');
+    if (url.pathname === '/api/session') return redeem(req, res);
+    if (url.pathname.startsWith('/api/') && !gate.hasSession(req.headers.authorization)) {
+      return sendError(res, 403, 'NO_SESSION', 'open the link printed by `securechat ui`', headers);
     }
     if (url.pathname.startsWith('/api/')) return api.handle(req, res, url);
     const asset = assets.get(url.pathname as AssetPath);
     if (asset === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) return sendError(res, 404, 'NOT_FOUND', 'there is nothing here', headers);
     res.writeHead(200, { ...headers, 'Content-Type': ASSETS[url.pathname as AssetPath].type, 'Content-Length': String(asset.length) });
     res.end(req.method === 'HEAD' ? undefined : asset);
+  }
+
+  /** POST /api/session {token}: the page's script exchanges the link's one-time token for a session secret. */
+  async function redeem(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') return sendError(res, 405, 'NOT_FOUND', 'there is no such request', headers);
+    let token: string;
+    try {
+      token = field(parseJsonObject(req, await readBody(req)), 'token', 'string');
+    } catch (e) {
+      if (e instanceof HttpError) return sendError(res, e.status, e.code, e.message, headers);
+      throw e;
+    }
+    const session = gate.redeem(token);
+    if (session === null) return sendError(res, 403, 'LINK_USED', 'this link was used already (a link works once, in one browser); run `securechat ui` again in your terminal for a fresh link', headers);
+    sendJson(res, 200, { session }, headers);
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -137,13 +138,17 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     const host = checkHost(req.headers, port);
     if (host === undefined) return refuse('421 Misdirected Request');
     if (checkOrigin(req.headers, host) !== 'ok') return refuse('403 Forbidden');
-    if (!gate.hasSession(req.headers.cookie)) return refuse('403 Forbidden');
+    if (!gate.hasWsSession(req.headers['sec-websocket-protocol'])) return refuse('403 Forbidden');
     if (new URL(req.url ?? '/', `http://${host}`).pathname !== '/ws') return refuse('404 Not Found');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       activity();
       const send = (e: ServerEvent): void => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(e));
+        if (ws.readyState !== ws.OPEN) return;
+        // A page that stopped reading is dropped, not buffered without bound (attack finding
+        // U3); a live page reconnects and gets the whole state again.
+        if (ws.bufferedAmount > UI_WS_MAX_BUFFERED_BYTES) return ws.terminate();
+        ws.send(JSON.stringify(e));
       };
       const off = app.subscribe(send);
       ws.on('message', () => undefined);
@@ -164,11 +169,11 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     socket.destroy();
   });
 
-  const url = `http://127.0.0.1:${port}/?token=${gate.token ?? ''}`;
+  const url = `http://127.0.0.1:${port}/#token=${gate.token ?? ''}`;
   return {
     port,
     url,
-    link: () => `http://127.0.0.1:${port}/?token=${gate.mint() ?? ''}`,
+    link: () => `http://127.0.0.1:${port}/#token=${gate.mint() ?? ''}`,
     get openPages() {
       return sockets.size;
     },
@@ -268,12 +273,4 @@ class Api {
         throw new HttpError(404, 'NOT_FOUND', 'there is no such request');
     }
   }
-}
-
-/** A small HTML answer (a sentence and what to do), never a plain-text dead end; no script. */
-function sendPage(res: ServerResponse, status: number, headers: Record<string, string>, title: string, text: string): void {
-  const esc = (t: string): string => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  const body = Buffer.from(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>SecureChat</title></head><body><h1>${esc(title)}</h1><p>${esc(text)}</p></body></html>\n`, 'utf8');
-  res.writeHead(status, { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(body.length) });
-  res.end(body);
 }

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentClient, AgentError } from '../../src/agent/client.js';
@@ -139,12 +139,17 @@ describe('agent contact methods', () => {
     assert.equal(first['started'], true);
     assert.equal(second['started'], false);
     assert.equal(first['port'], second['port']);
-    const token = (u: unknown): string | null => new URL(text(u)).searchParams.get('token');
+    const token = (u: unknown): string | undefined => /#token=([A-Za-z0-9_-]{43})$/.exec(text(u))?.[1];
     assert.match(token(first['url']) ?? '', /^[A-Za-z0-9_-]{43}$/);
     assert.match(token(second['url']) ?? '', /^[A-Za-z0-9_-]{43}$/);
     assert.notEqual(token(first['url']), token(second['url']));
-    const res = await fetch(text(second['url']), { redirect: 'manual' });
-    assert.equal(res.status, 303, 'the fresh link opens the page (token exchanged for the session)');
-    assert.equal((await fetch(text(second['url']), { redirect: 'manual' })).status, 403, 'once');
+    // The opener is given a redirect page in the home, 0600: never the link (argv is public).
+    const redirect = text(second['redirect']);
+    assert.equal((await stat(redirect)).mode & 0o777, 0o600);
+    assert.ok((await readFile(redirect, 'utf8')).includes(text(second['url'])));
+    const origin = new URL(text(second['url'])).origin;
+    const redeem = (): Promise<Response> => fetch(`${origin}/api/session`, { method: 'POST', headers: { Origin: origin, 'Content-Type': 'application/json' }, body: JSON.stringify({ token: token(second['url']) }) });
+    assert.equal((await redeem()).status, 200, 'the fresh link opens the page (token exchanged for the session)');
+    assert.equal((await redeem()).status, 403, 'once');
   });
 });

@@ -6,12 +6,14 @@
  *   node _attacker.js PORT FROM MODE COUNT [RENEW_MS]
  *
  * MODE: `silent` (connect and say nothing), `drip` (one byte of a ClientHello header every
- * 5 s), `garbage` (a malformed frame at once). Each of COUNT slots keeps one connection open:
+ * 5 s), `garbage` (at once: every other slot bytes that are no frame at all, the others a
+ * well-formed frame, right CRC, whose ClientHello payload is random bytes). Each of COUNT slots keeps one connection open:
  * when the listener closes it, the slot reconnects (renewed as they close). Reports over IPC
  * on request; stops when told, when its parent goes away, or after 10 minutes at the latest.
  */
 import { connect, type Socket } from 'node:net';
-import { FrameType } from '../../src/wire/frame.js';
+import { randomBytes } from 'node:crypto';
+import { encodeFrame, FrameType } from '../../src/wire/frame.js';
 
 const port = Number(process.argv[2]);
 const from = process.argv[3] ?? '127.0.0.1';
@@ -28,14 +30,15 @@ let stopping = false;
 const HEADER = Uint8Array.of(1, FrameType.CLIENT_HELLO, 0, 0, 0x01, 0x00);
 const GARBAGE = Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
 
-function slot(): void {
+let slots = 0;
+function slot(n = slots++): void {
   if (stopping) return;
   const s = connect({ host: '127.0.0.1', port, localAddress: from });
   sockets.add(s);
   let drip: NodeJS.Timeout | undefined;
   s.on('connect', () => {
     opened++;
-    if (mode === 'garbage') s.write(GARBAGE);
+    if (mode === 'garbage') s.write(n % 2 === 0 ? GARBAGE : encodeFrame(FrameType.CLIENT_HELLO, new Uint8Array(randomBytes(200))).raw);
     if (mode === 'drip') {
       let i = 0;
       drip = setInterval(() => {
@@ -51,7 +54,7 @@ function slot(): void {
     sockets.delete(s);
     closedByServer++;
     // Renew, but not in a tight loop against a listener that refuses at once.
-    if (!stopping) setTimeout(slot, renewMs).unref();
+    if (!stopping) setTimeout(() => slot(n), renewMs).unref();
   });
 }
 

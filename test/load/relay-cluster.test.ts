@@ -9,19 +9,29 @@ import assert from 'node:assert/strict';
 import { utf8 } from '../../src/crypto/bytes.js';
 import { NatsStore } from '../../src/relay/nats-store.js';
 import { freePort } from '../cli/_harness.js';
-import { startNats, type Nats } from '../relay/_nats.js';
+import { startNats, withFreshPorts, type Nats } from '../relay/_nats.js';
 import { startRelay } from '../relay/_relay.js';
 import { waitUntilAsync } from '../_util/wait.js';
 
 test('3-node NATS cluster: one node killed, the relay keeps storing and delivering', { timeout: 600_000 }, async () => {
-  const clientPorts = [await freePort(), await freePort(), await freePort()];
-  const routePorts = [await freePort(), await freePort(), await freePort()];
-  const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
   const nodes: Nats[] = [];
   try {
-    for (let i = 0; i < 3; i++) {
-      nodes.push(await startNats({ port: clientPorts[i]!, name: `n${i}`, args: ['--cluster_name', 'screlay', '--cluster', `nats://127.0.0.1:${routePorts[i]!}`, '--routes', routes] }));
-    }
+    // The six ports are found free one by one; another process may take one before its node
+    // binds it, and then the whole cluster starts again on fresh ports.
+    const clientPorts = await withFreshPorts(async () => {
+      const client = [await freePort(), await freePort(), await freePort()];
+      const route = [await freePort(), await freePort(), await freePort()];
+      const routes = route.map((p) => `nats://127.0.0.1:${p}`).join(',');
+      try {
+        for (let i = 0; i < 3; i++) {
+          nodes.push(await startNats({ port: client[i]!, name: `n${i}`, args: ['--cluster_name', 'screlay', '--cluster', `nats://127.0.0.1:${route[i]!}`, '--routes', routes] }));
+        }
+      } catch (e) {
+        for (const n of nodes.splice(0)) await n.stop();
+        throw e;
+      }
+      return client;
+    });
     const servers = clientPorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
     let store: NatsStore | undefined;
     await waitUntilAsync(async () => {

@@ -19,15 +19,42 @@ export interface Nats {
   stop(): Promise<void>;
 }
 
+/**
+ * True when nats-server stopped because a port it was given was taken meanwhile: a free port is
+ * found by binding and closing, so another process on a busy machine can take it first.
+ */
+export function portWasTaken(e: unknown): boolean {
+  return e instanceof Error && /address already in use/.test(e.message);
+}
+
+/** Tries `start` with fresh ports until no port was taken in between (at most `tries` times). */
+export async function withFreshPorts<T>(start: () => Promise<T>, tries = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (e) {
+      if (!portWasTaken(e) || i >= tries) throw e;
+    }
+  }
+}
+
 /** Starts nats-server -js; resolves once it says it is ready. Extra args (cluster) may be given. */
 export async function startNats(o: { dir?: string; port?: number; args?: readonly string[]; name?: string } = {}): Promise<Nats> {
+  if (o.port === undefined) {
+    const given = o;
+    return withFreshPorts(async () => startNatsOn({ ...given, port: await freePort() }));
+  }
+  return startNatsOn({ ...o, port: o.port });
+}
+
+async function startNatsOn(o: { dir?: string; port: number; args?: readonly string[]; name?: string }): Promise<Nats> {
   if (NATS_SERVER === undefined) throw new Error('nats-server is not installed: run scripts/ensure-nats.sh (as root: apt-get install -y nats-server)');
-  const port = o.port ?? (await freePort());
+  const port = o.port;
   const dir = o.dir ?? (await mkdtemp(join(tmpdir(), 'securechat-nats-')));
   const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir, ...(o.name === undefined ? [] : ['-n', o.name]), ...(o.args ?? [])];
   const child: ChildProcess = spawn(NATS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`nats-server did not become ready in 60 s:\n${log}`)), 60_000);
     const on = (d: Buffer): void => {
       log += d.toString();
@@ -43,6 +70,18 @@ export async function startNats(o: { dir?: string; port?: number; args?: readonl
       reject(new Error(`nats-server exited (${String(code)}) before it was ready:\n${log}`));
     });
   });
+  try {
+    await ready;
+  } catch (e) {
+    // Not ready: stop it if it still runs, and remove the store it may have begun.
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      const gone = new Promise<void>((r) => child.once('exit', () => r()));
+      process.kill(child.pid, 'SIGKILL');
+      await gone;
+    }
+    if (o.dir === undefined) await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
   const pid = child.pid ?? 0;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {

@@ -96,3 +96,31 @@ test('memory stays bounded and counts stay consistent whatever the sequence', ()
     }),
   );
 });
+
+test('F3: at the global cap a newcomer is admitted in place of a silent handshake the caller can give up; never past the per-source cap or a penalty', () => {
+  const a = new Admission({ full: 4, start: 4, perSource: 2, penaltyAbandonedMs: 2_000 });
+  for (const s of ['10.0.0.1', '10.0.0.1', '10.0.0.2', '10.0.0.2']) assert.deepEqual(a.admit(s, 0), { ok: true });
+  assert.deepEqual(a.admit('10.0.0.9', 0), { ok: false, by: 'full' }, 'nothing to give up: refused');
+  assert.deepEqual(a.admit('10.0.0.9', 0, true), { ok: true, evict: true }, 'a silent one to give up: admitted in its place');
+  a.release('10.0.0.1', 'evicted', 0);
+  assert.equal(a.stats().pending, 4, 'one in, one out: never past the cap');
+  assert.equal(a.stats().evicted, 1);
+  assert.deepEqual(a.admit('10.0.0.9', 0, true), { ok: true, evict: true });
+  a.release('10.0.0.1', 'evicted', 0);
+  assert.deepEqual(a.admit('10.0.0.9', 0, true), { ok: false, by: 'source' }, 'the per-source cap still holds');
+  // Each eviction costs its source the abandoned penalty: evicted often enough, it is refused at accept.
+  const b = new Admission({ full: 1, start: 1, perSource: 1, penaltyAbandonedMs: 2_000, penaltyMinMs: 3_000 });
+  b.admit('10.0.0.1', 0);
+  b.release('10.0.0.1', 'evicted', 0);
+  b.admit('10.0.0.1', 0);
+  b.release('10.0.0.1', 'evicted', 0);
+  assert.deepEqual(b.admit('10.0.0.1', 0, true), { ok: false, by: 'penalty' });
+});
+
+test('F3: random early drop gives way to eviction too', () => {
+  const a = new Admission({ full: 10, start: 2, rate: 1, perSource: 10, random: () => 0 });
+  a.admit('10.0.0.1', 0);
+  a.admit('10.0.0.1', 0);
+  assert.deepEqual(a.admit('10.0.0.9', 0), { ok: false, by: 'early-drop' });
+  assert.deepEqual(a.admit('10.0.0.9', 0, true), { ok: true, evict: true });
+});

@@ -106,3 +106,38 @@ test('memory stays bounded whatever the sequence of attempts', () => {
     }),
   );
 });
+
+test('F2: made-up account names cannot push a drained account\'s bucket out of the table (the budget is not reset)', () => {
+  // The outside attack: drain alice's 100 guesses, then one guess each for 10,000 made-up
+  // account names from as many sources; alice's bucket, least recently used, was forgotten and
+  // came back full: 100 fresh guesses about every 12 s instead of the stated 388 a day.
+  const l = new FailureLimiter();
+  for (let i = 0; i < ACCOUNT_GUESS_BURST; i++) {
+    const a = attempt(l, `10.0.${i >> 8}.${i & 0xff}`, 0);
+    assert.ok(a !== null, `guess ${i} for alice is evaluated`);
+    l.finish(a, false, 0);
+  }
+  assert.equal(attempt(l, '10.9.9.9', 0), null, 'alice\'s bucket is empty');
+  for (let i = 0; i < 10_000; i++) {
+    const a = attempt(l, `10.1.${i >> 8}.${i & 0xff}`, 1, `made-up-${i}`);
+    if (a !== null) l.finish(a, false, 1);
+  }
+  assert.equal(attempt(l, '10.2.0.1', 2), null, 'alice\'s bucket is still empty: its budget was not reset');
+  assert.ok(l.stats().trackedAccounts <= 10_000, 'the table stays bounded');
+  // Time still refills it: one guess per refill period.
+  assert.ok(attempt(l, '10.2.0.2', 2 + ACCOUNT_GUESS_REFILL_MS) !== null, 'a guess comes back after one refill period');
+});
+
+test('F2: with the table full of buckets still refilling, a new account name is refused, never evicting one; a full bucket may be forgotten', () => {
+  const l = new FailureLimiter({ maxKeys: 2, accountBurst: 2, accountRefillMs: 1_000, perAddress: 1_000 });
+  const spend = (acct: string, now: number): boolean => {
+    const a = attempt(l, 'src', now, acct);
+    if (a !== null) l.finish(a, false, now);
+    return a !== null;
+  };
+  assert.ok(spend('a', 0) && spend('b', 0), 'two accounts, one guess each');
+  assert.equal(spend('c', 0), false, 'a third name is refused: both tracked buckets are still refilling');
+  assert.equal(l.begin('src', 'c', 'password', 0).ok, false);
+  assert.ok(spend('c', 1_000), 'once a bucket is full again (refilled), it can be forgotten for a new name');
+  assert.ok(l.stats().trackedAccounts <= 2);
+});

@@ -39,9 +39,11 @@ async function open(h: Home): Promise<{ ui: RunningUi; page: Page }> {
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   await page.goto(ui.server.url);
-  // The token was exchanged for the cookie: the address bar no longer carries it.
-  assert.equal(new URL(page.url()).search, '');
   await page.locator('#me').filter({ hasText: `You are ${h.name}` }).waitFor();
+  // The token was exchanged for the session: the address bar no longer carries it.
+  assert.equal(new URL(page.url()).hash, '');
+  assert.equal(new URL(page.url()).search, '');
+  assert.deepEqual(await page.context().cookies(), [], 'no cookie: it would reach every port of 127.0.0.1');
   return { ui, page };
 }
 

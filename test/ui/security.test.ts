@@ -1,16 +1,18 @@
 /**
- * The local server's gate, with plain node:http requests and a `ws` client: no token or
- * cookie → 403; the token works once; a foreign Host → 421; a foreign Origin (requests and
- * the WebSocket upgrade) → 403; state-changing requests need the Origin; malformed, oversize
- * and wrongly typed bodies get a JSON error and the server keeps serving; hardening headers;
- * every fresh link works once, a used one opens the page for a browser that has a session.
+ * The local server's gate, with plain node:http requests and a `ws` client: without the
+ * session the API and the WebSocket are refused (the page's files, which hold no secret, are
+ * served); the link's token is exchanged once for a session (POST /api/session, with this
+ * Origin); the session is a header, never a cookie; a foreign Host → 421; a foreign Origin
+ * (requests and the WebSocket upgrade) → 403; state-changing requests need the Origin;
+ * malformed, oversize and wrongly typed bodies get a JSON error and the server keeps serving;
+ * hardening headers; every fresh link works once.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import WebSocket from 'ws';
 import type { RunningUi } from '../../src/ui/start.js';
-import { cookieName, Gate } from '../../src/ui/security.js';
+import { Gate } from '../../src/ui/security.js';
 import { UI_MAX_PENDING_LINKS, UI_MAX_SESSIONS } from '../../src/limits.js';
 import { makeHome, prepare, removeHomes, startFor } from './_fixture.js';
 
@@ -39,7 +41,8 @@ function code(r: Reply): string {
 let ui: RunningUi;
 let port: number;
 let origin: string;
-let cookie: string;
+let auth: string;
+let session: string;
 
 before(async () => {
   prepare();
@@ -53,39 +56,53 @@ after(async () => {
   await removeHomes();
 });
 
-test('without the token or the session cookie everything is refused', async () => {
-  for (const path of ['/', '/app.js', '/style.css', '/api/state', '/api/log', '/nope']) {
+function redeem(token: string, headers: Record<string, string> = { Origin: origin }): Promise<Reply> {
+  return send(port, { method: 'POST', path: '/api/session', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ token }) });
+}
+
+test('without the session the API is refused; the page itself (no secret in it) is served; no cookie, ever', async () => {
+  for (const path of ['/', '/app.js', '/style.css']) {
     const r = await send(port, { path });
-    assert.equal(r.status, 403, path);
+    assert.equal(r.status, 200, path);
     assert.equal(r.headers['set-cookie'], undefined);
   }
+  for (const path of ['/api/state', '/api/log']) {
+    const r = await send(port, { path });
+    assert.equal(r.status, 403, path);
+    assert.equal(code(r), 'NO_SESSION');
+  }
+  assert.equal((await send(port, { path: '/nope' })).status, 404);
   const r = await send(port, { method: 'POST', path: '/api/listen', headers: { Origin: origin, 'Content-Type': 'application/json' }, body: '{"on":true}' });
   assert.equal(r.status, 403);
   assert.equal(code(r), 'NO_SESSION');
-  // A wrong token is refused and does not spend the real one; a forged cookie is refused.
-  assert.equal((await send(port, { path: '/?token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).status, 403);
-  assert.equal((await send(port, { path: '/?token=short' })).status, 403);
-  assert.equal((await send(port, { path: '/api/state', headers: { Cookie: `${cookieName(port)}=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA` } })).status, 403);
+  // A wrong token is refused and does not spend the real one; a forged session is refused.
+  assert.equal(code(await redeem('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')), 'LINK_USED');
+  assert.equal(code(await redeem('short')), 'LINK_USED');
+  assert.equal((await send(port, { path: '/api/state', headers: { Authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } })).status, 403);
+  // The old query-string link opens nothing.
+  const token = /#token=(.*)$/.exec(ui.server.url)?.[1] ?? '';
+  assert.equal((await send(port, { path: `/?token=${token}` })).headers['set-cookie'], undefined);
 });
 
-test('the token works once, and only with this server as Host; the session needs it everywhere', async () => {
-  const token = new URL(ui.server.url).searchParams.get('token') ?? '';
+test('the token (in the fragment) works once, only from this origin and Host; the session is needed everywhere', async () => {
+  const link = new URL(ui.server.url);
+  assert.equal(link.search, '', 'the token is not in the query (a query reaches servers and logs)');
+  const token = /^#token=([A-Za-z0-9_-]{43})$/.exec(link.hash)?.[1] ?? '';
   assert.match(token, /^[A-Za-z0-9_-]{43}$/);
-  assert.equal(new URL(ui.server.url).hostname, '127.0.0.1');
-  // Foreign Host (DNS rebinding): refused before the token is looked at.
-  const rebound = await send(port, { path: `/?token=${token}`, headers: { Host: `evil.example:${port}` } });
-  assert.equal(rebound.status, 421);
-  const first = await send(port, { path: `/?token=${token}` });
-  assert.equal(first.status, 303);
-  assert.equal(first.headers.location, '/');
-  const set = first.headers['set-cookie']?.[0] ?? '';
-  assert.match(set, /HttpOnly/);
-  assert.match(set, /SameSite=Strict/);
-  assert.match(set, /Path=\//);
-  cookie = set.split(';')[0] ?? '';
-  assert.equal((await send(port, { path: `/?token=${token}` })).status, 403, 'a second use of the token');
+  assert.equal(link.hostname, '127.0.0.1');
+  // Foreign Host (DNS rebinding) and a missing or foreign Origin: refused before the token is looked at.
+  assert.equal((await redeem(token, { Origin: `http://evil.example:${port}`, Host: `evil.example:${port}` })).status, 421);
+  assert.equal(code(await redeem(token, {})), 'WRONG_ORIGIN');
+  assert.equal(code(await redeem(token, { Origin: 'http://evil.example' })), 'WRONG_ORIGIN');
+  const first = await redeem(token);
+  assert.equal(first.status, 200);
+  assert.equal(first.headers['set-cookie'], undefined);
+  session = (JSON.parse(first.body) as { session: string }).session;
+  assert.match(session, /^[A-Za-z0-9_-]{43}$/);
+  auth = `Bearer ${session}`;
+  assert.equal(code(await redeem(token)), 'LINK_USED', 'a second use of the token');
 
-  const page = await send(port, { path: '/', headers: { Cookie: cookie } });
+  const page = await send(port, { path: '/' });
   assert.equal(page.status, 200);
   assert.match(page.body, /<title>SecureChat<\/title>/);
   const csp = String(page.headers['content-security-policy']);
@@ -96,25 +113,27 @@ test('the token works once, and only with this server as Host; the session needs
   // No third-party resources in the page.
   assert.doesNotMatch(page.body, /https?:\/\//);
 
-  const state = await send(port, { path: '/api/state', headers: { Cookie: cookie } });
+  const state = await send(port, { path: '/api/state', headers: { Authorization: auth } });
   assert.equal(state.status, 200);
   assert.equal((JSON.parse(state.body) as { self: { name: string } }).self.name, 'dana');
+  // The session as a cookie (what a server on another port of 127.0.0.1 could receive) opens nothing.
+  assert.equal((await send(port, { path: '/api/state', headers: { Cookie: `securechat_ui_${port}=${session}` } })).status, 403);
   // localhost is this server too.
-  assert.equal((await send(port, { path: '/api/state', headers: { Cookie: cookie, Host: `localhost:${port}` } })).status, 200);
+  assert.equal((await send(port, { path: '/api/state', headers: { Authorization: auth, Host: `localhost:${port}` } })).status, 200);
   // Foreign Host with a valid session: refused.
   for (const host of [`evil.example:${port}`, `127.0.0.1:${port + 1}`, '127.0.0.1', `127.0.0.1.evil.example:${port}`]) {
-    assert.equal((await send(port, { path: '/api/state', headers: { Cookie: cookie, Host: host } })).status, 421, host);
+    assert.equal((await send(port, { path: '/api/state', headers: { Authorization: auth, Host: host } })).status, 421, host);
   }
 });
 
 test('a foreign Origin is refused; state-changing requests need the Origin', async () => {
   for (const o of ['http://evil.example', `http://localhost:${port}`, `https://127.0.0.1:${port}`, 'null']) {
-    const r = await send(port, { path: '/api/state', headers: { Cookie: cookie, Origin: o } });
+    const r = await send(port, { path: '/api/state', headers: { Authorization: auth, Origin: o } });
     assert.equal(r.status, 403, o);
     assert.equal(code(r), 'WRONG_ORIGIN');
   }
   const body = '{"on":false}';
-  const json = { 'Content-Type': 'application/json', Cookie: cookie };
+  const json = { 'Content-Type': 'application/json', Authorization: auth };
   assert.equal((await send(port, { method: 'POST', path: '/api/listen', headers: json, body })).status, 403, 'no Origin');
   assert.equal((await send(port, { method: 'POST', path: '/api/listen', headers: { ...json, Origin: 'http://evil.example' }, body })).status, 403);
   const ok = await send(port, { method: 'POST', path: '/api/listen', headers: { ...json, Origin: origin }, body });
@@ -123,7 +142,7 @@ test('a foreign Origin is refused; state-changing requests need the Origin', asy
 });
 
 test('malformed, oversize and wrongly typed requests get a JSON error; the server keeps serving', async () => {
-  const h = { Cookie: cookie, Origin: origin, 'Content-Type': 'application/json' };
+  const h = { Authorization: auth, Origin: origin, 'Content-Type': 'application/json' };
   const cases: [Record<string, string>, string | Buffer, number, string][] = [
     [h, '{"on":', 400, 'BAD_REQUEST'],
     [h, '[1,2]', 400, 'BAD_REQUEST'],
@@ -141,60 +160,57 @@ test('malformed, oversize and wrongly typed requests get a JSON error; the serve
   const unknownConv = await send(port, { method: 'POST', path: '/api/send', headers: h, body: '{"conversation":"c999","text":"hi"}' });
   assert.equal(unknownConv.status, 422);
   assert.match(code(unknownConv), /USAGE/);
-  const noPeer = await send(port, { path: '/api/verify?peer=nobody', headers: { Cookie: cookie } });
+  const noPeer = await send(port, { path: '/api/verify?peer=nobody', headers: { Authorization: auth } });
   assert.equal(noPeer.status, 422);
-  assert.equal((await send(port, { method: 'DELETE', path: '/api/state', headers: { Cookie: cookie, Origin: origin } })).status, 405);
-  assert.equal((await send(port, { path: '/api/state', headers: { Cookie: cookie } })).status, 200, 'still serving');
+  assert.equal((await send(port, { method: 'DELETE', path: '/api/state', headers: { Authorization: auth, Origin: origin } })).status, 405);
+  assert.equal((await send(port, { path: '/api/state', headers: { Authorization: auth } })).status, 200, 'still serving');
 });
 
-function upgrade(headers: Record<string, string>): Promise<{ opened: boolean; status?: number; first?: string }> {
+function upgrade(headers: Record<string, string>, protocols: string[]): Promise<{ opened: boolean; status?: number; first?: string; protocol?: string }> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, protocols, { headers });
     ws.on('unexpected-response', (_req, res) => {
       resolve({ opened: false, status: res.statusCode ?? 0 });
       ws.terminate();
     });
     ws.on('error', () => resolve({ opened: false }));
     ws.on('message', (m: Buffer) => {
-      resolve({ opened: true, first: m.toString('utf8') });
+      resolve({ opened: true, first: m.toString('utf8'), protocol: ws.protocol });
       ws.close();
     });
   });
 }
 
-test('the WebSocket needs this Origin and the session', async () => {
-  assert.deepEqual(await upgrade({ Origin: 'http://evil.example', Cookie: cookie }), { opened: false, status: 403 });
-  assert.deepEqual(await upgrade({ Cookie: cookie }), { opened: false, status: 403 });
-  assert.deepEqual(await upgrade({ Origin: origin }), { opened: false, status: 403 });
-  assert.deepEqual(await upgrade({ Origin: origin, Cookie: cookie, Host: `evil.example:${port}` }), { opened: false, status: 421 });
-  const ok = await upgrade({ Origin: origin, Cookie: cookie });
+test('the WebSocket needs this Origin and the session (a subprotocol; a cookie is not enough)', async () => {
+  const good = ['securechat', `session.${session}`];
+  assert.deepEqual(await upgrade({ Origin: 'http://evil.example' }, good), { opened: false, status: 403 });
+  assert.deepEqual(await upgrade({}, good), { opened: false, status: 403 });
+  assert.deepEqual(await upgrade({ Origin: origin }, ['securechat']), { opened: false, status: 403 });
+  assert.deepEqual(await upgrade({ Origin: origin }, ['securechat', 'session.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']), { opened: false, status: 403 });
+  assert.deepEqual(await upgrade({ Origin: origin }, [`session.${session}`]), { opened: false, status: 403 });
+  assert.deepEqual(await upgrade({ Origin: origin, Cookie: `securechat_ui_${port}=${session}` }, ['securechat']), { opened: false, status: 403 });
+  assert.deepEqual(await upgrade({ Origin: origin, Host: `evil.example:${port}` }, good), { opened: false, status: 421 });
+  const ok = await upgrade({ Origin: origin }, good);
   assert.equal(ok.opened, true);
+  assert.equal(ok.protocol, 'securechat', 'the server answers with the protocol, never echoing the session');
   assert.equal((JSON.parse(ok.first ?? '{}') as { type: string }).type, 'state');
 });
 
-test('each fresh link (one per `securechat ui`) works once; a used link with a session opens the page, without one it says what to do', async () => {
-  const fresh = new URL(ui.server.link());
-  const token = fresh.searchParams.get('token') ?? '';
+test('each fresh link (one per `securechat ui`) works once and gives its own session', async () => {
+  const fresh = ui.server.link();
+  const token = /#token=([A-Za-z0-9_-]{43})$/.exec(fresh)?.[1] ?? '';
   assert.match(token, /^[A-Za-z0-9_-]{43}$/);
-  const first = await send(port, { path: `/?token=${token}` });
-  assert.equal(first.status, 303);
-  const other = String(first.headers['set-cookie']).split(';')[0] ?? '';
-  assert.notEqual(other, cookie, 'a second browser gets its own session');
+  const first = await redeem(token);
+  assert.equal(first.status, 200);
+  const other = (JSON.parse(first.body) as { session: string }).session;
+  assert.notEqual(other, session, 'a second browser gets its own session');
   // Both sessions work.
-  assert.equal((await send(port, { path: '/api/state', headers: { Cookie: other } })).status, 200);
-  assert.equal((await send(port, { path: '/api/state', headers: { Cookie: cookie } })).status, 200);
-  // The used link again, from a browser with a session: on to the page, no new cookie.
-  const again = await send(port, { path: `/?token=${token}`, headers: { Cookie: other } });
-  assert.equal(again.status, 303);
-  assert.equal(again.headers['location'], '/');
-  assert.equal(again.headers['set-cookie'], undefined);
-  // ...and from one without: refused, with an HTML page saying how to get a fresh link.
-  const dead = await send(port, { path: `/?token=${token}` });
+  assert.equal((await send(port, { path: '/api/state', headers: { Authorization: `Bearer ${other}` } })).status, 200);
+  assert.equal((await send(port, { path: '/api/state', headers: { Authorization: auth } })).status, 200);
+  // The used link again: refused with a sentence saying how to get a fresh one.
+  const dead = await redeem(token);
   assert.equal(dead.status, 403);
-  assert.match(String(dead.headers['content-type']), /^text\/html/);
-  assert.match(dead.body, /securechat ui/);
-  assert.doesNotMatch(dead.body, /<script/i);
-  assert.ok(String(dead.headers['content-security-policy']).includes("default-src 'none'"));
+  assert.match((JSON.parse(dead.body) as { error: { message: string } }).error.message, /securechat ui/);
 });
 
 test('the gate keeps at most UI_MAX_PENDING_LINKS unused links and UI_MAX_SESSIONS sessions (the oldest go)', () => {
@@ -207,7 +223,7 @@ test('the gate keeps at most UI_MAX_PENDING_LINKS unused links and UI_MAX_SESSIO
   assert.ok(sessions.every((s) => s !== null));
   assert.equal(gate.redeem(links[0] ?? ''), null, 'each link once');
   for (let i = 0; i < UI_MAX_SESSIONS; i++) gate.redeem(gate.mint() ?? '');
-  assert.equal(gate.hasSession(`${cookieName(1)}=${sessions[0] ?? ''}`), false, 'the oldest session was dropped');
+  assert.equal(gate.isSession(sessions[0] ?? ''), false, 'the oldest session was dropped');
   gate.close();
   assert.equal(gate.mint(), null);
   assert.equal(gate.token, null);

@@ -1,7 +1,7 @@
 /**
  * A later `securechat ui` that names another users file switches the running page to it (F6:
  * the agent kept the first file: its contacts and addresses). The built CLI twice, then the
- * page's own API through the second one-time link (plain HTTP, no browser).
+ * page's own API through the second one-time link (its token exchanged for a session, plain HTTP, no browser).
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,16 +11,15 @@ import { cleanup, freePort, jsonLines, run, tempDir, writeUsers } from '../cli/_
 
 after(cleanup);
 
-function get(url: string, cookie?: string): Promise<{ status: number; cookie: string | undefined; body: string }> {
-  const u = new URL(url);
+function http(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, headers: cookie === undefined ? {} : { Cookie: cookie } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers: { Host: `127.0.0.1:${port}`, ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, cookie: res.headers['set-cookie']?.[0]?.split(';')[0], body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -42,10 +41,13 @@ test('a second `securechat ui` with another users file: the page uses the new on
   const two = await ui(home, second);
   assert.equal(two['started'], false, 'the same page');
   assert.equal(two['users'], second);
-  const opened = await get(String(two['url']));
-  assert.equal(opened.status, 303);
-  assert.ok(opened.cookie !== undefined);
-  const state = await get(`http://127.0.0.1:${String(two['port'])}/api/state`, opened.cookie);
+  // The link's token (in its fragment) is exchanged once for a session, as the page does.
+  const port = Number(two['port']);
+  const token = /#token=([A-Za-z0-9_-]+)$/.exec(String(two['url']))?.[1] ?? '';
+  const redeemed = await http(port, 'POST', '/api/session', { Origin: `http://127.0.0.1:${port}`, 'Content-Type': 'application/json' }, JSON.stringify({ token }));
+  assert.equal(redeemed.status, 200, redeemed.body);
+  const session = (JSON.parse(redeemed.body) as { session: string }).session;
+  const state = await http(port, 'GET', '/api/state', { Authorization: `Bearer ${session}` });
   assert.equal(state.status, 200, state.body);
   const s = JSON.parse(state.body) as { usersFile?: string; contacts: { name: string }[] };
   assert.equal(s.usersFile, second);

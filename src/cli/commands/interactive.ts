@@ -19,7 +19,7 @@ import { DEFAULT_HISTORY } from '../../app/history.js';
 import { explain } from '../../app/errors-text.js';
 
 /** How many times a wrong password is asked again on a terminal. */
-const PASSWORD_TRIES = 3;
+import { PASSWORD_TRIES } from '../../limits.js';
 import { exampleUsers } from '../examples.js';
 
 /** Asks one question on stderr; the answer is the next input line (a blank line takes `def`). */

@@ -33,7 +33,9 @@ export async function runUi(cli: Cli, args: Parsed): Promise<ExitCode> {
   const usersFile = typeof o['users'] === 'string' ? o['users'] : undefined;
   cli.out.line(url, { event: 'ui', url, port: pagePort, as, started: o['started'] === true, ...(usersFile === undefined ? {} : { users: usersFile }) });
   if (o['started'] !== true && usersFile !== undefined) cli.out.status(`the page uses the users file ${usersFile}`);
-  const opened = !optBool(args, 'no-open') && openBrowser(url, cli.env);
+  const redirect = typeof o['redirect'] === 'string' ? o['redirect'] : undefined;
+  // The opener gets the path of the agent's redirect page, never the link (argv is public).
+  const opened = !optBool(args, 'no-open') && redirect !== undefined && openBrowser(redirect, cli.env);
   cli.out.status(`${opened ? 'opened it in your browser' : 'open it in your browser'}; the agent serves it until \`securechat agent stop\` (or 5 minutes after the last page closed)`);
   return ExitCode.OK;
 }

@@ -10,7 +10,8 @@ import { Reader, opaque8, opaque16 } from '../../wire/codec.js';
 import { concat, u64be, u8 } from '../../crypto/bytes.js';
 import { remoteError } from '../../errors.js';
 
-export const RECONNECT_MAX_LIST = 16;
+import { RECONNECT_MAX_LIST } from '../../limits.js';
+export { RECONNECT_MAX_LIST };
 export const KEM_EK_BYTES = 1184;
 export const KEM_CT_BYTES = 1088;
 

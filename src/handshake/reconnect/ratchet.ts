@@ -92,11 +92,9 @@ export function advanceInbound(state: InboundChain, a: Accepted): InboundChain |
   return null;
 }
 
-/** Post-quantum step policy (§10.6): every N reconnects or T hours, the initiator adds ML-KEM. */
-export const PQ_EVERY_RECONNECTS = 16;
-export const PQ_EVERY_MS = 24 * 60 * 60 * 1000;
-/** The responder refuses a reconnect without ML-KEM this many epochs past due. */
-export const PQ_GRACE_RECONNECTS = 4;
+/** Post-quantum step policy (§10.6): every N reconnects or T hours, the initiator adds ML-KEM (src/limits.ts). */
+import { PQ_EVERY_MS, PQ_EVERY_RECONNECTS, PQ_GRACE_RECONNECTS } from '../../limits.js';
+export { PQ_EVERY_MS, PQ_EVERY_RECONNECTS, PQ_GRACE_RECONNECTS };
 
 export function pqDue(chain: OutboundChain, epoch: number, nowMs: number): boolean {
   return epoch - chain.pqEpoch >= PQ_EVERY_RECONNECTS || nowMs - chain.pqAtMs >= PQ_EVERY_MS;

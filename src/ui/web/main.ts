@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 /**
  * The page: contacts, conversations, composer, the listener switch. It keeps what the server
- * sent in memory only (nothing in localStorage/sessionStorage/cookies it can read) and renders
+ * sent in memory only (sessionStorage holds only the session secret, see api.ts) and renders
  * with DOM calls (text is never parsed as HTML).
  */
 import type { ContactView, ConversationView, ListenerView, MessageView, ServerEvent, StateView } from '../protocol.js';
-import { ApiFailure, call, events } from './api.js';
+import { ApiFailure, begin, call, events } from './api.js';
 import { askPassword, keyChanged, openLog, openVerify } from './dialogs.js';
 import { byId, clock, el, sentence } from './dom.js';
 import { wireInvitations } from './invitations.js';
@@ -342,4 +342,28 @@ ui.toggle.addEventListener('click', () => {
     });
 });
 
-events(onEvent, () => notice('error', 'the connection to the securechat agent ended; run `securechat ui` again and open its new link'));
+let streaming = false;
+/** Signs in with the link's token (or the tab's session) and starts the event stream once. */
+function start(): void {
+  void begin().then(
+    (ok) => {
+      if (ok && !streaming) {
+        streaming = true;
+        ui.notice.hidden = true;
+        events(onEvent, () => notice('error', 'the connection to the securechat agent ended; run `securechat ui` again and open its new link'));
+        return;
+      }
+      if (ok) return;
+      ui.me.textContent = 'Not signed in';
+      notice('error', 'open the link that `securechat ui` prints in your terminal: it carries a one-time secret');
+    },
+    (e: unknown) => {
+      if (streaming) return;
+      ui.me.textContent = 'Not signed in';
+      notice('error', e instanceof ApiFailure ? e.message : 'securechat is not answering; is the agent running?');
+    },
+  );
+}
+// A fresh link pasted into this tab changes only the fragment: the page is not reloaded.
+window.addEventListener('hashchange', start);
+start();

@@ -37,6 +37,7 @@ export class UiController {
   #users: UsersFile | undefined;
   readonly #events = new PageEvents();
   readonly #off: (() => void)[] = [];
+  #seq = 0;
   /** What the parts share; a new part of the page (a group view) is built on it too. */
   readonly context: PageContext;
   readonly conversations: PageConversations;
@@ -95,9 +96,12 @@ export class UiController {
   }
 
   async state(): Promise<StateView> {
+    const known = await contacts(this.#self, this.#users);
     return {
+      // Taken with the conversations, after the await: a later state always has a higher seq.
+      seq: ++this.#seq,
       self: { name: this.#self.name, fingerprint: formatFingerprint(this.#self.identity.fingerprint) },
-      contacts: await contacts(this.#self, this.#users),
+      contacts: known,
       conversations: this.conversations.views(),
       listener: this.listenerView(),
       ...(this.#users === undefined ? {} : { usersFile: this.#users.path }),

@@ -69,6 +69,11 @@ export interface ListenerView {
 }
 
 export interface StateView {
+  /**
+   * Grows with every state the server computes: the page keeps the newest. A state fetched over
+   * HTTP and one pushed on the WebSocket travel on two channels and can arrive out of order.
+   */
+  readonly seq: number;
   readonly self: { readonly name: string; readonly fingerprint: string };
   readonly contacts: readonly ContactView[];
   readonly conversations: readonly ConversationView[];

@@ -60,7 +60,12 @@ function refresh(): void {
   void call<StateView>('GET', '/api/state').then(setState, fail);
 }
 
+/** The seq of the newest state shown (an older one arriving late, e.g. a GET answered before a pushed state, is dropped). */
+let shownSeq = -1;
+
 function setState(s: StateView): void {
+  if (s.seq < shownSeq) return;
+  shownSeq = s.seq;
   state = s;
   for (const c of s.conversations) messages.set(c.id, [...c.messages]);
   for (const id of [...messages.keys()]) if (conv(id) === undefined) messages.delete(id);

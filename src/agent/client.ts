@@ -12,7 +12,8 @@ import { ensurePrivateDir, errnoCode } from '../fs/private-files.js';
 import { AGENT_START_TIMEOUT_MS } from '../limits.js';
 import { acquireLock, processAlive, readPid, type LogLock } from '../fs/lock.js';
 import { agentPaths } from './paths.js';
-import { AGENT_API_VERSION, encodeRequest, LineSplitter, parseLine, type Json, type JsonObject, type RpcErrorObject } from './rpc.js';
+import { SentenceError } from '../app/errors-text.js';
+import { AGENT_API_VERSION, encodeRequest, LineSplitter, parseLine, RpcCode, type Json, type JsonObject, type RpcErrorObject } from './rpc.js';
 
 /** A JSON-RPC error answer from the agent. */
 export class AgentError extends Error {
@@ -29,6 +30,8 @@ export class AgentClient {
   readonly #pending = new Map<number, { resolve: (v: Json) => void; reject: (e: unknown) => void; progress?: ProgressFn | undefined }>();
   #onEvent: (e: JsonObject) => void = () => undefined;
   #closed = false;
+  /** Why the agent refused this connection (it serves as many clients as it takes), if it did. */
+  #refused: SecureChatError | undefined;
   #onClose: (() => void)[] = [];
 
   private constructor(socket: Socket) {
@@ -46,7 +49,7 @@ export class AgentClient {
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.#closed = true;
-      const e = localError('CONNECTION_LOST', 'the agent went away');
+      const e = this.#refused ?? localError('CONNECTION_LOST', 'the agent went away');
       for (const w of this.#pending.values()) w.reject(e);
       this.#pending.clear();
       for (const f of this.#onClose.splice(0)) f();
@@ -74,7 +77,7 @@ export class AgentClient {
     await ensurePrivateDir(home);
     const paths = agentPaths(home);
     const deadline = Date.now() + AGENT_START_TIMEOUT_MS;
-    const notUp = (): SecureChatError => localError('NETWORK_ERROR', `the agent for ${home} did not answer on its socket; see ${paths.log}`);
+    const notUp = (): SecureChatError => new SentenceError('NETWORK_ERROR', `the agent for ${home} did not start, or did not answer on its socket; see ${paths.log} for why, then try again`);
     for (;;) {
       let start: LogLock | undefined;
       try {
@@ -118,7 +121,7 @@ export class AgentClient {
 
   /** Calls `method`; `progress` receives this request's progress notifications. */
   call(method: string, params: JsonObject, progress?: ProgressFn): Promise<Json> {
-    if (this.#closed) return Promise.reject(localError('CONNECTION_LOST', 'the agent went away'));
+    if (this.#closed) return Promise.reject(this.#refused ?? localError('CONNECTION_LOST', 'the agent went away'));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, progress });
@@ -149,6 +152,11 @@ export class AgentClient {
         const w = typeof p['request'] === 'number' ? this.#pending.get(p['request']) : undefined;
         w?.progress?.(p);
       } else if (m.notification.method === 'event') this.#onEvent(p);
+      return;
+    }
+    if (m.type === 'response' && m.response.id === null && 'error' in m.response && m.response.error.code === RpcCode.TOO_MANY_CLIENTS) {
+      const d = m.response.error.data ?? {};
+      this.#refused = new SentenceError('TOO_MANY_CONNECTIONS', typeof d['sentence'] === 'string' ? d['sentence'] : m.response.error.message);
       return;
     }
     if (m.type !== 'response' || typeof m.response.id !== 'number') return;
@@ -250,7 +258,7 @@ function spawnAgent(home: string, command: AgentCommand): Promise<'ready' | 'run
       if (e !== null) reject(e);
       else resolve(v ?? 'ready');
     };
-    const timer = setTimeout(() => done(localError('NETWORK_ERROR', `the agent did not start within ${AGENT_START_TIMEOUT_MS / 1000} s; see ${agentPaths(home).log}`)), AGENT_START_TIMEOUT_MS);
+    const timer = setTimeout(() => done(new SentenceError('NETWORK_ERROR', `the agent did not start within ${AGENT_START_TIMEOUT_MS / 1000} s; see ${agentPaths(home).log} for why, then try again`)), AGENT_START_TIMEOUT_MS);
     stdout.setEncoding('utf8');
     stdout.on('data', (d: string) => {
       out += d;
@@ -258,6 +266,6 @@ function spawnAgent(home: string, command: AgentCommand): Promise<'ready' | 'run
       if (m !== null) done(null, m[1] === 'running' ? 'running' : 'ready');
     });
     child.on('error', (e) => done(localError('INTERNAL', 'could not start the agent', e)));
-    child.on('close', (code) => done(localError('NETWORK_ERROR', `the agent exited at start (code ${String(code)}); see ${agentPaths(home).log}`)));
+    child.on('close', (code) => done(new SentenceError('NETWORK_ERROR', `the agent exited as it started (code ${String(code)}); see ${agentPaths(home).log} for why, then try again`)));
   });
 }

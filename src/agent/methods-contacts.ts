@@ -96,16 +96,19 @@ export function contactMethod(state: ContactsState, peer: Peer, req: RpcRequest)
         const inv = parseInvitation(text);
         fail.peer = inv.account;
         const report = progress(peer, req.id);
-        const me = await self(state, as, fail, true, report);
+        await self(state, as, fail, true, report); // says so when it creates the identity key
         const users = usersPath === undefined ? undefined : await loadUsersFile(usersPath);
-        const policy = await KnownPeersPolicy.load(me.dir, users, () => undefined);
-        try {
-          const conv = await acceptInvitation({ self: me, invitation: inv, policy, onStep: (s) => report.status(s.text, { event: 'step', step: s.step, text: s.text }) });
-          announcePeer(report, conv, 'invited by');
-          await conv.close();
-        } finally {
-          await policy.settle();
-        }
+        // Through the messenger: the conversation is in the log as any other (start and end).
+        await state.messenger.accepted(as, report, fail, async (me) => {
+          const policy = await KnownPeersPolicy.load(me.dir, users, () => undefined);
+          try {
+            const conv = await acceptInvitation({ self: me, invitation: inv, policy, onStep: (s) => report.status(s.text, { event: 'step', step: s.step, text: s.text }) });
+            announcePeer(report, conv, 'invited by');
+            return conv;
+          } finally {
+            await policy.settle();
+          }
+        });
         return { contact: inv.account };
       });
     }
@@ -118,7 +121,7 @@ export function contactMethod(state: ContactsState, peer: Peer, req: RpcRequest)
         const r = await state.pages.open(as, usersPath, port);
         // The opener gets this file's path, not the link: argv is readable by every local user.
         const redirect = await writeRedirect(join(state.paths.home, 'ui'), as, r.url);
-        return { as, url: r.url, port: r.port, started: r.started, redirect };
+        return { as, url: r.url, port: r.port, started: r.started, redirect, ...(r.usersFile === undefined ? {} : { users: r.usersFile }) };
       });
     }
     default:

@@ -95,6 +95,8 @@ function progressTo(peer: Peer, request: RpcId): Reporter {
 
 /** Answers a failed operation with its one sentence, stable code and exit code. */
 export function failure(e: unknown, fail: FailContext): RpcFailure {
+  // A param checked inside the operation's try (a malformed password) keeps its -32602.
+  if (e instanceof RpcFailure) return e;
   // Also when a contact's reconnect by keys was refused: the client asks for the password.
   if (e instanceof PasswordNeeded) return new RpcFailure(RpcCode.PASSWORD_NEEDED, e.message, { account: e.account });
   const inner = e instanceof NoReceipt ? e.error : e;
@@ -151,9 +153,11 @@ export async function handle(state: ContactsState, peer: Peer, req: RpcRequest):
       if (p['password'] === undefined && state.messenger.needsPassword(as, to)) {
         throw new RpcFailure(RpcCode.PASSWORD_NEEDED, `the password of ${to.account} is needed`, { account: to.account });
       }
+      const pw = password(p); // a malformed password is -32602, before anything runs (as in `send`)
+      const usersPath = optStr(p, 'users');
       const fail: FailContext = { established: false };
       try {
-        const r = await state.messenger.hold({ as, target: to, usersPath: optStr(p, 'users'), password: password(p), acceptKsf: p['acceptKsf'] === true }, progressTo(peer, req.id), fail);
+        const r = await state.messenger.hold({ as, target: to, usersPath, password: pw, acceptKsf: p['acceptKsf'] === true }, progressTo(peer, req.id), fail);
         peer.links.push({ as, to });
         return { peer: r.peer, open: true };
       } catch (e) {

@@ -18,6 +18,7 @@ function user(p: JsonObject): string {
 }
 
 function failed(e: unknown, fail: FailContext): RpcFailure {
+  if (e instanceof RpcFailure) return e;
   if (e instanceof PasswordNeeded) return new RpcFailure(RpcCode.PASSWORD_NEEDED, e.message, { account: e.account });
   const x = explain(e, fail);
   return new RpcFailure(RpcCode.FAILED, x.sentence, { code: x.code, exit: x.exit, sentence: x.sentence });

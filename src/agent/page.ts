@@ -1,7 +1,8 @@
 /**
  * The agent serves the page (docs/UI.md "Where the page runs"): one private HTTP/WebSocket
  * server on 127.0.0.1 per local user, started by the first `ui` request and kept until the
- * agent stops. Every `ui` request gets a fresh one-time link to the same page. The page is
+ * agent stops. Every `ui` request gets a fresh one-time link to the same page, and the page uses
+ * the users file the latest request named (one naming none keeps the one in use). The page is
  * one more client of the agent's messenger, so the agent stays the only writer of the home.
  */
 import { startUi, type PageHost, type RunningUi } from '../ui/start.js';
@@ -11,6 +12,8 @@ export interface OpenedPage {
   readonly port: number;
   /** False when the page was running already (this is a fresh link to it). */
   readonly started: boolean;
+  /** The users file the page uses now (the one this call named, else the one in use). */
+  readonly usersFile: string | undefined;
 }
 
 export class Pages {
@@ -54,7 +57,9 @@ export class Pages {
       });
     }
     const ui = await p;
-    return { url: started ? ui.server.url : ui.server.link(), port: ui.server.port, started };
+    // A later call that names another users file switches the running page to it (F6: it kept the first).
+    if (!started && usersPath !== undefined && ui.controller.users?.path !== usersPath) await ui.useUsersFile(usersPath);
+    return { url: started ? ui.server.url : ui.server.link(), port: ui.server.port, started, usersFile: ui.controller.users?.path };
   }
 
   /** Stops every page (the agent is stopping). */

@@ -42,6 +42,8 @@ export const RpcCode = {
   PASSWORD_NEEDED: -32001,
   /** The agent is stopping. */
   STOPPING: -32002,
+  /** The agent serves as many clients as it takes (AGENT_MAX_CLIENTS); sent unasked, with `id` null, then the connection ends. */
+  TOO_MANY_CLIENTS: -32003,
 } as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -10,11 +10,15 @@ import { promises as fsp } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { KsfParams } from '../crypto/opaque.js';
 import { isSecureChatError } from '../errors.js';
+import { explain } from '../app/errors-text.js';
+import { ExitCode } from '../app/exit-codes.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
 import { acquireLock, type LogLock } from '../fs/lock.js';
 import { AGENT_CLIENT_MAX_QUEUED_BYTES, AGENT_IDLE_EXIT_MS, AGENT_MAX_CLIENTS } from '../limits.js';
 import { Messenger } from '../app/messenger.js';
 import { OutboxRunner } from '../app/outbox-runner.js';
+import type { OutboxLimits } from '../app/outbox.js';
+import { realTimers, type TimerHandle, type Timers } from '../transport/timers.js';
 import { DirectRoute } from '../app/outbox-route.js';
 import { RelayMailboxes } from '../app/relay-mailbox.js';
 import { RelayRoute } from '../app/relay-route.js';
@@ -34,6 +38,10 @@ export interface AgentOptions {
   /** Key-stretching parameters for passwords registered by this agent (injected; cheap ones only from a test entry). */
   readonly ksf: KsfParams;
   readonly idleMs?: number;
+  /** The idle exit's timer (default real timers; tests inject a manual clock: test/transport/_manual-timers.ts). */
+  readonly timers?: Timers;
+  /** The outbox's timer and limits (default real timers, DEFAULT_OUTBOX_LIMITS; tests: a manual clock, a short expiry). */
+  readonly outbox?: { readonly timers?: Timers; readonly limits?: OutboxLimits; readonly jitter?: () => number };
 }
 
 export type StartResult =
@@ -51,13 +59,16 @@ export interface RunningAgent {
 export async function startAgent(o: AgentOptions): Promise<StartResult> {
   const paths = agentPaths(o.home);
   await ensurePrivateDir(o.home);
-  let lock: LogLock;
-  try {
-    lock = await acquireLock(paths.lock);
-  } catch (e) {
-    const pid = isSecureChatError(e) && e.code === 'STORAGE_ERROR' ? await lockOwner(paths).catch(() => undefined) : undefined;
-    if (pid !== undefined && processAlive(pid)) return { started: false, pid };
-    throw e;
+  let lock: LogLock | undefined;
+  for (let attempt = 0; lock === undefined; attempt++) {
+    try {
+      lock = await acquireLock(paths.lock);
+    } catch (e) {
+      const pid = isSecureChatError(e) && e.code === 'STORAGE_ERROR' ? await lockOwner(paths).catch(() => undefined) : undefined;
+      if (pid !== undefined && processAlive(pid)) return { started: false, pid };
+      // Its owner died between the lock's check and ours (a crashed agent being reaped): the lock is stale now, take it.
+      if (!isSecureChatError(e) || e.code !== 'STORAGE_ERROR' || attempt >= 3) throw e;
+    }
   }
   try {
     await fsp.rm(paths.socket, { force: true }); // stale: its agent is gone (we hold the lock)
@@ -85,7 +96,8 @@ class Agent implements RunningAgent, ContactsState {
   readonly #server: Server;
   readonly #peers = new Set<Peer>();
   readonly #idleMs: number;
-  #idle: NodeJS.Timeout | undefined;
+  readonly #timers: Timers;
+  #idle: TimerHandle | undefined;
   #resolveStopped: () => void = () => undefined;
   #stopping: Promise<void> | undefined;
 
@@ -93,11 +105,12 @@ class Agent implements RunningAgent, ContactsState {
     this.paths = paths;
     this.#lock = lock;
     this.#idleMs = o.idleMs ?? AGENT_IDLE_EXIT_MS;
+    this.#timers = o.timers ?? realTimers;
     this.ksf = o.ksf;
     this.messenger = new Messenger({ home: o.home, ksf: o.ksf, feed: (user) => this.feeds.feed(user, this.#feedFor(user)), onInbound: (user, peer) => this.outbox.kick(user, peer) });
     // Offline delivery through the relay (docs/RELAY.md §10): tried after the direct route.
     this.relay = new RelayMailboxes({ home: o.home, receive: (as, peer, id, text, at) => this.messenger.receivedViaRelay(as, peer, id, text, at), receipt: (as, _peer, id) => this.outbox.receipted(as, id), feed: (user) => this.feeds.feed(user, this.#feedFor(user)) });
-    this.outbox = new OutboxRunner({ home: o.home, route: new RelayRoute(new DirectRoute(this.messenger), this.relay), feed: (user) => this.#feedFor(user), onChange: () => this.touch() });
+    this.outbox = new OutboxRunner({ home: o.home, route: new RelayRoute(new DirectRoute(this.messenger), this.relay), feed: (user) => this.#feedFor(user), onChange: () => this.touch(), ...o.outbox });
     this.messenger.observe({ conversation: (user, conv) => this.relay.conversation(user, conv) });
     // A message one client wrote shows in the others watching that user (docs/AGENT-API.md §4.5, `sent`).
     this.messenger.observe({ sent: (user, conv, id, text, by) => this.#echoSent(user, conv.info.peer.name, id, text, by) });
@@ -107,7 +120,8 @@ class Agent implements RunningAgent, ContactsState {
       this.#resolveStopped = r;
     });
     this.#server = createServer((s) => this.#accept(s));
-    this.#server.maxConnections = AGENT_MAX_CLIENTS;
+    // Past AGENT_MAX_CLIENTS a client is told so (#accept); this hard cap only bounds the sockets of those being told.
+    this.#server.maxConnections = AGENT_MAX_CLIENTS + 64;
   }
 
   listen(): Promise<void> {
@@ -124,13 +138,14 @@ class Agent implements RunningAgent, ContactsState {
         this.#server.off('error', failed);
         this.#server.on('error', () => undefined);
         void fsp.chmod(this.paths.socket, 0o600).catch(() => undefined);
-        // What a previous agent left queued (even after kill -9) is delivered from now on.
-        void this.outbox.resume().finally(() => this.touch());
+        // What a previous agent left queued (even after kill -9) is loaded before the agent is
+        // ready (its status counts it, its idle exit waits for it), and delivered from now on.
         void this.relay.start();
         void this.files.resume().catch(() => undefined); // unfinished file transfers continue
-
-        this.touch();
-        resolve();
+        void this.outbox.resume().catch(() => undefined).finally(() => {
+          this.touch();
+          resolve();
+        });
       });
     });
   }
@@ -157,17 +172,24 @@ class Agent implements RunningAgent, ContactsState {
 
   /** Re-arms the idle exit: it runs only when no client is connected, nothing is in flight, no page is open and the outbox is empty. */
   touch(): void {
-    clearTimeout(this.#idle);
+    this.#idle?.cancel();
     this.#idle = undefined;
     if (this.#stopping !== undefined || this.#peers.size > 0 || this.messenger.busy || this.messenger.listening || this.outbox.pending || this.files.pending || this.pages.active) return;
-    this.#idle = setTimeout(() => {
-      if (this.#peers.size === 0 && !this.messenger.busy && !this.messenger.listening && !this.outbox.pending && !this.files.pending && !this.pages.active) void this.stop();
+    this.#idle = this.#timers.after(this.#idleMs, () => {
+      if (this.#peers.size === 0 && !this.messenger.busy && !this.messenger.listening && !this.outbox.pending && !this.pages.active) void this.stop();
       else this.touch();
-    }, this.#idleMs);
+    });
   }
 
   #accept(socket: Socket): void {
     socket.setEncoding('utf8');
+    socket.on('error', () => undefined);
+    if (this.#peers.size >= AGENT_MAX_CLIENTS) {
+      // One sentence and a stable code instead of a dropped connection ("lost during the handshake").
+      const sentence = `the agent for ${this.paths.home} already serves ${AGENT_MAX_CLIENTS} clients, the most it takes; end some \`chat\` or \`listen\` commands of this home (or wait for them), then try again`;
+      socket.end(encodeError(null, { code: RpcCode.TOO_MANY_CLIENTS, message: sentence, data: { code: 'TOO_MANY_CONNECTIONS', exit: ExitCode.NETWORK, sentence } }));
+      return;
+    }
     // A client that does not read (a stopped terminal, `listen | less`) must not grow our memory:
     // past AGENT_CLIENT_MAX_QUEUED_BYTES of unread responses and events it is disconnected.
     const write = (line: string): void => {
@@ -212,7 +234,6 @@ class Agent implements RunningAgent, ContactsState {
         // notifications and responses from a client are ignored (the API defines none)
       }
     });
-    socket.on('error', () => undefined);
     socket.on('close', () => {
       this.#peers.delete(peer);
       // A client that asked to listen for as long as it is connected has gone: drop its holds.
@@ -225,7 +246,7 @@ class Agent implements RunningAgent, ContactsState {
 
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      clearTimeout(this.#idle);
+      this.#idle?.cancel();
       this.#server.close();
       this.outbox.close();
       await this.relay.close();
@@ -241,8 +262,15 @@ class Agent implements RunningAgent, ContactsState {
   }
 }
 
-/** An RPC failure as JSON-RPC's error object (handlers throw `RpcFailure`; anything else is internal). */
+/**
+ * An RPC failure as JSON-RPC's error object: handlers throw `RpcFailure`; a SecureChatError that
+ * escaped a handler is still answered with its stable code and sentence; anything else is a bug.
+ */
 function rpcErrorOf(e: unknown): { code: number; message: string; data?: JsonObject } {
   if (e instanceof RpcFailure) return { code: e.rpcCode, message: e.message, ...(e.data === undefined ? {} : { data: e.data }) };
+  if (isSecureChatError(e)) {
+    const x = explain(e, { established: false });
+    return { code: RpcCode.FAILED, message: x.sentence, data: { code: x.code, exit: x.exit, sentence: x.sentence } };
+  }
   return { code: RpcCode.FAILED, message: 'internal error in the agent', data: { code: 'INTERNAL', exit: 1, sentence: 'something unexpected went wrong in the agent (a bug in securechat); see agent.log in the home' } };
 }

@@ -4,7 +4,7 @@
  * the command knew at the time (peer, address); the lower layers' `detail` is shown only for
  * errors whose detail is written for people (files, names, options, key changes).
  */
-import { isSecureChatError, type SecureChatError } from '../errors.js';
+import { SecureChatError, isSecureChatError, type ErrorCode } from '../errors.js';
 import { exitCodeFor, ExitCode } from './exit-codes.js';
 
 /** What the running command knew when it failed; commands fill it in as they go. */
@@ -49,7 +49,19 @@ function capitalFree(s: string): string {
   return s.replace(/\.+$/, '');
 }
 
+/**
+ * An error whose detail is already the one sentence a person reads (written where the whole
+ * situation is known, e.g. the agent refusing a client): `explain` shows it as it is, with the
+ * exit code of its stable code.
+ */
+export class SentenceError extends SecureChatError {
+  constructor(code: ErrorCode, sentence: string, cause?: unknown) {
+    super(code, 'local', sentence, cause === undefined ? undefined : { cause });
+  }
+}
+
 export function explain(err: unknown, ctx: FailContext): Explained {
+  if (err instanceof SentenceError) return { code: err.code, exit: exitCodeFor(err.code, ctx.established), sentence: capitalFree(err.detail) };
   if (!isSecureChatError(err)) {
     return { code: 'INTERNAL', exit: ExitCode.FAILURE, sentence: 'something unexpected went wrong (a bug in securechat); run again with SECURECHAT_DEBUG=1 to see the details and report them' };
   }

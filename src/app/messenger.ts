@@ -417,6 +417,28 @@ export class Messenger {
   }
 
   /**
+   * Runs `login` (an invitation's one-time login, src/app/contacts-admin.ts) with `as`'s log
+   * open, logs the conversation it makes as any other (its start, and its end), then ends it:
+   * resolves once the end is in the log. Not told to observers (it is over at once).
+   */
+  async accepted(as: string, report: Reporter, fail: FailContext, login: (self: Self) => Promise<Conversation>): Promise<Conversation> {
+    fail.user = as;
+    const user = await this.#acquireUser(as, report, fail);
+    try {
+      const log = user.log;
+      if (log === null) throw localError('INTERNAL', 'the log is not open');
+      const conv = await login(user.self);
+      this.#watch(conv, user, log, 'out', false);
+      if (conv.isOpen) await conv.close().catch(() => undefined);
+      await waitClosed(conv);
+      await this.#ended.get(conv);
+      return conv;
+    } finally {
+      await this.#releaseUser(user);
+    }
+  }
+
+  /**
    * Drops one hold taken by a successful `hold` (call it once per hold); the conversation
    * closes when nobody uses it. The peer may have ended it already.
    */
@@ -519,7 +541,7 @@ export class Messenger {
   }
 
   /** Logs what the peer sends on a conversation and its end, and tells the user's feed. */
-  #watch(conv: Conversation, user: UserState, log: ConversationLog, origin: 'in' | 'out'): void {
+  #watch(conv: Conversation, user: UserState, log: ConversationLog, origin: 'in' | 'out', tell = true): void {
     const peer = conv.info.peer.name;
     const feed = this.#feed(user.self.name);
     user.refs++; // the conversation holds the log until it ends
@@ -534,7 +556,7 @@ export class Messenger {
       tellObservers(this.#observers, (o) => o.received?.(user.self.name, conv, m));
     });
     if (origin === 'in') this.#onInbound(user.self.name, peer);
-    tellObservers(this.#observers, (o) => o.conversation?.(user.self.name, conv, origin));
+    if (tell) tellObservers(this.#observers, (o) => o.conversation?.(user.self.name, conv, origin));
     let ended: () => void = () => undefined;
     this.#ended.set(conv, new Promise<void>((r) => {
       ended = r;

@@ -25,6 +25,7 @@ import * as box from './outbox.js';
 import { OutboxFile } from './outbox-store.js';
 import type { DeliveryRoute } from './outbox-route.js';
 import type { Target } from './target.js';
+import { realTimers, type TimerHandle, type Timers } from '../transport/timers.js';
 
 export interface OutboxRunnerOptions {
   readonly home: string;
@@ -32,6 +33,8 @@ export interface OutboxRunnerOptions {
   /** Where what happens to a user's outbox is told (the agent's event stream). */
   readonly feed: (user: string) => Feed;
   readonly now?: () => number;
+  /** The retry and expiry timer (default real timers; tests inject a manual clock). `now` defaults to its clock. */
+  readonly timers?: Timers;
   /** Where message ids come from (default the system CSPRNG). */
   readonly random?: RandomSource;
   /** A number in [0, 1) for the backoff's jitter. */
@@ -90,12 +93,14 @@ export class OutboxRunner {
   readonly #loaded = new Map<string, UserBox>();
   readonly #waiters = new Map<string, Waiter>();
   readonly #emptyWaiters = new Map<string, (() => void)[]>();
-  #timer: NodeJS.Timeout | undefined;
+  readonly #timers: Timers;
+  #timer: TimerHandle | undefined;
   #closed = false;
 
   constructor(o: OutboxRunnerOptions) {
     this.#o = o;
-    this.#now = o.now ?? Date.now;
+    this.#timers = o.timers ?? realTimers;
+    this.#now = o.now ?? (() => this.#timers.now());
     this.#jitter = o.jitter ?? Math.random;
     this.#random = o.random ?? systemRandom;
     this.#limits = o.limits ?? box.DEFAULT_OUTBOX_LIMITS;
@@ -233,7 +238,7 @@ export class OutboxRunner {
   /** Stops the timers (the stored outbox stays for the next agent). */
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     for (const w of this.#waiters.values()) w.reject(localError('CANCELLED', 'the agent is stopping; the message stays queued'));
     this.#waiters.clear();
   }
@@ -290,7 +295,7 @@ export class OutboxRunner {
   /** Expires what is too old, starts every due queue, and sets the timer for the next due time. */
   #tick(): void {
     if (this.#closed) return;
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     const now = this.#now();
     let wake: number | undefined;
@@ -310,8 +315,7 @@ export class OutboxRunner {
       if (w !== undefined && (wake === undefined || w < wake)) wake = w;
     }
     if (wake !== undefined) {
-      this.#timer = setTimeout(() => this.#tick(), Math.max(0, Math.min(wake - now, 2 ** 31 - 1)));
-      this.#timer.unref();
+      this.#timer = this.#timers.after(Math.max(0, Math.min(wake - now, 2 ** 31 - 1)), () => this.#tick());
     }
   }
 

@@ -40,6 +40,13 @@ export interface AgentChatOptions {
   readonly passwordTries?: number;
 }
 
+/** Where `peer` listens, from the users file; undefined when it does not list them (or there is none). */
+async function addressOf(cli: Cli, peer: string): Promise<Target | undefined> {
+  const users = await cli.users(false).catch(() => undefined);
+  const u = users?.users.find((x) => x.username === peer);
+  return u === undefined ? undefined : { account: peer, host: u.ip, port: u.port };
+}
+
 function toParams(t: Target): JsonObject {
   return { account: t.account, host: t.host, port: t.port };
 }
@@ -208,8 +215,16 @@ export async function agentChat(cli: Cli, o: AgentChatOptions): Promise<ExitCode
           cli.out.status('nobody has connected yet, so there is nobody to write to; wait for someone, or write @NAME TEXT');
           return 'ok';
         }
-        const p = agent.call('say', { as: o.as, peer, text: c.text }, (x) => showProgress(cli, x)).catch((e: unknown) => {
-          if (e instanceof AgentError) reportFailure(cli, e);
+        // Nobody of that name is connected now (a listener's peer who left): to a contact whose
+        // address the users file gives, the line goes through the outbox: delivered by a
+        // reconnect by keys now, or queued until they can be reached (issue 11).
+        const away = o.listen !== undefined && !openPeers.has(peer) ? await addressOf(cli, peer) : undefined;
+        const p = (away === undefined
+          ? agent.call('say', { as: o.as, peer, text: c.text }, (x) => showProgress(cli, x))
+          : agent.call('send', { as: o.as, to: toParams(away), text: c.text, ...(o.usersPath === undefined ? {} : { users: o.usersPath }) }, (x) => showProgress(cli, x))
+        ).catch((e: unknown) => {
+          if (isPasswordNeeded(e)) cli.out.status(`${peer} is not connected and not a contact yet (their password is needed): \`securechat chat --to ${peer} --as ${o.as}\` logs in once`);
+          else if (e instanceof AgentError) reportFailure(cli, e);
         });
         outstanding.add(p);
         void p.finally(() => outstanding.delete(p));

@@ -9,7 +9,7 @@
  * check is per host (a home on a network file system shared by two hosts is not protected),
  * and a reused pid makes a stale lock look live (remove the lock file by hand then).
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 import { toHex } from '../crypto/bytes.js';
 import { systemRandom } from '../crypto/random.js';
 import { localError } from '../errors.js';
@@ -21,15 +21,33 @@ export interface LogLock {
   release(): Promise<void>;
 }
 
-/** Whether a process with this pid exists on this host (this process included). */
+/**
+ * Whether a process with this pid exists on this host (this process included). A zombie (it
+ * exited, or was killed, and its parent has not collected it yet) holds nothing: it counts as
+ * gone. Its pid answers kill(pid, 0) until it is reaped, which where PID 1 does not reap (a
+ * container without an init) is never: a crashed agent's lock would look held for good.
+ */
 export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return errnoCode(e) === 'EPERM';
   }
+  return !isZombie(pid);
+}
+
+/** Linux: the state in /proc/PID/stat is Z (zombie) or X (dead). Elsewhere (no /proc): false. */
+function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // "PID (COMMAND) STATE ...": COMMAND may hold spaces and parentheses; the state follows the last ')'.
+  const state = stat.slice(stat.lastIndexOf(')') + 2).charAt(0);
+  return state === 'Z' || state === 'X';
 }
 
 /** The pid in a lock file, or undefined (no file, or not a pid). */

@@ -1,9 +1,11 @@
 /**
  * The one plain sentence the page shows for a failure: the application core's sentences (src/app/errors-text.ts),
  * with the few that name a command-line option or command replaced by what to do in the page.
+ * Which one applies is decided by the error's stable code (and a received alert's name), never
+ * by the text of a sentence.
  */
 import { isSecureChatError } from '../errors.js';
-import { explain, type FailContext } from '../app/errors-text.js';
+import { alertKind, explain, type FailContext } from '../app/errors-text.js';
 
 export interface UiError {
   readonly code: string;
@@ -23,7 +25,8 @@ export function uiError(e: unknown, ctx: FailContext): UiError {
     case 'ADDRESS_IN_USE':
       return { code: e.code, message: `port ${ctx.port ?? '?'} is already in use on this machine; stop the program using it, or choose another port` };
     case 'PEER_ALERT':
-      if (x.sentence.includes('refused your identity key')) {
+      // By the alert's stable name (PROTOCOL §4.6), never by the words of a sentence.
+      if (alertKind(e) === 'identity_rejected') {
         return { code: e.code, message: `${who} refused your identity key: they have a different key pinned for you; ask them to compare safety numbers with you and trust your new key` };
       }
       return { code: x.code, message: x.sentence };

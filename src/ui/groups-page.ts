@@ -23,7 +23,8 @@ import type { GroupMessageView, GroupPageEvent, GroupSendView, GroupView } from 
 export interface GroupsPageOptions {
   readonly core: PageCore;
   readonly self: Self;
-  readonly users: UsersFile | undefined;
+  /** The users file the page uses now (a later `securechat ui` may switch it). */
+  readonly users: () => UsersFile | undefined;
   readonly emit: (e: { readonly type: 'group'; readonly event: GroupPageEvent }) => void;
 }
 
@@ -66,7 +67,7 @@ export class GroupsPage {
     if (problem !== undefined) throw new HttpError(400, 'BAD_REQUEST', `"${group}" is not a group name: ${problem}`);
     if (text.trim() === '') throw localError('USAGE', 'the message is empty');
     const me = this.#o.self.name;
-    const users = this.#o.users;
+    const users = this.#o.users();
     if (users !== undefined) {
       const at: Record<string, Address> = {};
       for (const n of await this.#groups.others(me, group)) {

@@ -2,7 +2,7 @@
  * The page's actions on keys, contacts and invitations, through the application core (the same
  * functions the CLI and the agent's methods use): safety numbers, "mark verified", "trust new
  * key" (which then reconnects), the conversation log, removing a contact, inviting and
- * accepting an invitation.
+ * accepting an invitation (its conversation is logged by the messenger, as the CLI's is).
  */
 import type { KsfParams } from '../crypto/opaque.js';
 import { systemRandom } from '../crypto/random.js';
@@ -10,6 +10,7 @@ import { localError } from '../errors.js';
 import { formatFingerprint, keyFingerprint, loadKnownPeers, markVerified, trustNewKey } from '../identity/index.js';
 import { acceptInvitation, newInvitation, parseInvitation, removeContact } from '../app/contacts-admin.js';
 import type { FailContext } from '../app/errors-text.js';
+import { SILENT } from '../app/host.js';
 import { KnownPeersPolicy } from '../app/policy.js';
 import type { UiController } from './controller.js';
 import { withContext } from './errors.js';
@@ -89,14 +90,16 @@ export class PageActions {
     try {
       const inv = parseInvitation(text);
       ctx.peer = inv.account;
-      const self = this.c.self;
-      const policy = await KnownPeersPolicy.load(self.dir, this.c.users, () => undefined);
-      try {
-        const conv = await acceptInvitation({ self, invitation: inv, policy });
-        await conv.close();
-      } finally {
-        await policy.settle();
-      }
+      const users = this.c.users;
+      // Through the messenger, the only writer of the log: the conversation is logged (start, end) as any other.
+      await this.c.context.core.messenger.accepted(this.c.self.name, SILENT, ctx, async (self) => {
+        const policy = await KnownPeersPolicy.load(self.dir, users, () => undefined);
+        try {
+          return await acceptInvitation({ self, invitation: inv, policy });
+        } finally {
+          await policy.settle();
+        }
+      });
       void this.c.emitState();
       return { contact: inv.account };
     } catch (e) {

@@ -55,8 +55,10 @@ export interface ConversationView {
   /** 'out': we connected; 'in': they connected to our listener. */
   readonly origin: 'in' | 'out';
   readonly open: boolean;
-  /** Why it ended, one sentence, when it did not end cleanly. */
+  /** How it ended, one sentence, once it did. */
   readonly ended?: string;
+  /** The stable error code, when it ended badly (absent when a side left or closed it). */
+  readonly endCode?: string;
   readonly messages: readonly MessageView[];
 }
 
@@ -68,6 +70,11 @@ export interface ListenerView {
 }
 
 export interface StateView {
+  /**
+   * Grows with every state the server computes: the page keeps the newest. A state fetched over
+   * HTTP and one pushed on the WebSocket travel on two channels and can arrive out of order.
+   */
+  readonly seq: number;
   readonly self: { readonly name: string; readonly fingerprint: string };
   readonly contacts: readonly ContactView[];
   readonly conversations: readonly ConversationView[];

@@ -34,14 +34,20 @@ export interface StartUiOptions {
 export interface RunningUi {
   readonly server: UiServer;
   readonly controller: UiController;
+  /**
+   * From now on the page uses the users file at `path` (a later `securechat ui` named it): it is
+   * read first, and one that cannot be read changes nothing (the error is thrown).
+   */
+  useUsersFile(path: string): Promise<void>;
   /** Stops the server and releases what the page held (conversations, listener). */
   close(): Promise<void>;
 }
 
 /** Starts the page of `o.as` on `host`'s messenger (without printing or opening anything). */
 export async function startUi(host: PageHost, o: StartUiOptions): Promise<RunningUi> {
+  const selfWith = (users: UsersFile | undefined): ReturnType<typeof loadSelf> => loadSelf({ home: () => host.home, ksf: () => host.ksf, fail: { established: false }, out: SILENT }, o.as, users, true);
   const users: UsersFile | undefined = o.usersPath === undefined ? undefined : await loadUsersFile(o.usersPath);
-  const self = await loadSelf({ home: () => host.home, ksf: () => host.ksf, fail: { established: false }, out: SILENT }, o.as, users, true);
+  const self = await selfWith(users);
   const controller = new UiController({ core: host, self, users });
   const actions = new PageActions(controller, host.ksf);
   let server: UiServer;
@@ -61,6 +67,10 @@ export async function startUi(host: PageHost, o: StartUiOptions): Promise<Runnin
   return {
     server,
     controller,
+    async useUsersFile(path) {
+      const next = await loadUsersFile(path);
+      controller.useUsers(next, await selfWith(next));
+    },
     close() {
       closing ??= (async () => {
         await server.close();

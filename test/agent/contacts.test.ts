@@ -15,7 +15,8 @@ import type { JsonObject } from '../../src/agent/rpc.js';
 import { startAgent, type RunningAgent } from '../../src/agent/server.js';
 import { utf8 } from '../../src/crypto/bytes.js';
 import { KSF_TEST } from '../../src/crypto/opaque.js';
-import { ensureUserDir, loadOrCreateIdentity, registerAccount } from '../../src/identity/index.js';
+import { ensureUserDir, loadOrCreateIdentity, registerAccount, userPaths } from '../../src/identity/index.js';
+import { logShow } from '../../src/log/commands.js';
 
 const dirs: string[] = [];
 const agents: RunningAgent[] = [];
@@ -63,9 +64,11 @@ async function refusal(c: AgentClient, method: string, params: JsonObject): Prom
 
 let alice: AgentClient;
 let bob: AgentClient;
+let aliceHome: string;
 
 before(async () => {
-  alice = await agentOf(await home('alice'));
+  aliceHome = await home('alice');
+  alice = await agentOf(aliceHome);
   bob = await agentOf(await home('bob', 'pw-bob'));
 });
 
@@ -109,6 +112,10 @@ describe('agent contact methods', () => {
     assert.ok(Date.parse(text(inv['expiresAt'])) > Date.now());
 
     assert.deepEqual(obj(await alice.call('accept', { as: 'alice', invitation: inv['invitation'] ?? '' })), { contact: 'bob' });
+    // The invitation's conversation is in alice's log, as any other (it was not, before).
+    const log = await logShow({ userDir: userPaths(aliceHome, 'alice').dir, peer: 'bob' });
+    assert.equal(log.exitCode, 0, log.lines.join('\n'));
+    assert.match(log.lines.join('\n'), /conversation with bob started \(key [0-9a-f]+, first-use, 127\.0\.0\.1:\d+\)[\s\S]*conversation with bob ended/);
     // One use only.
     assert.deepEqual(await refusal(alice, 'accept', { as: 'alice', invitation: inv['invitation'] ?? '' }), { rpc: -32000, code: 'INVITATION_INVALID' });
 

@@ -72,6 +72,40 @@ describe('agent lifecycle', () => {
     await bob.exited;
   });
 
+  // The intermittent failure of the test above: after kill -9 the agent is a zombie until its
+  // parent (here PID 1, which reaps about once a second) collects it, and a zombie answered
+  // kill(pid, 0) as alive: the new agent saw the lock as held and the client waited for the dead
+  // one's socket. Where PID 1 never reaps (a container without an init) it waited out the start
+  // deadline and failed. A zombie that is never reaped, made on purpose, shows it every time.
+  it('an agent lock held by a dead, unreaped process (a zombie) is stale: the next command starts an agent at once', { timeout: 120_000 }, async () => {
+    const { spawn } = await import('node:child_process');
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const s = await setup();
+    await mkdir(s.home, { recursive: true, mode: 0o700 });
+    // sh starts a child, then becomes `sleep`, which never reaps it: killed, the child stays a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 600 & echo $!; exec sleep 600'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+      process.kill(zombie, 'SIGKILL');
+      const { readFileSync } = await import('node:fs');
+      const state = (): string => {
+        const st = readFileSync(`/proc/${zombie}/stat`, 'utf8');
+        return st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3);
+      };
+      const { waitUntil } = await import('../_util/wait.js');
+      await waitUntil(() => state() === 'Z', `process ${zombie} to be a zombie`);
+      await writeFile(join(s.home, 'agent.lock'), `${zombie}\n`, { mode: 0o600 });
+      const started = await run(['agent', 'start', '--json'], { home: s.home });
+      assert.equal(started.code, 0, started.stderr);
+      const now = await agentState(s.home);
+      assert.equal(now['state'], 'running');
+      assert.notEqual(now['pid'], zombie);
+      assert.equal((await run(['agent', 'stop'], { home: s.home })).code, 0);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
   it('two agents racing to start for one home: exactly one wins, the other names it', { timeout: 120_000 }, async () => {
     const s = await setup();
     const a = start(['agent', 'run', '--json'], { home: s.home });

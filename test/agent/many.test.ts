@@ -88,3 +88,27 @@ it('while alice chats with bob, `send --as alice` from a second terminal joins t
   bob.kill('SIGINT');
   await bob.exited;
 });
+
+it('a listener writes to a contact who left: the line goes through the outbox (a reconnect by keys), not "no open conversation"', { timeout: 180_000 }, async () => {
+  const dir = await tempDir();
+  const bobPort = await freePort();
+  const carolPort = await freePort();
+  const users = await writeUsers(dir, [{ username: 'bob', password: 'pw-bob', port: bobPort }, { username: 'carol', password: 'pw-carol', port: carolPort }]);
+  const bob = start(['chat', '--listen', '--as', 'bob', '--users', users], { home: join(dir, 'bob'), keepOpen: true });
+  await bob.waitFor(/waiting for someone to connect/);
+  const carolHome = join(dir, 'carol');
+  const carol = await startListener(['--as', 'carol', '--users', users], { home: carolHome });
+  // One password login: bob and carol are contacts; her conversation then ends.
+  const hi = await run(['send', '--users', users, '--as', 'carol', '--to', 'bob', '--message', 'hi bob'], { home: carolHome, input: 'pw-bob\n' });
+  assert.equal(hi.code, 0, hi.stderr);
+  await bob.waitFor(/carol: hi bob$/m, 'stdout');
+  await bob.waitFor(/carol left the conversation/);
+  bob.write('@carol after you left\n');
+  await carol.waitFor(/bob: after you left$/m, 'stdout');
+  await bob.waitFor(/delivered #\d+ to carol/);
+  assert.doesNotMatch(bob.stderr, /no open conversation/);
+  bob.write('/quit\n');
+  assert.equal((await bob.exited).code, 0);
+  carol.kill('SIGINT');
+  await carol.exited;
+});

@@ -68,6 +68,7 @@ export async function startFor(h: Home): Promise<RunningUi> {
   return {
     server: ui.server,
     controller: ui.controller,
+    useUsersFile: (path) => ui.useUsersFile(path),
     async close() {
       await ui.close();
       await messenger.close();

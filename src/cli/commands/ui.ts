@@ -30,7 +30,9 @@ export async function runUi(cli: Cli, args: Parsed): Promise<ExitCode> {
   const url = typeof o['url'] === 'string' ? o['url'] : '';
   const pagePort = typeof o['port'] === 'number' ? o['port'] : port;
   cli.out.status(`the page for ${as} is at (the link works once, in one browser; \`securechat ui\` prints a fresh one):`);
-  cli.out.line(url, { event: 'ui', url, port: pagePort, as, started: o['started'] === true });
+  const usersFile = typeof o['users'] === 'string' ? o['users'] : undefined;
+  cli.out.line(url, { event: 'ui', url, port: pagePort, as, started: o['started'] === true, ...(usersFile === undefined ? {} : { users: usersFile }) });
+  if (o['started'] !== true && usersFile !== undefined) cli.out.status(`the page uses the users file ${usersFile}`);
   const redirect = typeof o['redirect'] === 'string' ? o['redirect'] : undefined;
   // The opener gets the path of the agent's redirect page, never the link (argv is public).
   const opened = !optBool(args, 'no-open') && redirect !== undefined && openBrowser(redirect, cli.env);

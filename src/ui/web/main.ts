@@ -61,7 +61,12 @@ function refresh(): void {
   void call<StateView>('GET', '/api/state').then(setState, fail);
 }
 
+/** The seq of the newest state shown (an older one arriving late, e.g. a GET answered before a pushed state, is dropped). */
+let shownSeq = -1;
+
 function setState(s: StateView): void {
+  if (s.seq < shownSeq) return;
+  shownSeq = s.seq;
   state = s;
   for (const c of s.conversations) messages.set(c.id, [...c.messages]);
   for (const id of [...messages.keys()]) if (conv(id) === undefined) messages.delete(id);
@@ -234,7 +239,7 @@ function renderConversation(full: boolean): void {
   if (older > 0) items.splice(older, 0, el('li', { class: 'history-mark' }, `earlier messages from your log above · new ones below`));
   ui.messages.replaceChildren(...items);
   if (list.length === 0) ui.messages.append(el('li', { class: 'sys' }, `Conversation with ${c.peer} started. Messages are encrypted on this machine and only ${c.peer} can read them.`));
-  if (c.ended !== undefined) ui.messages.append(el('li', { class: `sys${c.ended.includes('left') || c.ended.includes('you closed') ? '' : ' bad'}` }, sentence(c.ended)));
+  if (c.ended !== undefined) ui.messages.append(el('li', { class: `sys${c.endCode === undefined ? '' : ' bad'}` }, sentence(c.ended)));
   ui.messages.setAttribute('aria-busy', 'false');
   // A newly shown conversation: on a narrow screen the page scrolls to it (it fills the screen).
   if (rendered !== c.id && NARROW.matches) showConversation();

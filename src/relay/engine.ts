@@ -13,9 +13,9 @@ import { toHex, u64be, u8 } from '../crypto/bytes.js';
 import type { RandomSource } from '../crypto/random.js';
 import { isSecureChatError, localError, remoteError, type ErrorCode, type SecureChatError } from '../errors.js';
 import { MAX_RELAY_CREATES_PER_CONNECTION, MAX_RELAY_QUEUE_MESSAGES, MAX_RELAY_SUBSCRIPTIONS, RELAY_COMMAND_BURST, RELAY_COMMANDS_PER_SECOND, RELAY_RETENTION_MS } from '../limits.js';
-import { decodeAppend, decodeKeys, decodeRange, decodeSend, decodeSeq, emptyBody, encodeError, encodeIds, encodeItems, verifyCommand } from './bodies.js';
+import { decodeAppend, decodeKeys, decodeRange, decodeSend, decodeSeq, emptyBody, encodeError, encodeIds, encodeItems, fitItems, verifyCommand } from './bodies.js';
 import { TokenBucket } from './bucket.js';
-import type { LogRecord, QueueRecord, RelayStore } from './store.js';
+import type { LogRecord, QueueRecord, RelayStore, StoredItem } from './store.js';
 import { corrOf, decodeCommand, encodeReply, ENTITY_ID_BYTES, Op, Status, type Command } from './wire.js';
 
 export interface RelayLimits {
@@ -67,6 +67,12 @@ export class RelayConnection {
 
 const ok = (corr: number, body: Uint8Array = new Uint8Array(0)): Uint8Array => encodeReply({ corr, status: Status.OK, body });
 const fail = (corr: number, code: ErrorCode, extra?: Uint8Array): Uint8Array => encodeReply({ corr, status: Status.ERROR, body: encodeError(code, extra) });
+
+/** As many items as fit one record (RELAY.md §3.2: `more` tells the client to ask for the rest). */
+const page = (items: readonly StoredItem[]): Uint8Array => {
+  const p = fitItems(items);
+  return encodeItems(p.items, p.more);
+};
 
 /** Codes a reply may carry; anything else (a store failure, a bug) is sent as RELAY_UNAVAILABLE. */
 const WIRE_CODES: ReadonlySet<string> = new Set(['DECODE_ERROR', 'AUTH_FAILED', 'RATE_LIMITED', 'RELAY_QUOTA', 'RELAY_CONFLICT', 'RELAY_UNAVAILABLE']);
@@ -144,7 +150,7 @@ export class RelayEngine {
       case Op.FETCH: {
         const q = this.#authorise(conn, c, await this.#queue(c.entity, 'queue'), 'recv');
         const { after, max } = decodeRange(c.body);
-        return ok(c.corr, encodeItems(await this.#store.fetch(q, after, max)));
+        return ok(c.corr, page(await this.#store.fetch(q, after, max)));
       }
       case Op.ACK: {
         const q = this.#authorise(conn, c, await this.#queue(c.entity, 'queue'), 'recv');
@@ -193,7 +199,7 @@ export class RelayEngine {
       case Op.LOG_READ: {
         const l = this.#authoriseLog(conn, c, await this.#store.logById(c.entity), 'read');
         const { after, max } = decodeRange(c.body);
-        return ok(c.corr, encodeItems(await this.#store.logRead(l, after, max)));
+        return ok(c.corr, page(await this.#store.logRead(l, after, max)));
       }
     }
   }

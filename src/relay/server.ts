@@ -20,13 +20,17 @@ import { SecureConnection } from '../transport/secure-connection.js';
 import { sourceOf } from '../transport/source.js';
 import { encodeFrame, FrameType, type Frame } from '../wire/frame.js';
 import type { RelayConnection, RelayEngine } from './engine.js';
+import { encodeError } from './bodies.js';
 import { keyPairFrom, relayReply, type KeyPair } from './noise-nk.js';
+import { corrOf, encodeReply, Status } from './wire.js';
 
 export type RelayServerEvent =
   | { readonly type: 'refused'; readonly remoteAddress: string; readonly code: 'TOO_MANY_CONNECTIONS' }
   | { readonly type: 'handshake-failed'; readonly remoteAddress: string; readonly error: SecureChatError }
   | { readonly type: 'connected'; readonly remoteAddress: string }
   | { readonly type: 'command-refused'; readonly remoteAddress: string; readonly error: SecureChatError }
+  /** A reply could not be sent on an open connection (a bug): the command was answered RELAY_UNAVAILABLE. */
+  | { readonly type: 'reply-failed'; readonly remoteAddress: string; readonly error: SecureChatError }
   | { readonly type: 'closed'; readonly remoteAddress: string; readonly error: SecureChatError | null };
 
 export interface RelayServerOptions {
@@ -174,8 +178,15 @@ export class RelayServer {
     const send = (payload: Uint8Array): void => {
       try {
         conn.sendApp(payload);
-      } catch {
-        // the connection is closing: its onClose cleans up
+      } catch (e) {
+        if (!conn.open) return; // the connection is closing: its onClose cleans up
+        const error = isSecureChatError(e) ? e : localError('INTERNAL', 'a relay reply could not be sent', e);
+        o.onEvent?.({ type: 'reply-failed', remoteAddress: addr, error });
+        try {
+          conn.sendApp(encodeReply({ corr: corrOf(payload), status: Status.ERROR, body: encodeError('RELAY_UNAVAILABLE') }));
+        } catch (e2) {
+          conn.destroy(isSecureChatError(e2) ? e2 : localError('INTERNAL', 'a relay error reply could not be sent', e2));
+        }
       }
     };
     rc = o.engine.connection(sessionId, send);

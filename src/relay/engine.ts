@@ -4,15 +4,17 @@
  * clock and the RandomSource are parameters, so tests drive it with a memory store and a fake
  * clock, and the same engine runs over SQLite or NATS.
  *
- * Per connection (`RelayConnection`): a token bucket of commands, a cap on creates, a cap on
- * subscriptions. Authorisation is per command: the signature over the session id and the
+ * Per source (an IPv4 address or IPv6 /64, src/transport/source.ts): one token bucket of
+ * commands shared by all of its connections, charged when a command arrives (`admit`), before
+ * it is decoded or its signature checked. Per connection (`RelayConnection`): a cap on
+ * creates, a cap on subscriptions. Authorisation is per command: the signature over the session id and the
  * command must verify with the queue's (log's, box's) key. An unknown id and a wrong key get
  * the same `AUTH_FAILED`, so nobody learns whether an id exists without its key.
  */
 import { toHex, u64be, u8 } from '../crypto/bytes.js';
 import type { RandomSource } from '../crypto/random.js';
 import { isSecureChatError, localError, remoteError, type ErrorCode, type SecureChatError } from '../errors.js';
-import { MAX_RELAY_CREATES_PER_CONNECTION, MAX_RELAY_QUEUE_MESSAGES, MAX_RELAY_SUBSCRIPTIONS, RELAY_COMMAND_BURST, RELAY_COMMANDS_PER_SECOND, RELAY_RETENTION_MS } from '../limits.js';
+import { MAX_RELAY_CONNECTIONS, MAX_RELAY_CREATES_PER_CONNECTION, MAX_RELAY_QUEUE_MESSAGES, MAX_RELAY_SUBSCRIPTIONS, RELAY_COMMAND_BURST, RELAY_COMMANDS_PER_SECOND, RELAY_RETENTION_MS } from '../limits.js';
 import { decodeAppend, decodeKeys, decodeRange, decodeSend, decodeSeq, emptyBody, encodeError, encodeIds, encodeItems, fitItems, verifyCommand } from './bodies.js';
 import { TokenBucket } from './bucket.js';
 import type { LogRecord, QueueRecord, RelayStore, StoredItem } from './store.js';
@@ -46,20 +48,27 @@ export interface EngineOptions {
 /** What the engine keeps per connection. */
 export class RelayConnection {
   readonly sessionId: Uint8Array;
+  /** The source's bucket (shared by its connections), or this connection's own. */
   readonly bucket: TokenBucket;
+  /** Commands already charged to the bucket on arrival (`RelayEngine.admit`), not yet handled. */
+  prepaid = 0;
   creates = 0;
+  #release: (() => void) | null;
   readonly subscriptions = new Map<string, () => void>();
   /** Where notifications go (the adapter writes them to the connection). */
   readonly notify: (payload: Uint8Array) => void;
 
-  constructor(sessionId: Uint8Array, bucket: TokenBucket, notify: (payload: Uint8Array) => void) {
+  constructor(sessionId: Uint8Array, bucket: TokenBucket, notify: (payload: Uint8Array) => void, release?: () => void) {
     this.sessionId = sessionId;
     this.bucket = bucket;
     this.notify = notify;
+    this.#release = release ?? null;
   }
 
   /** Drops every subscription (the connection ended). */
   close(): void {
+    this.#release?.();
+    this.#release = null;
     for (const off of this.subscriptions.values()) off();
     this.subscriptions.clear();
   }
@@ -82,6 +91,8 @@ export class RelayEngine {
   readonly #random: RandomSource;
   readonly #now: () => number;
   readonly limits: RelayLimits;
+  /** Buckets per source; one without connections is kept until it is full again (reconnecting does not refill it). */
+  readonly #sources = new Map<string, { readonly bucket: TokenBucket; conns: number }>();
 
   constructor(o: EngineOptions) {
     this.#store = o.store;
@@ -90,9 +101,49 @@ export class RelayEngine {
     this.limits = { ...DEFAULT_RELAY_LIMITS, ...o.limits };
   }
 
-  /** A new connection's state, once its handshake gave `sessionId`. */
-  connection(sessionId: Uint8Array, notify: (payload: Uint8Array) => void): RelayConnection {
-    return new RelayConnection(sessionId, new TokenBucket(this.limits.commandBurst, this.limits.commandsPerSecond, this.#now()), notify);
+  /**
+   * A new connection's state, once its handshake gave `sessionId`. `source` (sourceOf the
+   * remote address): the command budget is that source's, shared by its connections; without
+   * one the connection has a budget of its own.
+   */
+  connection(sessionId: Uint8Array, notify: (payload: Uint8Array) => void, source?: string): RelayConnection {
+    const now = this.#now();
+    if (source === undefined) return new RelayConnection(sessionId, new TokenBucket(this.limits.commandBurst, this.limits.commandsPerSecond, now), notify);
+    let s = this.#sources.get(source);
+    if (s === undefined) {
+      this.#pruneSources(now);
+      s = { bucket: new TokenBucket(this.limits.commandBurst, this.limits.commandsPerSecond, now), conns: 0 };
+      this.#sources.set(source, s);
+    }
+    const entry = s;
+    entry.conns++;
+    return new RelayConnection(sessionId, entry.bucket, notify, () => {
+      entry.conns--;
+    });
+  }
+
+  /** Sources remembered at most (those with connections are bounded by MAX_RELAY_CONNECTIONS). */
+  static readonly MAX_SOURCES = 2 * MAX_RELAY_CONNECTIONS;
+
+  #pruneSources(now: number): void {
+    if (this.#sources.size < RelayEngine.MAX_SOURCES) return;
+    for (const [k, v] of this.#sources) if (v.conns <= 0 && v.bucket.full(now)) this.#sources.delete(k);
+    if (this.#sources.size < RelayEngine.MAX_SOURCES) return;
+    for (const [k, v] of this.#sources) if (v.conns <= 0) this.#sources.delete(k);
+  }
+
+  /**
+   * Charges one command to the connection's (source's) bucket when it arrives, before it is
+   * queued, decoded or verified: null when admitted (`handle` will not charge it again), else
+   * the RATE_LIMITED reply to send at once.
+   */
+  admit(conn: RelayConnection, payload: Uint8Array, onError?: (e: SecureChatError) => void): Uint8Array | null {
+    if (!conn.bucket.take(this.#now())) {
+      onError?.(remoteError('RATE_LIMITED', 'command rate exceeded'));
+      return fail(corrOf(payload), 'RATE_LIMITED');
+    }
+    conn.prepaid++;
+    return null;
   }
 
   /**
@@ -101,7 +152,8 @@ export class RelayEngine {
    */
   async handle(conn: RelayConnection, payload: Uint8Array, onError?: (e: SecureChatError) => void): Promise<Uint8Array> {
     const corr = corrOf(payload);
-    if (!conn.bucket.take(this.#now())) {
+    if (conn.prepaid > 0) conn.prepaid--;
+    else if (!conn.bucket.take(this.#now())) {
       onError?.(remoteError('RATE_LIMITED', 'command rate exceeded'));
       return fail(corr, 'RATE_LIMITED');
     }

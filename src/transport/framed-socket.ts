@@ -76,6 +76,11 @@ export class FramedSocket {
     return this.#closed;
   }
 
+  /** Bytes of a frame not yet complete (0 at a frame boundary). */
+  get partialBytes(): number {
+    return this.#decoder.buffered;
+  }
+
   get remoteAddress(): string {
     return this.socket.remoteAddress ?? 'unknown';
   }

@@ -231,6 +231,8 @@ export const UI_KEYCHANGE_RETRY_TIMEOUT_MS = 2 * 60_000;
 export const MAX_RELAY_MESSAGE_BYTES = 60_000;
 /** Messages a queue (or KeyPackage box) holds at most; a send past it is RELAY_QUOTA. */
 export const MAX_RELAY_QUEUE_MESSAGES = 1_000;
+/** Entries a group log holds at most (until retention deletes old ones); an append past it is RELAY_QUOTA. */
+export const MAX_RELAY_LOG_ENTRIES = 1_000;
 /** Entries one fetch or log read returns at most (also bounded by one record's size). */
 export const MAX_RELAY_FETCH = 32;
 /** Queues, logs and boxes one connection may create. */

@@ -14,7 +14,7 @@
 import { toHex, u64be, u8 } from '../crypto/bytes.js';
 import type { RandomSource } from '../crypto/random.js';
 import { isSecureChatError, localError, remoteError, type ErrorCode, type SecureChatError } from '../errors.js';
-import { MAX_RELAY_CONNECTIONS, MAX_RELAY_CREATES_PER_CONNECTION, MAX_RELAY_QUEUE_MESSAGES, MAX_RELAY_SUBSCRIPTIONS, RELAY_COMMAND_BURST, RELAY_COMMANDS_PER_SECOND, RELAY_RETENTION_MS } from '../limits.js';
+import { MAX_RELAY_CONNECTIONS, MAX_RELAY_CREATES_PER_CONNECTION, MAX_RELAY_LOG_ENTRIES, MAX_RELAY_QUEUE_MESSAGES, MAX_RELAY_SUBSCRIPTIONS, RELAY_COMMAND_BURST, RELAY_COMMANDS_PER_SECOND, RELAY_RETENTION_MS } from '../limits.js';
 import { decodeAppend, decodeKeys, decodeRange, decodeSend, decodeSeq, emptyBody, encodeError, encodeIds, encodeItems, fitItems, verifyCommand } from './bodies.js';
 import { TokenBucket } from './bucket.js';
 import type { LogRecord, QueueRecord, RelayStore, StoredItem } from './store.js';
@@ -22,6 +22,7 @@ import { corrOf, decodeCommand, encodeReply, ENTITY_ID_BYTES, Op, Status, type C
 
 export interface RelayLimits {
   readonly maxQueueMessages: number;
+  readonly maxLogEntries: number;
   readonly maxCreatesPerConnection: number;
   readonly maxSubscriptions: number;
   readonly commandBurst: number;
@@ -31,6 +32,7 @@ export interface RelayLimits {
 
 export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   maxQueueMessages: MAX_RELAY_QUEUE_MESSAGES,
+  maxLogEntries: MAX_RELAY_LOG_ENTRIES,
   maxCreatesPerConnection: MAX_RELAY_CREATES_PER_CONNECTION,
   maxSubscriptions: MAX_RELAY_SUBSCRIPTIONS,
   commandBurst: RELAY_COMMAND_BURST,
@@ -244,7 +246,7 @@ export class RelayEngine {
       case Op.LOG_APPEND: {
         const l = this.#authoriseLog(conn, c, await this.#store.logById(c.entity), 'append');
         const { expectAfter, data } = decodeAppend(c.body);
-        const r = await this.#store.logAppend(l, expectAfter, data, this.#now());
+        const r = await this.#store.logAppend(l, expectAfter, data, this.#now(), this.limits.maxLogEntries);
         if (!r.ok) throw new ConflictError(r.last);
         return ok(c.corr, u64be(r.position));
       }

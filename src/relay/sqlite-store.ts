@@ -4,6 +4,8 @@
  * committed transaction is on disk before the call returns, and the relay replies only after.
  * One relay process per file (SQLite's locking keeps a second one correct but slow).
  */
+import { chmod, mkdir, open as fsOpen } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { toHex } from '../crypto/bytes.js';
 import { localError, remoteError } from '../errors.js';
@@ -152,11 +154,21 @@ export class SqliteStore implements RelayStore {
     }).immediate;
   }
 
-  /** Opens (creating if needed) the database file at `path`. */
+  /**
+   * Opens (creating if needed) the database file at `path`. It holds every id, the link of
+   * each reader id to its sender id and the ciphertexts: a new directory is made 0700, the
+   * file is created 0600 (SQLite gives its -wal and -shm the file's mode), and an existing
+   * file and its -wal/-shm are set to 0600 (attack finding R4: it was the umask's 0644).
+   */
   static async open(path: string): Promise<SqliteStore> {
     const Driver = await loadDriver();
     let db: Database;
     try {
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await (await fsOpen(path, 'a', 0o600)).close();
+      for (const f of [path, `${path}-wal`, `${path}-shm`]) await chmod(f, 0o600).catch((e: unknown) => {
+        if ((e as { code?: string }).code !== 'ENOENT') throw e;
+      });
       db = new Driver(path);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');

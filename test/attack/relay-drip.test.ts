@@ -52,6 +52,7 @@ test('ATTACK R3: a relay connection trickling an unfinished frame is closed at t
     await within(replied, 'the relay to answer the hello');
     const header = Buffer.from(frameHeader(FrameType.RECORD, 60_000));
     let sent = 0;
+    let iv: NodeJS.Timeout | undefined; // cleared below: once the test passes, it would keep the process alive
     const drip = setInterval(() => {
       if (sock.destroyed || sent > 40 * 3) return;
       sock.write(sent < header.length ? header.subarray(sent, sent + 1) : Buffer.from([0x41]));
@@ -59,7 +60,7 @@ test('ATTACK R3: a relay connection trickling an unfinished frame is closed at t
     }, IDLE_MS / 3);
     try {
       const outcome = await Promise.race([closed.then(() => 'closed' as const), new Promise<'open'>((res) => {
-        const iv = setInterval(() => {
+        iv = setInterval(() => {
           if (sent > 40 * 3) {
             clearInterval(iv);
             res('open');
@@ -69,6 +70,7 @@ test('ATTACK R3: a relay connection trickling an unfinished frame is closed at t
       assert.equal(outcome, 'closed', `the relay still holds a connection that dripped ${sent} bytes of one unfinished frame over ~${sent * (IDLE_MS / 3)} ms (idle timeout ${IDLE_MS} ms)`);
     } finally {
       clearInterval(drip);
+      clearInterval(iv);
       sock.destroy();
     }
   } finally {

@@ -252,6 +252,8 @@ export const UI_KEYCHANGE_RETRY_TIMEOUT_MS = 2 * 60_000;
 export const MAX_RELAY_MESSAGE_BYTES = 60_000;
 /** Messages a queue (or KeyPackage box) holds at most; a send past it is RELAY_QUOTA. */
 export const MAX_RELAY_QUEUE_MESSAGES = 1_000;
+/** Entries a group log holds at most (until retention deletes old ones); an append past it is RELAY_QUOTA. */
+export const MAX_RELAY_LOG_ENTRIES = 1_000;
 /** Entries one fetch or log read returns at most (also bounded by one record's size). */
 export const MAX_RELAY_FETCH = 32;
 /** Queues, logs and boxes one connection may create. */
@@ -260,7 +262,7 @@ export const MAX_RELAY_CREATES_PER_CONNECTION = 64;
 export const MAX_RELAY_SUBSCRIPTIONS = 256;
 /** Commands a connection may have waiting for the store; past it: RATE_LIMITED and closed. */
 export const MAX_RELAY_PENDING_COMMANDS = 64;
-/** Per connection: a token bucket of commands (burst) ... */
+/** Per source (IPv4 address or IPv6 /64, shared by its connections): a token bucket of commands (burst) ... */
 export const RELAY_COMMAND_BURST = 400;
 /** ... refilled at this many commands per second. */
 export const RELAY_COMMANDS_PER_SECOND = 200;
@@ -271,6 +273,12 @@ export const MAX_RELAY_CONNECTIONS_PER_SOURCE = 64;
 export const RELAY_HELLO_TIMEOUT_MS = 5_000;
 /** A relay connection with no record for this long is closed. */
 export const RELAY_IDLE_TIMEOUT_MS = 10 * 60 * 1_000;
+/**
+ * A frame must be complete this long after its first byte (and within the idle timeout) on an
+ * established relay connection, so a trickle of bytes that never finishes a frame cannot hold
+ * the connection and its frame buffer (attack finding R3). 66 kB in 30 s is 2.2 kB/s.
+ */
+export const RELAY_FRAME_TIMEOUT_MS = 30_000;
 /** What a relay holds longer than this (messages, log entries, KeyPackages, send ids seen) is deleted. */
 export const RELAY_RETENTION_MS = 7 * 24 * 60 * 60 * 1_000;
 /** How often the relay sweeps for expired data. */

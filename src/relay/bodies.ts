@@ -5,7 +5,7 @@
 import { concat, u32be, u64be, u8, utf8 } from '../crypto/bytes.js';
 import { Ed25519VerifyCache } from '../crypto/ed25519-key-cache.js';
 import { remoteError, type ErrorCode } from '../errors.js';
-import { MAX_RELAY_FETCH, MAX_RELAY_MESSAGE_BYTES, RELAY_KEY_CACHE_ENTRIES } from '../limits.js';
+import { MAX_RECORD_PLAINTEXT, MAX_RELAY_FETCH, MAX_RELAY_MESSAGE_BYTES, RELAY_KEY_CACHE_ENTRIES } from '../limits.js';
 import { Reader, opaque8 } from '../wire/codec.js';
 import { ENTITY_ID_BYTES, KEY_BYTES, MESSAGE_ID_BYTES, type Command } from './wire.js';
 import type { StoredItem } from './store.js';
@@ -79,27 +79,57 @@ export function emptyBody(body: Uint8Array, what: string): void {
   if (body.length !== 0) throw remoteError('DECODE_ERROR', `${what}: unexpected body`);
 }
 
-/** Items (FETCH, LOG_READ, KP_TAKE): count (u8) || (seq u64 || msgId 16 || len u32 || data)*. */
-export function encodeItems(items: readonly StoredItem[]): Uint8Array {
-  const parts: Uint8Array[] = [u8(items.length)];
+/**
+ * Items (FETCH, LOG_READ, KP_TAKE): count (u8) || more (u8: 1 iff the relay left out items
+ * after the last one to keep the reply within one record) || (seq u64 || msgId 16 || len u32 || data)*.
+ */
+export function encodeItems(items: readonly StoredItem[], more = false): Uint8Array {
+  const parts: Uint8Array[] = [u8(items.length), u8(more ? 1 : 0)];
   for (const it of items) parts.push(u64be(it.seq), it.msgId, u32be(it.data.length), it.data);
   return concat(...parts);
 }
 
-export function decodeItems(body: Uint8Array): StoredItem[] {
+/** Reply header (corr u32, status u8) plus Items' count and more bytes. */
+const ITEMS_REPLY_OVERHEAD = 4 + 1 + 2;
+/** seq, msgId and len before each item's data. */
+const ITEM_OVERHEAD = 8 + MESSAGE_ID_BYTES + 4;
+
+/**
+ * The longest prefix of `items` whose reply fits one record (MAX_RECORD_PLAINTEXT), at least
+ * one item (a single item of MAX_RELAY_MESSAGE_BYTES always fits); `more` when some were left out.
+ */
+export function fitItems(items: readonly StoredItem[]): { items: StoredItem[]; more: boolean } {
+  let bytes = ITEMS_REPLY_OVERHEAD;
+  let n = 0;
+  for (const it of items) {
+    bytes += ITEM_OVERHEAD + it.data.length;
+    if (n > 0 && bytes > MAX_RECORD_PLAINTEXT) break;
+    n++;
+  }
+  return { items: items.slice(0, n), more: n < items.length };
+}
+
+export function decodeItemsPage(body: Uint8Array): { items: StoredItem[]; more: boolean } {
   const r = new Reader(body, 'relay items');
   const n = r.u8();
   if (n > MAX_RELAY_FETCH) throw remoteError('DECODE_ERROR', `relay items: ${n} items`);
-  const out: StoredItem[] = [];
+  const more = r.u8();
+  if (more > 1) throw remoteError('DECODE_ERROR', `relay items: more flag ${more}`);
+  const items: StoredItem[] = [];
   for (let i = 0; i < n; i++) {
     const seq = r.u64();
     const msgId = r.fixed(MESSAGE_ID_BYTES);
     const len = r.u32();
     if (len < 1 || len > MAX_RELAY_MESSAGE_BYTES) throw remoteError('DECODE_ERROR', `relay items: item of ${len} bytes`);
-    out.push({ seq, msgId, data: r.fixed(len) });
+    items.push({ seq, msgId, data: r.fixed(len) });
   }
   r.finish();
-  return out;
+  if (more === 1 && n === 0) throw remoteError('DECODE_ERROR', 'relay items: more follow an empty reply');
+  return { items, more: more === 1 };
+}
+
+export function decodeItems(body: Uint8Array): StoredItem[] {
+  return decodeItemsPage(body).items;
 }
 
 /** An error reply's body: code (opaque8, ASCII) || extra (LOG_APPEND's conflict: the last position, u64). */

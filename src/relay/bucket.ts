@@ -15,6 +15,11 @@ export class TokenBucket {
     this.#at = now;
   }
 
+  /** True when the bucket is full again at `now` (forgetting it loses nothing). */
+  full(now: number): boolean {
+    return this.#tokens + Math.max(0, now - this.#at) * this.#rate >= this.#burst;
+  }
+
   /** Takes one token at time `now` (ms); false when the bucket is empty. */
   take(now: number): boolean {
     if (now > this.#at) {

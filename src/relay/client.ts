@@ -17,7 +17,7 @@ import { RELAY_HELLO_TIMEOUT_MS, RELAY_REPLY_TIMEOUT_MS } from '../limits.js';
 import { FramedSocket, netError } from '../transport/framed-socket.js';
 import { SecureConnection } from '../transport/secure-connection.js';
 import { encodeFrame, FrameType, type Frame } from '../wire/frame.js';
-import { decodeError, decodeIds, decodeItems, decodeU64, signedBytes } from './bodies.js';
+import { decodeError, decodeIds, decodeItems, decodeItemsPage, decodeU64, signedBytes } from './bodies.js';
 import { clientFinish, clientHello, keyPairFrom } from './noise-nk.js';
 import type { LogAppendOutcome, StoredItem } from './store.js';
 import { decodeReply, encodeCommand, MESSAGE_ID_BYTES, Op, Status } from './wire.js';
@@ -243,7 +243,23 @@ export class RelayClient {
 
   /** Up to `max` messages after `after` (a seq; 0 from the start), oldest first. */
   async receive(q: QueueReader, after = 0, max = 32): Promise<RelayMessage[]> {
-    return decodeItems(await this.#command(Op.FETCH, q.recvId, q.recvSeed, concat(u64be(after), u8(max))));
+    return this.#readAll((a, m) => this.#command(Op.FETCH, q.recvId, q.recvSeed, concat(u64be(a), u8(m))), after, max);
+  }
+
+  /**
+   * Up to `max` items after `after`: a reply holds what fits one record and says whether more
+   * follow (RELAY.md §3.2); this asks again after the last one until `max` or no more.
+   */
+  async #readAll(read: (after: number, max: number) => Promise<Uint8Array>, after: number, max: number): Promise<StoredItem[]> {
+    const out: StoredItem[] = [];
+    for (;;) {
+      const p = decodeItemsPage(await read(after, max - out.length));
+      out.push(...p.items);
+      const last = p.items[p.items.length - 1];
+      if (!p.more || last === undefined || out.length >= max) return out;
+      if (last.seq <= after) throw remoteError('DECODE_ERROR', 'relay items: a reply did not move past the position asked for');
+      after = last.seq;
+    }
   }
 
   /** Deletes a received message from the relay. */
@@ -284,7 +300,7 @@ export class RelayClient {
   }
 
   async readLog(log: GroupLog, after = 0, max = 32): Promise<StoredItem[]> {
-    return decodeItems(await this.#command(Op.LOG_READ, log.logId, log.readSeed, concat(u64be(after), u8(max))));
+    return this.#readAll((a, m) => this.#command(Op.LOG_READ, log.logId, log.readSeed, concat(u64be(a), u8(m))), after, max);
   }
 
   async createKeyPackageBox(): Promise<KeyPackageBox> {

@@ -4,22 +4,25 @@
  * clock and the RandomSource are parameters, so tests drive it with a memory store and a fake
  * clock, and the same engine runs over SQLite or NATS.
  *
- * Per connection (`RelayConnection`): a token bucket of commands, a cap on creates, a cap on
- * subscriptions. Authorisation is per command: the signature over the session id and the
+ * Per source (an IPv4 address or IPv6 /64, src/transport/source.ts): one token bucket of
+ * commands shared by all of its connections, charged when a command arrives (`admit`), before
+ * it is decoded or its signature checked. Per connection (`RelayConnection`): a cap on
+ * creates, a cap on subscriptions. Authorisation is per command: the signature over the session id and the
  * command must verify with the queue's (log's, box's) key. An unknown id and a wrong key get
  * the same `AUTH_FAILED`, so nobody learns whether an id exists without its key.
  */
 import { toHex, u64be, u8 } from '../crypto/bytes.js';
 import type { RandomSource } from '../crypto/random.js';
 import { isSecureChatError, localError, remoteError, type ErrorCode, type SecureChatError } from '../errors.js';
-import { MAX_RELAY_CREATES_PER_CONNECTION, MAX_RELAY_QUEUE_MESSAGES, MAX_RELAY_SUBSCRIPTIONS, RELAY_COMMAND_BURST, RELAY_COMMANDS_PER_SECOND, RELAY_RETENTION_MS } from '../limits.js';
-import { decodeAppend, decodeKeys, decodeRange, decodeSend, decodeSeq, emptyBody, encodeError, encodeIds, encodeItems, verifyCommand } from './bodies.js';
+import { MAX_RELAY_CONNECTIONS, MAX_RELAY_CREATES_PER_CONNECTION, MAX_RELAY_LOG_ENTRIES, MAX_RELAY_QUEUE_MESSAGES, MAX_RELAY_SUBSCRIPTIONS, RELAY_COMMAND_BURST, RELAY_COMMANDS_PER_SECOND, RELAY_RETENTION_MS } from '../limits.js';
+import { decodeAppend, decodeKeys, decodeRange, decodeSend, decodeSeq, emptyBody, encodeError, encodeIds, encodeItems, fitItems, verifyCommand } from './bodies.js';
 import { TokenBucket } from './bucket.js';
-import type { LogRecord, QueueRecord, RelayStore } from './store.js';
+import type { LogRecord, QueueRecord, RelayStore, StoredItem } from './store.js';
 import { corrOf, decodeCommand, encodeReply, ENTITY_ID_BYTES, Op, Status, type Command } from './wire.js';
 
 export interface RelayLimits {
   readonly maxQueueMessages: number;
+  readonly maxLogEntries: number;
   readonly maxCreatesPerConnection: number;
   readonly maxSubscriptions: number;
   readonly commandBurst: number;
@@ -29,6 +32,7 @@ export interface RelayLimits {
 
 export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   maxQueueMessages: MAX_RELAY_QUEUE_MESSAGES,
+  maxLogEntries: MAX_RELAY_LOG_ENTRIES,
   maxCreatesPerConnection: MAX_RELAY_CREATES_PER_CONNECTION,
   maxSubscriptions: MAX_RELAY_SUBSCRIPTIONS,
   commandBurst: RELAY_COMMAND_BURST,
@@ -46,20 +50,27 @@ export interface EngineOptions {
 /** What the engine keeps per connection. */
 export class RelayConnection {
   readonly sessionId: Uint8Array;
+  /** The source's bucket (shared by its connections), or this connection's own. */
   readonly bucket: TokenBucket;
+  /** Commands already charged to the bucket on arrival (`RelayEngine.admit`), not yet handled. */
+  prepaid = 0;
   creates = 0;
+  #release: (() => void) | null;
   readonly subscriptions = new Map<string, () => void>();
   /** Where notifications go (the adapter writes them to the connection). */
   readonly notify: (payload: Uint8Array) => void;
 
-  constructor(sessionId: Uint8Array, bucket: TokenBucket, notify: (payload: Uint8Array) => void) {
+  constructor(sessionId: Uint8Array, bucket: TokenBucket, notify: (payload: Uint8Array) => void, release?: () => void) {
     this.sessionId = sessionId;
     this.bucket = bucket;
     this.notify = notify;
+    this.#release = release ?? null;
   }
 
   /** Drops every subscription (the connection ended). */
   close(): void {
+    this.#release?.();
+    this.#release = null;
     for (const off of this.subscriptions.values()) off();
     this.subscriptions.clear();
   }
@@ -67,6 +78,12 @@ export class RelayConnection {
 
 const ok = (corr: number, body: Uint8Array = new Uint8Array(0)): Uint8Array => encodeReply({ corr, status: Status.OK, body });
 const fail = (corr: number, code: ErrorCode, extra?: Uint8Array): Uint8Array => encodeReply({ corr, status: Status.ERROR, body: encodeError(code, extra) });
+
+/** As many items as fit one record (RELAY.md §3.2: `more` tells the client to ask for the rest). */
+const page = (items: readonly StoredItem[]): Uint8Array => {
+  const p = fitItems(items);
+  return encodeItems(p.items, p.more);
+};
 
 /** Codes a reply may carry; anything else (a store failure, a bug) is sent as RELAY_UNAVAILABLE. */
 const WIRE_CODES: ReadonlySet<string> = new Set(['DECODE_ERROR', 'AUTH_FAILED', 'RATE_LIMITED', 'RELAY_QUOTA', 'RELAY_CONFLICT', 'RELAY_UNAVAILABLE']);
@@ -76,6 +93,8 @@ export class RelayEngine {
   readonly #random: RandomSource;
   readonly #now: () => number;
   readonly limits: RelayLimits;
+  /** Buckets per source; one without connections is kept until it is full again (reconnecting does not refill it). */
+  readonly #sources = new Map<string, { readonly bucket: TokenBucket; conns: number }>();
 
   constructor(o: EngineOptions) {
     this.#store = o.store;
@@ -84,9 +103,49 @@ export class RelayEngine {
     this.limits = { ...DEFAULT_RELAY_LIMITS, ...o.limits };
   }
 
-  /** A new connection's state, once its handshake gave `sessionId`. */
-  connection(sessionId: Uint8Array, notify: (payload: Uint8Array) => void): RelayConnection {
-    return new RelayConnection(sessionId, new TokenBucket(this.limits.commandBurst, this.limits.commandsPerSecond, this.#now()), notify);
+  /**
+   * A new connection's state, once its handshake gave `sessionId`. `source` (sourceOf the
+   * remote address): the command budget is that source's, shared by its connections; without
+   * one the connection has a budget of its own.
+   */
+  connection(sessionId: Uint8Array, notify: (payload: Uint8Array) => void, source?: string): RelayConnection {
+    const now = this.#now();
+    if (source === undefined) return new RelayConnection(sessionId, new TokenBucket(this.limits.commandBurst, this.limits.commandsPerSecond, now), notify);
+    let s = this.#sources.get(source);
+    if (s === undefined) {
+      this.#pruneSources(now);
+      s = { bucket: new TokenBucket(this.limits.commandBurst, this.limits.commandsPerSecond, now), conns: 0 };
+      this.#sources.set(source, s);
+    }
+    const entry = s;
+    entry.conns++;
+    return new RelayConnection(sessionId, entry.bucket, notify, () => {
+      entry.conns--;
+    });
+  }
+
+  /** Sources remembered at most (those with connections are bounded by MAX_RELAY_CONNECTIONS). */
+  static readonly MAX_SOURCES = 2 * MAX_RELAY_CONNECTIONS;
+
+  #pruneSources(now: number): void {
+    if (this.#sources.size < RelayEngine.MAX_SOURCES) return;
+    for (const [k, v] of this.#sources) if (v.conns <= 0 && v.bucket.full(now)) this.#sources.delete(k);
+    if (this.#sources.size < RelayEngine.MAX_SOURCES) return;
+    for (const [k, v] of this.#sources) if (v.conns <= 0) this.#sources.delete(k);
+  }
+
+  /**
+   * Charges one command to the connection's (source's) bucket when it arrives, before it is
+   * queued, decoded or verified: null when admitted (`handle` will not charge it again), else
+   * the RATE_LIMITED reply to send at once.
+   */
+  admit(conn: RelayConnection, payload: Uint8Array, onError?: (e: SecureChatError) => void): Uint8Array | null {
+    if (!conn.bucket.take(this.#now())) {
+      onError?.(remoteError('RATE_LIMITED', 'command rate exceeded'));
+      return fail(corrOf(payload), 'RATE_LIMITED');
+    }
+    conn.prepaid++;
+    return null;
   }
 
   /**
@@ -95,7 +154,8 @@ export class RelayEngine {
    */
   async handle(conn: RelayConnection, payload: Uint8Array, onError?: (e: SecureChatError) => void): Promise<Uint8Array> {
     const corr = corrOf(payload);
-    if (!conn.bucket.take(this.#now())) {
+    if (conn.prepaid > 0) conn.prepaid--;
+    else if (!conn.bucket.take(this.#now())) {
       onError?.(remoteError('RATE_LIMITED', 'command rate exceeded'));
       return fail(corr, 'RATE_LIMITED');
     }
@@ -144,7 +204,7 @@ export class RelayEngine {
       case Op.FETCH: {
         const q = this.#authorise(conn, c, await this.#queue(c.entity, 'queue'), 'recv');
         const { after, max } = decodeRange(c.body);
-        return ok(c.corr, encodeItems(await this.#store.fetch(q, after, max)));
+        return ok(c.corr, page(await this.#store.fetch(q, after, max)));
       }
       case Op.ACK: {
         const q = this.#authorise(conn, c, await this.#queue(c.entity, 'queue'), 'recv');
@@ -186,14 +246,14 @@ export class RelayEngine {
       case Op.LOG_APPEND: {
         const l = this.#authoriseLog(conn, c, await this.#store.logById(c.entity), 'append');
         const { expectAfter, data } = decodeAppend(c.body);
-        const r = await this.#store.logAppend(l, expectAfter, data, this.#now());
+        const r = await this.#store.logAppend(l, expectAfter, data, this.#now(), this.limits.maxLogEntries);
         if (!r.ok) throw new ConflictError(r.last);
         return ok(c.corr, u64be(r.position));
       }
       case Op.LOG_READ: {
         const l = this.#authoriseLog(conn, c, await this.#store.logById(c.entity), 'read');
         const { after, max } = decodeRange(c.body);
-        return ok(c.corr, encodeItems(await this.#store.logRead(l, after, max)));
+        return ok(c.corr, page(await this.#store.logRead(l, after, max)));
       }
     }
   }

@@ -2,6 +2,7 @@
  * An in-memory `RelayStore` (tests, and `--store memory` for a throwaway relay): the reference
  * behaviour the SQLite and NATS stores are checked against. Nothing survives the process.
  */
+import { remoteError } from '../errors.js';
 import { toHex } from '../crypto/bytes.js';
 import type { AppendOutcome, LogAppendOutcome, LogRecord, QueueRecord, RelayStore, StoredItem } from './store.js';
 
@@ -82,11 +83,12 @@ export class MemoryStore implements RelayStore {
     return Promise.resolve(this.#logs.get(toHex(logId)));
   }
 
-  logAppend(l: LogRecord, expectAfter: number, data: Uint8Array, now: number): Promise<LogAppendOutcome> {
+  logAppend(l: LogRecord, expectAfter: number, data: Uint8Array, now: number, maxEntries: number): Promise<LogAppendOutcome> {
     const k = toHex(l.logId);
     const list = this.#entries.get(k) ?? [];
     const last = list[list.length - 1]?.seq ?? 0;
     if (last !== expectAfter) return Promise.resolve({ ok: false, last });
+    if (list.length >= maxEntries) return Promise.reject(remoteError('RELAY_QUOTA', 'the group log is full'));
     const seq = ++this.#seq;
     list.push({ seq, msgId: new Uint8Array(16), data: data.slice(), at: now });
     this.#entries.set(k, list);

@@ -19,7 +19,7 @@ import { connect, headers, nanos, type NatsConnection, type Subscription } from 
 import { jetstream, jetstreamManager, JetStreamApiError, type JetStreamClient, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
 import { fromHex, toHex } from '../crypto/bytes.js';
 import { localError, remoteError } from '../errors.js';
-import { MAX_RELAY_MESSAGE_BYTES } from '../limits.js';
+import { MAX_RELAY_LOG_ENTRIES, MAX_RELAY_MESSAGE_BYTES } from '../limits.js';
 import type { AppendOutcome, LogAppendOutcome, LogRecord, QueueRecord, RelayStore, StoredItem } from './store.js';
 
 const MSGS = 'SCRELAY_MSGS';
@@ -33,6 +33,8 @@ export interface NatsStoreOptions {
   readonly servers: string;
   readonly retentionMs: number;
   readonly maxQueueMessages: number;
+  /** Entries per group log (the LOGS stream's per-subject maximum, discard new). */
+  readonly maxLogEntries?: number;
   /** Stream replicas (1 for one server, 3 for a 3-node cluster). */
   readonly replicas?: number;
 }
@@ -78,7 +80,7 @@ export class NatsStore implements RelayStore {
       const age = nanos(o.retentionMs);
       const common = { storage: 'file', num_replicas: o.replicas ?? 1, max_age: age, max_msg_size: MAX_RELAY_MESSAGE_BYTES + 1024 } as const;
       await ensureStream(jsm, { ...common, name: MSGS, subjects: ['screlay.q.>'], duplicate_window: age, max_msgs_per_subject: o.maxQueueMessages, discard: 'new', discard_new_per_subject: true });
-      await ensureStream(jsm, { ...common, name: LOGS, subjects: ['screlay.g.>'] });
+      await ensureStream(jsm, { ...common, name: LOGS, subjects: ['screlay.g.>'], max_msgs_per_subject: o.maxLogEntries ?? MAX_RELAY_LOG_ENTRIES, discard: 'new', discard_new_per_subject: true });
       await ensureStream(jsm, { ...common, name: META, subjects: ['screlay.m.>'], max_msgs_per_subject: 1, max_age: 0 });
       return new NatsStore(nc, jetstream(nc), jsm);
     } catch (e) {
@@ -193,6 +195,7 @@ export class NatsStore implements RelayStore {
       const ack = await this.#js.publish(gSubject(l.logId), data, { expect: { lastSubjectSequence: expectAfter } });
       return { ok: true, position: ack.seq };
     } catch (e) {
+      if (e instanceof JetStreamApiError && /maximum messages/i.test(e.message)) throw remoteError('RELAY_QUOTA', 'the group log is full');
       if (!isApi(e, WRONG_LAST_SEQUENCE) && !(e instanceof JetStreamApiError && /wrong last sequence/i.test(e.message))) throw e;
       const last = await this.#last(LOGS, gSubject(l.logId));
       return { ok: false, last: last?.seq ?? 0 };

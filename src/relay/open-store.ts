@@ -23,6 +23,7 @@ export function parseStoreSpec(s: string): StoreSpec {
 export interface OpenStoreOptions {
   readonly retentionMs: number;
   readonly maxQueueMessages: number;
+  readonly maxLogEntries?: number;
   readonly replicas?: number;
 }
 
@@ -34,7 +35,7 @@ export async function openStore(spec: StoreSpec, o: OpenStoreOptions): Promise<R
       return (await import('./sqlite-store.js')).SqliteStore.open(spec.path);
     case 'nats': {
       const servers = spec.servers.split(',').join(',');
-      return (await import('./nats-store.js')).NatsStore.open({ servers, retentionMs: o.retentionMs, maxQueueMessages: o.maxQueueMessages, ...(o.replicas === undefined ? {} : { replicas: o.replicas }) });
+      return (await import('./nats-store.js')).NatsStore.open({ servers, retentionMs: o.retentionMs, maxQueueMessages: o.maxQueueMessages, ...(o.maxLogEntries === undefined ? {} : { maxLogEntries: o.maxLogEntries }), ...(o.replicas === undefined ? {} : { replicas: o.replicas }) });
     }
   }
 }

@@ -14,19 +14,24 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { RandomSource } from '../crypto/random.js';
 import { isSecureChatError, localError, remoteError, type SecureChatError } from '../errors.js';
 import { alertFor } from '../handshake/alert.js';
-import { ALERT_LINGER_MS, LISTEN_BACKLOG, MAX_RELAY_CONNECTIONS, MAX_RELAY_CONNECTIONS_PER_SOURCE, MAX_RELAY_PENDING_COMMANDS, RELAY_HELLO_TIMEOUT_MS, RELAY_IDLE_TIMEOUT_MS } from '../limits.js';
+import { ALERT_LINGER_MS, LISTEN_BACKLOG, MAX_RELAY_CONNECTIONS, MAX_RELAY_CONNECTIONS_PER_SOURCE, MAX_RELAY_PENDING_COMMANDS, RELAY_FRAME_TIMEOUT_MS, RELAY_HELLO_TIMEOUT_MS, RELAY_IDLE_TIMEOUT_MS } from '../limits.js';
 import { FramedSocket, netError } from '../transport/framed-socket.js';
 import { SecureConnection } from '../transport/secure-connection.js';
 import { sourceOf } from '../transport/source.js';
+import { realTimers, type TimerHandle, type Timers } from '../transport/timers.js';
 import { encodeFrame, FrameType, type Frame } from '../wire/frame.js';
 import type { RelayConnection, RelayEngine } from './engine.js';
+import { encodeError } from './bodies.js';
 import { keyPairFrom, relayReply, type KeyPair } from './noise-nk.js';
+import { corrOf, encodeReply, Status } from './wire.js';
 
 export type RelayServerEvent =
   | { readonly type: 'refused'; readonly remoteAddress: string; readonly code: 'TOO_MANY_CONNECTIONS' }
   | { readonly type: 'handshake-failed'; readonly remoteAddress: string; readonly error: SecureChatError }
   | { readonly type: 'connected'; readonly remoteAddress: string }
   | { readonly type: 'command-refused'; readonly remoteAddress: string; readonly error: SecureChatError }
+  /** A reply could not be sent on an open connection (a bug): the command was answered RELAY_UNAVAILABLE. */
+  | { readonly type: 'reply-failed'; readonly remoteAddress: string; readonly error: SecureChatError }
   | { readonly type: 'closed'; readonly remoteAddress: string; readonly error: SecureChatError | null };
 
 export interface RelayServerOptions {
@@ -39,6 +44,10 @@ export interface RelayServerOptions {
   readonly now?: () => number;
   readonly helloTimeoutMs?: number;
   readonly idleTimeoutMs?: number;
+  /** After the handshake, a frame must complete this long after its first byte (capped by the idle timeout). */
+  readonly frameTimeoutMs?: number;
+  /** Timers of the frame deadline (tests inject theirs). */
+  readonly timers?: Timers;
   readonly maxConnections?: number;
   readonly maxConnectionsPerSource?: number;
   readonly onEvent?: (e: RelayServerEvent) => void;
@@ -118,9 +127,17 @@ export class RelayServer {
       fs.end();
       setTimeout(() => fs.fail(err), ALERT_LINGER_MS).unref();
     };
+    // After the handshake: a frame started must complete in time (R3). The idle timeout alone
+    // is reset by every byte, so one byte of a never-finished frame now and then held the
+    // connection and its frame buffer for ever.
+    const timers = o.timers ?? realTimers;
+    const frameMs = Math.min(o.frameTimeoutMs ?? RELAY_FRAME_TIMEOUT_MS, o.idleTimeoutMs ?? RELAY_IDLE_TIMEOUT_MS);
+    let frameDeadline: TimerHandle | null = null;
     const fs = new FramedSocket(socket, {
       onFrame: (frame: Frame): void => {
         if (conn !== null) {
+          frameDeadline?.cancel();
+          frameDeadline = null;
           conn.onFrame(frame);
           return;
         }
@@ -139,10 +156,12 @@ export class RelayServer {
         clearTimeout(deadline);
         fs.write(encodeFrame(FrameType.RELAY_REPLY, reply.message).raw);
         conn = new SecureConnection(fs, reply.result, { random: o.random, now, idleTimeoutMs: o.idleTimeoutMs ?? RELAY_IDLE_TIMEOUT_MS });
-        this.#run(conn, reply.result.sessionId, addr);
+        this.#run(conn, reply.result.sessionId, addr, sourceOf(socket.remoteAddress));
       },
       onClose: (error: SecureChatError | null): void => {
         clearTimeout(deadline);
+        frameDeadline?.cancel();
+        frameDeadline = null;
         if (conn !== null) conn.onSocketClose(error);
         else if (!failed && error !== null && error.code !== 'CONNECTION_LOST') o.onEvent?.({ type: 'handshake-failed', remoteAddress: addr, error });
       },
@@ -156,6 +175,15 @@ export class RelayServer {
         return null;
       },
     });
+    // Runs after FramedSocket's own 'data' listener (registered first): the chunk's whole frames are handled.
+    socket.on('data', () => {
+      if (conn === null || fs.closed || frameDeadline !== null || fs.partialBytes === 0) return;
+      const c = conn;
+      frameDeadline = timers.after(frameMs, () => {
+        frameDeadline = null;
+        if (fs.partialBytes > 0) c.destroy(localError('IDLE_TIMEOUT', 'a frame did not complete in time'));
+      });
+    });
     const deadline = setTimeout(() => refuse(fs, localError('HANDSHAKE_TIMEOUT', 'the relay hello did not arrive in time')), o.helloTimeoutMs ?? RELAY_HELLO_TIMEOUT_MS);
     deadline.unref();
   }
@@ -165,7 +193,7 @@ export class RelayServer {
    * out when its command is done, matched by `corr`); past that the socket is not read until
    * half of them finished, so a client that floods costs a bounded amount of memory.
    */
-  #run(conn: SecureConnection, sessionId: Uint8Array, addr: string): void {
+  #run(conn: SecureConnection, sessionId: Uint8Array, addr: string, source: string): void {
     const o = this.#o;
     const waiting: Uint8Array[] = [];
     let inflight = 0;
@@ -174,16 +202,24 @@ export class RelayServer {
     const send = (payload: Uint8Array): void => {
       try {
         conn.sendApp(payload);
-      } catch {
-        // the connection is closing: its onClose cleans up
+      } catch (e) {
+        if (!conn.open) return; // the connection is closing: its onClose cleans up
+        const error = isSecureChatError(e) ? e : localError('INTERNAL', 'a relay reply could not be sent', e);
+        o.onEvent?.({ type: 'reply-failed', remoteAddress: addr, error });
+        try {
+          conn.sendApp(encodeReply({ corr: corrOf(payload), status: Status.ERROR, body: encodeError('RELAY_UNAVAILABLE') }));
+        } catch (e2) {
+          conn.destroy(isSecureChatError(e2) ? e2 : localError('INTERNAL', 'a relay error reply could not be sent', e2));
+        }
       }
     };
-    rc = o.engine.connection(sessionId, send);
+    rc = o.engine.connection(sessionId, send, source);
+    const refused = (error: SecureChatError): void => o.onEvent?.({ type: 'command-refused', remoteAddress: addr, error });
     const startOne = (p: Uint8Array): void => {
       if (rc === null) return;
       inflight++;
       void o.engine
-        .handle(rc, p, (error) => o.onEvent?.({ type: 'command-refused', remoteAddress: addr, error }))
+        .handle(rc, p, refused)
         .then((reply) => {
           inflight--;
           if (rc === null) return;
@@ -199,6 +235,13 @@ export class RelayServer {
     o.onEvent?.({ type: 'connected', remoteAddress: addr });
     conn.start({
       onApp: (data: Uint8Array): void => {
+        if (rc === null) return;
+        // The source's budget is charged on arrival: past it the command is refused now, not queued.
+        const limited = o.engine.admit(rc, data, refused);
+        if (limited !== null) {
+          send(limited);
+          return;
+        }
         if (inflight < MAX_RELAY_PENDING_COMMANDS) {
           startOne(data);
           return;

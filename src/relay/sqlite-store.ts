@@ -4,9 +4,11 @@
  * committed transaction is on disk before the call returns, and the relay replies only after.
  * One relay process per file (SQLite's locking keeps a second one correct but slow).
  */
+import { chmod, mkdir, open as fsOpen } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { toHex } from '../crypto/bytes.js';
-import { localError } from '../errors.js';
+import { localError, remoteError } from '../errors.js';
 import type { AppendOutcome, LogAppendOutcome, LogRecord, QueueRecord, RelayStore, StoredItem } from './store.js';
 
 /** The part of better-sqlite3's API this file uses (its own types are not a dependency). */
@@ -56,6 +58,7 @@ function statements(db: Database) {
     insLog: p('INSERT INTO logs (log_id, append_key, read_key, created) VALUES (?, ?, ?, ?)'),
     logById: p('SELECT * FROM logs WHERE log_id = ?'),
     lastEntry: p('SELECT max(seq) AS last FROM entries WHERE log_id = ?'),
+    countEntries: p('SELECT count(*) AS n FROM entries WHERE log_id = ?'),
     insEntry: p('INSERT INTO entries (log_id, data, at) VALUES (?, ?, ?)'),
     readLog: p('SELECT seq, data FROM entries WHERE log_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     expMsgs: p('DELETE FROM messages WHERE at < ?'),
@@ -115,7 +118,7 @@ export class SqliteStore implements RelayStore {
   readonly #appendOne: (a: PendingAppend) => AppendOutcome;
   readonly #runBatch: (ops: readonly Op[]) => unknown[];
   #batch: Op[] = [];
-  readonly #logAppend: (log: Uint8Array, expect: number, data: Uint8Array, now: number) => LogAppendOutcome;
+  readonly #logAppend: (log: Uint8Array, expect: number, data: Uint8Array, now: number, max: number) => LogAppendOutcome | 'full';
   readonly #take: (recv: Uint8Array) => StoredItem | undefined;
   readonly #expire: (before: number) => number;
 
@@ -133,9 +136,10 @@ export class SqliteStore implements RelayStore {
     };
     this.#appendOne = appendOne;
     this.#runBatch = db.transaction((ops: readonly Op[]): unknown[] => ops.map((o) => o.run())).immediate;
-    this.#logAppend = db.transaction((log: Uint8Array, expect: number, data: Uint8Array, now: number): LogAppendOutcome => {
+    this.#logAppend = db.transaction((log: Uint8Array, expect: number, data: Uint8Array, now: number, max: number): LogAppendOutcome | 'full' => {
       const last = (s.lastEntry.get(log) as { last: number | null }).last ?? 0;
       if (last !== expect) return { ok: false, last };
+      if ((s.countEntries.get(log) as { n: number }).n >= max) return 'full';
       return { ok: true, position: Number(s.insEntry.run(log, data, now).lastInsertRowid) };
     }).immediate;
     this.#take = db.transaction((recv: Uint8Array): StoredItem | undefined => {
@@ -150,11 +154,21 @@ export class SqliteStore implements RelayStore {
     }).immediate;
   }
 
-  /** Opens (creating if needed) the database file at `path`. */
+  /**
+   * Opens (creating if needed) the database file at `path`. It holds every id, the link of
+   * each reader id to its sender id and the ciphertexts: a new directory is made 0700, the
+   * file is created 0600 (SQLite gives its -wal and -shm the file's mode), and an existing
+   * file and its -wal/-shm are set to 0600 (attack finding R4: it was the umask's 0644).
+   */
   static async open(path: string): Promise<SqliteStore> {
     const Driver = await loadDriver();
     let db: Database;
     try {
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await (await fsOpen(path, 'a', 0o600)).close();
+      for (const f of [path, `${path}-wal`, `${path}-shm`]) await chmod(f, 0o600).catch((e: unknown) => {
+        if ((e as { code?: string }).code !== 'ENOENT') throw e;
+      });
       db = new Driver(path);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
@@ -247,8 +261,9 @@ export class SqliteStore implements RelayStore {
     return Promise.resolve(r === undefined ? undefined : { logId: u8(r.log_id), appendKey: u8(r.append_key), readKey: u8(r.read_key), created: r.created });
   }
 
-  logAppend(l: LogRecord, expectAfter: number, data: Uint8Array, now: number): Promise<LogAppendOutcome> {
-    return Promise.resolve(this.#logAppend(B(l.logId), expectAfter, B(data), now));
+  logAppend(l: LogRecord, expectAfter: number, data: Uint8Array, now: number, maxEntries: number): Promise<LogAppendOutcome> {
+    const r = this.#logAppend(B(l.logId), expectAfter, B(data), now, maxEntries);
+    return r === 'full' ? Promise.reject(remoteError('RELAY_QUOTA', 'the group log is full')) : Promise.resolve(r);
   }
 
   logRead(l: LogRecord, after: number, max: number): Promise<StoredItem[]> {

@@ -61,8 +61,11 @@ export interface RelayStore {
   take(q: QueueRecord): Promise<StoredItem | undefined>;
   createLog(l: LogRecord): Promise<void>;
   logById(logId: Uint8Array): Promise<LogRecord | undefined>;
-  /** Appends iff the log's last position is `expectAfter` (0: empty), atomically. */
-  logAppend(l: LogRecord, expectAfter: number, data: Uint8Array, now: number): Promise<LogAppendOutcome>;
+  /**
+   * Appends iff the log's last position is `expectAfter` (0: empty), atomically; rejects with
+   * RELAY_QUOTA when the log holds `maxEntries` already.
+   */
+  logAppend(l: LogRecord, expectAfter: number, data: Uint8Array, now: number, maxEntries: number): Promise<LogAppendOutcome>;
   logRead(l: LogRecord, after: number, max: number): Promise<StoredItem[]>;
   /** Deletes messages, log entries and remembered message ids that arrived before `before`. */
   expire(before: number): Promise<number>;

@@ -81,6 +81,11 @@ export class FramedSocket {
     return this.#decoder.retainedBytes;
   }
 
+  /** Bytes of a frame not yet complete (0 at a frame boundary). */
+  get partialBytes(): number {
+    return this.#decoder.buffered;
+  }
+
   get remoteAddress(): string {
     return this.socket.remoteAddress ?? 'unknown';
   }

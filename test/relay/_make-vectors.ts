@@ -2,6 +2,7 @@
  * Writes test/vectors/relay-v1.json (run: npm run build && node dist/test/relay/_make-vectors.js).
  * Every byte is a function of the fixed inputs below; relay-vectors.test.ts recomputes them.
  */
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { concat, fromHex, toHex, u32be, u64be, u8 } from '../../src/crypto/bytes.js';
 import { ed25519PublicFromSeed, ed25519Sign } from '../../src/crypto/ecc.js';
@@ -10,9 +11,10 @@ import { x25519 } from '../../src/crypto/ecc.js';
 import { signedBytes } from '../../src/relay/bodies.js';
 import { clientFinish, clientHello, keyPairFrom, NK_PROTOCOL_NAME, RELAY_PROLOGUE, relayReply } from '../../src/relay/noise-nk.js';
 import { encodeCommand, encodeReply, Op, Status, type Command } from '../../src/relay/wire.js';
-import { encodeError } from '../../src/relay/bodies.js';
+import { encodeError, encodeItems, fitItems } from '../../src/relay/bodies.js';
 
 const hex = (n: number, len = 32): Uint8Array => new Uint8Array(len).fill(n);
+const sha256hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 export function makeVectors(): Record<string, unknown> {
   const relayStatic = keyPairFrom(hex(0x11));
@@ -83,6 +85,23 @@ export function makeVectors(): Record<string, unknown> {
       { name: 'notify', reply: toHex(encodeReply({ corr: 0, status: Status.NOTIFY, body: queueId })) },
     ],
     replies_negative: [{ name: 'unknown status 3', reply: toHex(concat(u32be(1), u8(3))), expect: 'DECODE_ERROR' }],
+    // Items bodies (FETCH, LOG_READ, KP_TAKE): count || more || items. Two 40 000-byte items do
+    // not fit one record: the reply carries the first and more = 1 (RELAY.md §3.2).
+    items: [
+      { name: 'empty', body: toHex(encodeItems([])), count: 0, more: false },
+      { name: 'one item, nothing left out', body: toHex(encodeItems([{ seq: 7, msgId: hex(0x66, 16), data: fromHex('c1a55ed0') }])), count: 1, more: false },
+      (() => {
+        const p = fitItems([1, 2].map((n) => ({ seq: n, msgId: hex(0x60 + n, 16), data: hex(n, 40_000) })));
+        const body = encodeItems(p.items, p.more);
+        return { name: 'two 40 000-byte items: the first, more follow (sha256 of the body)', body_sha256: sha256hex(body), body_length: body.length, count: p.items.length, more: p.more };
+      })(),
+    ],
+    items_negative: [
+      { name: 'more flag 2', body: toHex(concat(u8(0), u8(2))), expect: 'DECODE_ERROR' },
+      { name: 'more after an empty reply', body: toHex(concat(u8(0), u8(1))), expect: 'DECODE_ERROR' },
+      { name: 'no more byte (the pre-R5 encoding)', body: toHex(u8(0)), expect: 'DECODE_ERROR' },
+      { name: '33 items', body: toHex(concat(u8(33), u8(0))), expect: 'DECODE_ERROR' },
+    ],
   };
 }
 

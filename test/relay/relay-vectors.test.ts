@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { fromHex, toHex } from '../../src/crypto/bytes.js';
 import { isSecureChatError } from '../../src/errors.js';
-import { verifyCommand } from '../../src/relay/bodies.js';
+import { decodeItemsPage, verifyCommand } from '../../src/relay/bodies.js';
 import { clientFinish, clientHello, keyPairFrom, relayReply } from '../../src/relay/noise-nk.js';
 import { decodeCommand, decodeReply, encodeCommand, encodeReply } from '../../src/relay/wire.js';
 import { makeVectors } from './_make-vectors.js';
@@ -23,6 +23,8 @@ const vec = V as unknown as {
   commands_negative: { name: string; command: string; expect: string }[];
   replies: { name: string; reply: string }[];
   replies_negative: { name: string; reply: string; expect: string }[];
+  items: { name: string; body?: string; body_sha256?: string; body_length?: number; count: number; more: boolean }[];
+  items_negative: { name: string; body: string; expect: string }[];
 };
 
 const code = (f: () => unknown): string => {
@@ -81,6 +83,17 @@ test('command vectors decode to their fields, verify under the session id, re-en
 test('reply vectors round-trip; negative vectors name their code', () => {
   for (const v of vec.replies) assert.equal(toHex(encodeReply(decodeReply(fromHex(v.reply)))), v.reply, v.name);
   for (const n of vec.replies_negative) assert.equal(code(() => decodeReply(fromHex(n.reply))), n.expect, n.name);
+});
+
+test('items vectors decode to their count and more flag; negative vectors name their code', () => {
+  for (const v of vec.items) {
+    if (v.body === undefined) continue; // the large one is checked by the drift test above (sha256 of what the code makes)
+    const p = decodeItemsPage(fromHex(v.body));
+    assert.equal(p.items.length, v.count, v.name);
+    assert.equal(p.more, v.more, v.name);
+  }
+  assert.ok(vec.items.some((v) => v.more && v.count === 1 && (v.body_length ?? 0) <= 65_536 - 5), 'the large vector fits one record with its reply header');
+  for (const n of vec.items_negative) assert.equal(code(() => decodeItemsPage(fromHex(n.body))), n.expect, n.name);
 });
 
 test('property: any bytes give a command or a typed DECODE_ERROR; decoded commands re-encode exactly', () => {

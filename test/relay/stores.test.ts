@@ -80,14 +80,20 @@ for (const [name, open] of stores) {
         const l = { logId: systemRandom(16), appendKey: systemRandom(32), readKey: systemRandom(32), created: 1 };
         await s.createLog(l);
         assert.deepEqual(await s.logById(l.logId), l);
-        const first = await s.logAppend(l, 0, utf8('e0'), 1);
+        const first = await s.logAppend(l, 0, utf8('e0'), 1, 1_000);
         assert.ok(first.ok);
-        assert.deepEqual(await s.logAppend(l, 0, utf8('stale'), 2), { ok: false, last: first.position });
-        const rs = await Promise.all([1, 2, 3, 4].map((i) => s.logAppend(l, first.position, utf8(`c${i}`), 3)));
+        assert.deepEqual(await s.logAppend(l, 0, utf8('stale'), 2, 1_000), { ok: false, last: first.position });
+        const rs = await Promise.all([1, 2, 3, 4].map((i) => s.logAppend(l, first.position, utf8(`c${i}`), 3, 1_000)));
         assert.equal(rs.filter((r) => r.ok).length, 1, 'one winner');
         const entries = await s.logRead(l, 0, 10);
         assert.equal(entries.length, 2);
         assert.deepEqual(entries.map((e) => e.seq), [first.position, (rs.find((r) => r.ok) as { position: number }).position]);
+        if (s.kind !== 'nats') {
+          // The entry quota (R2); NATS enforces it as the LOGS stream's per-subject maximum, set when the stream is made.
+          const lastPos = entries[1]?.seq ?? 0;
+          await assert.rejects(s.logAppend(l, lastPos, utf8('over'), 4, 2), (e: unknown) => (e as { code?: string }).code === 'RELAY_QUOTA');
+          assert.equal((await s.logRead(l, 0, 10)).length, 2, 'nothing stored past the quota');
+        }
       } finally {
         await s.close();
       }

@@ -1,4 +1,5 @@
 /** `securechat relay`: run a relay (store and forward of ciphertext, docs/RELAY.md). */
+import { operatorAlerts } from '../../relay/operator-alerts.js';
 import { join } from 'node:path';
 import { toHex } from '../../crypto/bytes.js';
 import { systemRandom } from '../../crypto/random.js';
@@ -54,13 +55,14 @@ to you while you are offline is then left there, sealed for you, and fetched by 
     const keyPath = optString(args, 'key') ?? join(dir, 'relay-key.json');
     if (optString(args, 'key') === undefined || spec.kind === 'sqlite') await ensurePrivateDir(dir);
     const { key, created } = await loadOrCreateRelayKey(keyPath, systemRandom);
-    const store = await openStore(spec, { retentionMs: DEFAULT_RELAY_LIMITS.retentionMs, maxQueueMessages: DEFAULT_RELAY_LIMITS.maxQueueMessages });
+    const store = await openStore(spec, { retentionMs: DEFAULT_RELAY_LIMITS.retentionMs, maxQueueMessages: DEFAULT_RELAY_LIMITS.maxQueueMessages, maxLogEntries: DEFAULT_RELAY_LIMITS.maxLogEntries });
     cli.onCleanup(() => store.close());
     const engine = new RelayEngine({ store, random: systemRandom, now: Date.now });
     const host = optString(args, 'host') ?? '127.0.0.1';
-    const server = await RelayServer.listen({ host, port: optPort(args, 'port', true) ?? RELAY_DEFAULT_PORT, key: key, engine, random: systemRandom });
+    const alerts = operatorAlerts((line) => cli.out.error(line, { event: 'relay-failure', message: line }), Date.now);
+    const server = await RelayServer.listen({ host, port: optPort(args, 'port', true) ?? RELAY_DEFAULT_PORT, key: key, engine, random: systemRandom, onEvent: alerts.onEvent });
     cli.onCleanup(() => server.close());
-    const sweep = setInterval(() => void engine.sweep().catch(() => undefined), RELAY_SWEEP_INTERVAL_MS);
+    const sweep = setInterval(() => void engine.sweep().catch((e: unknown) => alerts.failed('the retention sweep failed', e)), RELAY_SWEEP_INTERVAL_MS);
     sweep.unref();
     await engine.sweep();
     const where = spec.kind === 'sqlite' ? `sqlite:${spec.path}` : spec.kind === 'nats' ? spec.servers : 'memory';

@@ -88,9 +88,6 @@ export interface ServerStats {
 
 const FIRST_FRAME = 'the first frame did not arrive in time';
 
-/** The guessing-budget key of every account name that is not ours (none can ever log in). */
-const OTHER_ACCOUNTS = 'other accounts';
-
 const defaultKind = (first: Frame): HandshakeKind => (first.type === FrameType.RECONNECT_HELLO ? 'key' : 'password');
 
 /** Error codes that mean the peer sent bytes breaking the framing or the handshake encoding. */
@@ -235,10 +232,14 @@ export class SecureServer {
     let via: ConnectionVia = 'login';
     let confirmPending: ReconnectResult | null = null;
     let consumeInvitation: (() => void) | null = null;
-    const admit = (acct: string): SecureChatError | null => {
-        // Every name but our own account's shares one bucket (issue 10, F2): made-up names
-        // can neither fill the limiter's table nor get a burst of their own.
-        const v = this.#limiter.begin(source, acct === o.handshake.account ? `account:${acct}` : OTHER_ACCOUNTS, kind, t.now());
+    // Every name a peer asks for, our account's and made-up ones alike, is charged to one
+    // bucket per listener (issue 10, F2 and its review): made-up names can neither fill the
+    // limiter's table nor get a burst of their own, and no bucket state answers the real
+    // name differently from another, so the answer never tells whether the account exists
+    // (docs/PROTOCOL.md §4.8). Known sources and reconnects by keys keep their own budgets.
+    const bucket = `account:${o.handshake.account}`;
+    const admit = (): SecureChatError | null => {
+        const v = this.#limiter.begin(source, bucket, kind, t.now());
         if (v.ok) {
           attempt = v.attempt;
           return null;

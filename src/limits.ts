@@ -71,8 +71,8 @@ export const MAX_PENDING_HANDSHAKES = 256;
 export const EARLY_DROP_START = 128;
 /** ...with this probability at the start, rising linearly to 1 at the cap (MaxStartups "rate"). */
 export const EARLY_DROP_RATE = 0.3;
-/** When every handshake slot is taken, a connection whose first frame has not arrived after this long gives its slot to a newcomer, oldest first (issue 10, F3). */
-export const SILENT_EVICT_AFTER_MS = 1_000;
+/** When every handshake slot is taken and some connection's first frame has not arrived after this long, a silent connection gives its slot to a newcomer, picked by source (issue 10, F3, and its review). */
+export const SILENT_EVICT_AFTER_MS = 2_000;
 /** Unfinished handshakes per source: an IPv4 address or an IPv6 /64 (PerSourceMaxStartups). */
 export const MAX_PENDING_PER_SOURCE = 8;
 /** Penalty added to a source whose handshake hit a deadline (PerSourcePenalties grace-exceeded)... */

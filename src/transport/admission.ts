@@ -122,7 +122,7 @@ export class Admission {
     return { ok: true, evict: true };
   }
 
-  /** An admitted handshake ended; timeouts, garbage, abandoned and evicted handshakes add penalty time to its source. */
+  /** An admitted handshake ended; timeouts, garbage and abandoned handshakes add penalty time to its source. */
   release(source: string, outcome: HandshakeOutcome, now: number): void {
     const n = this.#pending.get(source) ?? 0;
     if (n > 0) {
@@ -132,7 +132,13 @@ export class Admission {
     }
     if (outcome === 'timeout') this.penalise(source, this.#penalty.timeout, now);
     else if (outcome === 'garbage') this.penalise(source, this.#penalty.garbage, now);
-    else if (outcome === 'abandoned' || outcome === 'evicted') this.penalise(source, this.#penalty.abandoned, now);
+    else if (outcome === 'abandoned') this.penalise(source, this.#penalty.abandoned, now);
+    // 'evicted' is not penalised: the victim may be a slow legitimate client (issue 10 review).
+  }
+
+  /** Whether `source` carries penalty time now (the server evicts its silent handshakes first). */
+  isPenalised(source: string, now: number): boolean {
+    return (this.#penalties.get(source) ?? 0) > now;
   }
 
   /** Adds `ms` of penalty to `source` (from now, or from its current penalty's end). */

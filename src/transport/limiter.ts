@@ -22,8 +22,9 @@
  * exception (issue 10, F2): forgetting a bucket that is not full would hand its account a
  * fresh burst, so only full buckets (nothing spent that time has not refilled) are ever
  * forgotten; when every tracked bucket is still refilling, a guess for a new account name is
- * refused. The listener charges every name but its own account's to one shared bucket
- * (src/transport/server.ts), so made-up names never fill the table in the first place.
+ * refused. The listener charges every name, its own account's and made-up ones alike, to one
+ * bucket (src/transport/server.ts), so made-up names never fill the table in the first place
+ * and no bucket state tells the real name from a made-up one.
  */
 import {
   ACCOUNT_GUESS_BURST, ACCOUNT_GUESS_REFILL_MS, FAILURE_WINDOW_MS, KNOWN_SOURCE_GUESS_BURST, KNOWN_SOURCE_GUESS_REFILL_MS,

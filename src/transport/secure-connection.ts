@@ -188,18 +188,39 @@ export class SecureConnection {
     return p;
   }
 
-  /** Drops the connection at once, without an authenticated close. */
+  /**
+   * Drops the connection at once, without an authenticated close. A connection never started
+   * (its owner gave up first, e.g. a pin that could not be written) is finished here: nobody
+   * will replay the socket's close parked in the early queue, and its rekey timer would keep
+   * it and its session keys reachable (issue 10 review, F6).
+   */
   destroy(error: SecureChatError): void {
+    if (this.#handlers === null && !this.#done) {
+      this.#done = true;
+      this.#early.length = 0;
+      this.#outbox.length = 0;
+      this.#outboxBytes = 0;
+      if (this.#tick !== null) clearInterval(this.#tick);
+      this.#tick = null;
+      this.#fs.socket.setTimeout(0);
+      // Ending a session whose peer never closed fails it, which wipes every key it holds.
+      try {
+        this.#session.end();
+      } catch {
+        // expected: TRUNCATED (or SESSION_CLOSED, already wiped)
+      }
+      for (const w of this.#closeWaiters.splice(0)) w();
+    }
     this.#fs.fail(error);
   }
 
   /** Called by the owner's FramedSocket handlers. */
   onFrame(frame: Frame): void {
+    if (this.#done) return;
     if (this.#handlers === null) {
       this.#early.push(frame);
       return;
     }
-    if (this.#done) return;
     // The initiator can still refuse our ServerFinish (e.g. its pinned key for us differs):
     // until its first record arrives, an ALERT is its answer (docs/PROTOCOL.md §4.6).
     if (frame.type === FrameType.ALERT && this.#session.stats.recordsReceived === 0) throw decodeAlert(frame.payload);
@@ -220,11 +241,11 @@ export class SecureConnection {
 
   /** Called by the owner's FramedSocket handlers. */
   onSocketClose(error: SecureChatError | null): void {
+    if (this.#done) return;
     if (this.#handlers === null) {
       this.#early.push({ close: error });
       return;
     }
-    if (this.#done) return;
     if (error === null) {
       try {
         this.#session.end();

@@ -88,9 +88,6 @@ export interface ServerStats {
 
 const FIRST_FRAME = 'the first frame did not arrive in time';
 
-/** The guessing-budget key of every account name that is not ours (none can ever log in). */
-const OTHER_ACCOUNTS = 'other accounts';
-
 const defaultKind = (first: Frame): HandshakeKind => (first.type === FrameType.RECONNECT_HELLO ? 'key' : 'password');
 
 /** Error codes that mean the peer sent bytes breaking the framing or the handshake encoding. */
@@ -106,7 +103,7 @@ export class SecureServer {
   readonly #timers: Timers;
   readonly #sockets = new Set<Socket>();
   /** Admitted connections whose first frame has not arrived, oldest first (F3). */
-  readonly #silent = new Map<Socket, { readonly since: number; readonly evict: () => void }>();
+  readonly #silent = new Map<Socket, { readonly since: number; readonly source: string; readonly evict: () => void }>();
   #sessions = 0;
   readonly #sessionsBySource = new Map<string, number>();
   #completed = 0;
@@ -163,11 +160,28 @@ export class SecureServer {
     });
   }
 
-  /** The oldest admitted connection still without its first frame, if it is old enough to give up its slot. */
-  #oldestSilent(now: number): { readonly evict: () => void } | null {
+  /** Whether some admitted connection has said nothing for long enough that the slots look held (F3). */
+  #stuck(now: number): boolean {
     const first = this.#silent.values().next();
-    if (first.done === true) return null;
-    return now - first.value.since >= (this.#opts.silentEvictAfterMs ?? SILENT_EVICT_AFTER_MS) ? first.value : null;
+    return first.done !== true && now - first.value.since >= (this.#opts.silentEvictAfterMs ?? SILENT_EVICT_AFTER_MS);
+  }
+
+  /**
+   * Which silent connection gives its slot (issue 10 review): by source, not by age alone, so
+   * an attacker keeping its own connections young cannot make a slow legitimate client the
+   * victim. A penalised source first, then the source with the most silent connections, then
+   * one that sent no byte before one with part of a frame, then the youngest (the attacker's
+   * own churn is youngest; a client that waited longest is closest to speaking).
+   */
+  #victim(now: number): { readonly evict: () => void } | null {
+    const count = new Map<string, number>();
+    for (const v of this.#silent.values()) count.set(v.source, (count.get(v.source) ?? 0) + 1);
+    let best: { readonly rank: readonly number[]; readonly evict: () => void } | null = null;
+    for (const [socket, v] of this.#silent) {
+      const rank = [this.#admission.isPenalised(v.source, now) ? 1 : 0, count.get(v.source) ?? 0, socket.bytesRead === 0 ? 1 : 0, v.since];
+      if (best === null || compare(rank, best.rank) >= 0) best = { rank, evict: v.evict };
+    }
+    return best;
   }
 
   #refuse(socket: Socket, address: string, by: RefusedBy): void {
@@ -191,13 +205,29 @@ export class SecureServer {
     if (this.#sessions >= (o.maxSessions ?? MAX_SESSIONS)) return this.#refuse(socket, address, 'sessions');
     // One source (one holder of the password, say) cannot hold every session slot and its memory.
     if ((this.#sessionsBySource.get(source) ?? 0) >= (o.maxSessionsPerSource ?? MAX_SESSIONS_PER_SOURCE)) return this.#refuse(socket, address, 'sessions');
-    // When the slots are all taken, the oldest connection that has said nothing for a while
-    // gives its slot to this one (issue 10, F3): holding slots silently no longer works.
-    const oldest = this.#oldestSilent(t.now());
-    const verdict = this.#admission.admit(source, t.now(), oldest !== null);
+    // When the slots are all taken and some connection has said nothing for a while, a silent
+    // one gives its slot to this one (issue 10, F3): holding slots silently no longer works.
+    const verdict = this.#admission.admit(source, t.now(), this.#stuck(t.now()));
     if (!verdict.ok) return this.#refuse(socket, address, verdict.by);
-    if (verdict.evict === true) oldest?.evict();
+    if (verdict.evict !== true) return this.#start(socket, address, source);
+    // Decide after this turn's pending input is read (as deadlines do): a connection whose
+    // first frame already arrived is no longer silent and is never the victim.
+    setImmediate(() => {
+      const victim = this.#victim(t.now());
+      if (victim === null || socket.destroyed) {
+        this.#admission.release(source, 'completed', t.now()); // no penalty: it did nothing wrong
+        if (!socket.destroyed) this.#refuse(socket, address, 'full');
+        return;
+      }
+      victim.evict();
+      this.#start(socket, address, source);
+    });
+  }
 
+  /** Runs the handshake of an admitted connection. */
+  #start(socket: Socket, address: string, source: string): void {
+    const o = this.#opts;
+    const t = this.#timers;
     let attempt: Attempt | null = null;
     let kind: HandshakeKind = 'password';
     let conn: SecureConnection | null = null;
@@ -235,10 +265,14 @@ export class SecureServer {
     let via: ConnectionVia = 'login';
     let confirmPending: ReconnectResult | null = null;
     let consumeInvitation: (() => void) | null = null;
-    const admit = (acct: string): SecureChatError | null => {
-        // Every name but our own account's shares one bucket (issue 10, F2): made-up names
-        // can neither fill the limiter's table nor get a burst of their own.
-        const v = this.#limiter.begin(source, acct === o.handshake.account ? `account:${acct}` : OTHER_ACCOUNTS, kind, t.now());
+    // Every name a peer asks for, our account's and made-up ones alike, is charged to one
+    // bucket per listener (issue 10, F2 and its review): made-up names can neither fill the
+    // limiter's table nor get a burst of their own, and no bucket state answers the real
+    // name differently from another, so the answer never tells whether the account exists
+    // (docs/PROTOCOL.md §4.8). Known sources and reconnects by keys keep their own budgets.
+    const bucket = `account:${o.handshake.account}`;
+    const admit = (): SecureChatError | null => {
+        const v = this.#limiter.begin(source, bucket, kind, t.now());
         if (v.ok) {
           attempt = v.attempt;
           return null;
@@ -334,7 +368,13 @@ export class SecureServer {
       });
     };
     firstDeadline = t.after(o.firstFrameTimeoutMs ?? FIRST_FRAME_TIMEOUT_MS, timeout(FIRST_FRAME));
-    this.#silent.set(socket, { since: t.now(), evict: () => fail(localError('TOO_MANY_CONNECTIONS', 'every handshake slot is taken: a connection that said nothing gave its slot to a newcomer'), fs, true, true) });
+    this.#silent.set(socket, { since: t.now(), source, evict: () => fail(localError('TOO_MANY_CONNECTIONS', 'every handshake slot is taken: a connection that said nothing gave its slot to a newcomer'), fs, true, true) });
     deadline = t.after(o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, timeout('the handshake did not finish in time'));
   }
+}
+
+/** Lexicographic comparison of two ranks of the same length. */
+function compare(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
 }

@@ -7,14 +7,17 @@ export interface TimerHandle {
 }
 
 export interface Timers {
-  /** Milliseconds since the epoch. */
+  /**
+   * Milliseconds on a monotonic clock (the real one: performance.now() from the process's time
+   * origin), so a step of the wall clock neither refills a guessing bucket nor lifts a penalty.
+   */
   now(): number;
   /** Runs `fn` once after `ms`; the timer never keeps the process alive. */
   after(ms: number, fn: () => void): TimerHandle;
 }
 
 export const realTimers: Timers = {
-  now: () => Date.now(),
+  now: () => performance.timeOrigin + performance.now(),
   after(ms, fn) {
     const t = setTimeout(fn, ms);
     t.unref();

@@ -43,16 +43,22 @@ function silent(port: number, from: string): Promise<Socket> {
   });
 }
 
-/** Holds both pending slots until the listener refused someone busy, then frees them. */
-async function holdUntilRefused(l: Listener, events: ListenerEvent[]): Promise<() => void> {
+/**
+ * Holds both pending slots until the listener refused someone busy, then frees them. The
+ * returned function starts that wait; its promise resolves to null, or to the wait's error
+ * (the slots are freed either way), for the caller to assert: never an unhandled rejection.
+ */
+async function holdUntilRefused(l: Listener, events: ListenerEvent[]): Promise<() => Promise<unknown>> {
   const held = [await silent(l.port, '127.0.0.77'), await silent(l.port, '127.0.0.77')];
   await waitUntil(() => l.stats().pendingHandshakes === 2, 'the listener to count both silent connections as pending');
   const before = events.filter((e) => e.type === 'refused').length;
-  return () => {
-    void waitUntil(() => events.filter((e) => e.type === 'refused').length > before, 'the listener to answer our attempt busy').then(() => {
+  return () =>
+    waitUntil(() => events.filter((e) => e.type === 'refused').length > before, 'the listener to answer our attempt busy').then(
+      () => null,
+      (e: unknown) => e,
+    ).finally(() => {
       for (const s of held) s.destroy();
     });
-  };
 }
 
 test('F1: a contact\'s reconnect by keys retries an ALERT busy, as a password login does', { timeout: 120_000 }, async () => {
@@ -77,14 +83,15 @@ test('F1: a contact\'s reconnect by keys retries an ALERT busy, as a password lo
     const free1 = await holdUntilRefused(l, events);
     // (with alice's contact book: each password login gives the pair a fresh contact secret on both sides)
     const login = connect({ host: '127.0.0.1', port: l.port, account: 'bob', password: bob.password, self: alice.self, policy: alice.policy, contacts: book });
-    free1();
+    const freed1 = free1();
     await (await within(login, 'the password login through a busy answer')).close();
+    assert.ifError(await freed1);
     await waitUntil(() => l.stats().pendingHandshakes === 0, 'the listener to have no pending handshake');
 
     // F1: the same for a reconnect by keys.
     const free2 = await holdUntilRefused(l, events);
     const again = reconnect({ host: '127.0.0.1', port: l.port, contact, contacts: book, self: alice.self });
-    free2();
+    const freed2 = free2();
     const outcome = await within(again.then(
       async (r) => {
         await r.saved;
@@ -93,6 +100,7 @@ test('F1: a contact\'s reconnect by keys retries an ALERT busy, as a password lo
       },
       (e: unknown) => `${(e as { code?: string }).code ?? 'unknown'}: ${(e as Error).message}`,
     ), 'the reconnect by keys through a busy answer');
+    assert.ifError(await freed2);
     assert.equal(outcome, 'OK', 'the reconnect by keys retried the busy answer and got in');
   } finally {
     await l.close();

@@ -108,12 +108,19 @@ test('F3: at the global cap a newcomer is admitted in place of a silent handshak
   assert.deepEqual(a.admit('10.0.0.9', 0, true), { ok: true, evict: true });
   a.release('10.0.0.1', 'evicted', 0);
   assert.deepEqual(a.admit('10.0.0.9', 0, true), { ok: false, by: 'source' }, 'the per-source cap still holds');
-  // Each eviction costs its source the abandoned penalty: evicted often enough, it is refused at accept.
+  // An eviction costs its source nothing (issue 10 review): the victim may be a slow legitimate
+  // client. A source penalised for something else is still refused at accept.
   const b = new Admission({ full: 1, start: 1, perSource: 1, penaltyAbandonedMs: 2_000, penaltyMinMs: 3_000 });
   b.admit('10.0.0.1', 0);
   b.release('10.0.0.1', 'evicted', 0);
   b.admit('10.0.0.1', 0);
   b.release('10.0.0.1', 'evicted', 0);
+  assert.equal(b.isPenalised('10.0.0.1', 0), false, 'evictions are not penalised');
+  assert.deepEqual(b.admit('10.0.0.1', 0, true), { ok: true });
+  b.release('10.0.0.1', 'abandoned', 0);
+  b.admit('10.0.0.1', 0);
+  b.release('10.0.0.1', 'abandoned', 0);
+  assert.equal(b.isPenalised('10.0.0.1', 0), true);
   assert.deepEqual(b.admit('10.0.0.1', 0, true), { ok: false, by: 'penalty' });
 });
 

@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, createServer, type Socket } from 'node:net';
 import { listen, type ListenerEvent } from '../../src/chat/listener.js';
 import { connect } from '../../src/chat/connect.js';
 import { FIRST_FRAME_TIMEOUT_MS, SILENT_EVICT_AFTER_MS } from '../../src/limits.js';
@@ -116,6 +116,57 @@ test('F3: a connection silent for less than SILENT_EVICT_AFTER_MS keeps its slot
     assert.ok(held.every((h) => h.alert === undefined), 'no held connection was dropped');
   } finally {
     for (const h of held) h.socket.destroy();
+    await l.close();
+  }
+});
+
+// Issue 10 review: "silent" meant "no whole frame SILENT_EVICT_AFTER_MS after accept" and the
+// oldest such connection was evicted, so an attacker keeping its own connections younger than
+// that made a slow legitimate client (a high-latency path) the victim, and penalised its
+// source. Now the victim is picked by source (penalised, then most silent connections, then
+// nothing received, then youngest), after pending input is read, and is not penalised.
+test('F3: a slow legitimate login (its hello held by a proxy) survives an attacker from many sources churning young silent connections', { timeout: 120_000 }, async () => {
+  const alice = await party('alice');
+  const bob = await party('bob');
+  const timers = new ManualTimers();
+  const l = await listen({ port: 0, account: alice.account, self: alice.self, policy: alice.policy, timers, admission: { full: 4, start: 4, perSource: 4 }, onConversation: (c) => c.on('message', () => undefined) });
+  // A delaying proxy from 127.0.0.9: the client's bytes reach the listener only after release().
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const proxy = createServer((c) => {
+    const up = netConnect({ host: '127.0.0.1', port: l.port, localAddress: '127.0.0.9' });
+    c.on('data', (b: Buffer) => void gate.then(() => up.write(b)));
+    up.on('data', (b: Buffer) => c.write(b));
+    up.on('close', () => c.destroy());
+    c.on('close', () => up.destroy());
+    up.on('error', () => undefined);
+    c.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const a = proxy.address();
+  const proxyPort = typeof a === 'object' && a !== null ? a.port : 0;
+  let held: Held[] = [];
+  try {
+    const login = connect({ host: '127.0.0.1', port: proxyPort, busyRetries: 0, account: 'alice', password: alice.password, self: bob.self, policy: bob.policy }).then(
+      async (c) => {
+        await c.close();
+        return 'OK';
+      },
+      (e: unknown) => `${(e as { code?: string }).code ?? ''} ${(e as { alert?: string }).alert ?? ''}`,
+    );
+    await waitUntil(() => l.stats().pendingHandshakes === 1, 'the listener to count the slow login as pending');
+    timers.advance(SILENT_EVICT_AFTER_MS); // its hello is still on its way
+    held = await Promise.all(['127.0.0.2', '127.0.0.3', '127.0.0.4'].map((s) => hold(l.port, s))); // young, one per source
+    await waitUntil(() => l.stats().pendingHandshakes === 4, 'every slot to be taken');
+    held.push(await hold(l.port, '127.0.0.5')); // the attacker's newcomer
+    await waitUntil(() => l.stats().evictedSilent === 1, 'one silent connection to give its slot');
+    release();
+    assert.equal(await within(login, 'the slow login'), 'OK', 'the slow legitimate login was not the one evicted');
+    await waitUntil(() => held.some((h) => h.alert !== undefined), 'the evicted attacker connection to be closed');
+    assert.equal(held.filter((h) => h.alert !== undefined).length, 1, 'one attacker connection gave its slot');
+  } finally {
+    for (const h of held) h.socket.destroy();
+    proxy.close();
     await l.close();
   }
 });

@@ -295,3 +295,9 @@ export const MAX_RELAY_MAILBOX_FILE_BYTES = 4 * 1024 * 1024;
 export const MAX_RELAY_KEY_FILE_BYTES = 4_096;
 /** Queue public keys whose parsed form the relay keeps (a cache: evicting one only costs time). */
 export const RELAY_KEY_CACHE_ENTRIES = 4_096;
+
+// ---- the conversation log's head file (docs/LOG-FORMAT.md §4.1) ----
+/** Group commits whose heads may be written (page cache) before the head file is fdatasync'd. */
+export const HEAD_SYNC_EVERY = 8;
+/** After this long without a commit, a head write not yet fdatasync'd is (ms). */
+export const HEAD_SYNC_IDLE_MS = 10;

@@ -42,3 +42,7 @@ export const MAX_KEPT_TRANSFERS = 200;
 export const MAX_TRANSFER_RECORD_BYTES = 4 * 1024 * 1024;
 /** Offers from one peer waiting for an answer at once; more are declined. */
 export const MAX_PENDING_OFFERS_PER_PEER = 16;
+/** A sender whose transfer was interrupted offers it again after this long, doubling each time... */
+export const RETRY_FIRST_MS = 1_000;
+/** ...up to this. */
+export const RETRY_MAX_MS = 30_000;

@@ -17,7 +17,7 @@ import type { Messenger } from '../app/messenger.js';
 import type { Target } from '../app/target.js';
 import type { Conversation } from '../chat/conversation.js';
 import { listLocalUsers } from '../identity/home.js';
-import { DEFAULT_CHUNK_BYTES, MAX_PENDING_OFFERS_PER_PEER, TRANSFER_ID_BYTES } from './limits.js';
+import { DEFAULT_CHUNK_BYTES, MAX_PENDING_OFFERS_PER_PEER, RETRY_FIRST_MS, RETRY_MAX_MS, TRANSFER_ID_BYTES } from './limits.js';
 import { decodeManifest, encodeManifest, manifestBytes, type Manifest, type ManifestEntry } from './manifest.js';
 import { CancelReason, FileOp, type FileAppMessage, type Position } from './messages.js';
 import { TransferPlan } from './plan.js';
@@ -28,8 +28,6 @@ import { IncomingRun } from './incoming.js';
 import { safeComponent } from './paths.js';
 import { AllowList } from './allow.js';
 
-const RETRY_FIRST_MS = 1_000;
-const RETRY_MAX_MS = 30_000;
 
 export interface FileServiceOptions {
   readonly home: string;

@@ -16,6 +16,7 @@
  * (by the commits of one head write), which `open` brings up to date; a torn slot leaves the
  * other, older one. Appends that arrive together share one commit (see `LogWriter`).
  */
+import { HEAD_SYNC_EVERY, HEAD_SYNC_IDLE_MS } from '../limits.js';
 import { constants as fsc, promises as fsp, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
@@ -62,10 +63,7 @@ export interface OpenLogOptions {
   readonly headSyncIdleMs?: number;
 }
 
-/** Group commits whose heads may be written (page cache) before the head file is fdatasync'd. */
-export const HEAD_SYNC_EVERY = 8;
-/** After this long without a commit, a head write not yet fdatasync'd is (ms). */
-export const HEAD_SYNC_IDLE_MS = 10;
+export { HEAD_SYNC_EVERY, HEAD_SYNC_IDLE_MS };
 
 function invalid(p: Problem): Error {
   return localError('LOG_INVALID', `log invalid at entry ${p.index}: ${p.kind}: ${p.detail}`);

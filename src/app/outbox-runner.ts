@@ -33,7 +33,7 @@ export interface OutboxRunnerOptions {
   /** Where what happens to a user's outbox is told (the agent's event stream). */
   readonly feed: (user: string) => Feed;
   readonly now?: () => number;
-  /** The retry and expiry timer (default real timers; tests inject a manual clock). `now` defaults to its clock. */
+  /** The retry and expiry timer (default real timers; tests inject a manual clock). `now` defaults to an injected clock, else Date.now. */
   readonly timers?: Timers;
   /** Where message ids come from (default the system CSPRNG). */
   readonly random?: RandomSource;
@@ -100,7 +100,11 @@ export class OutboxRunner {
   constructor(o: OutboxRunnerOptions) {
     this.#o = o;
     this.#timers = o.timers ?? realTimers;
-    this.#now = o.now ?? (() => this.#timers.now());
+    // Stored times (when queued, when due) are wall-clock milliseconds, whole and comparable
+    // across restarts: the real timers' clock is monotonic per process (and fractional), so it
+    // is used only when a test injects its own timers.
+    const injected = o.timers;
+    this.#now = o.now ?? (injected === undefined ? () => Date.now() : () => injected.now());
     this.#jitter = o.jitter ?? Math.random;
     this.#random = o.random ?? systemRandom;
     this.#limits = o.limits ?? box.DEFAULT_OUTBOX_LIMITS;

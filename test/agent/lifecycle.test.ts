@@ -83,16 +83,27 @@ describe('agent lifecycle', () => {
     const s = await setup();
     await mkdir(s.home, { recursive: true, mode: 0o700 });
     // sh starts a child, then becomes `sleep`, which never reaps it: killed, the child stays a zombie.
+    // The child is killed only once sh has become sleep: killed earlier, sh itself may reap it
+    // (seen under load: the zombie was gone and the test failed on a missing /proc entry).
     const parent = spawn('sh', ['-c', 'sleep 600 & echo $!; exec sleep 600'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const zombie = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
-      process.kill(zombie, 'SIGKILL');
       const { readFileSync } = await import('node:fs');
-      const state = (): string => {
-        const st = readFileSync(`/proc/${zombie}/stat`, 'utf8');
-        return st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3);
+      const proc = (pid: number, file: string): string => {
+        try {
+          return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+        } catch {
+          return '';
+        }
       };
       const { waitUntil } = await import('../_util/wait.js');
+      await waitUntil(() => proc(parent.pid as number, 'comm').trim() === 'sleep', `sh (pid ${parent.pid}) to exec sleep`);
+      process.kill(zombie, 'SIGKILL');
+      const state = (): string => {
+        const st = proc(zombie, 'stat');
+        assert.notEqual(st, '', `process ${zombie} was reaped: nothing left to test`);
+        return st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3);
+      };
       await waitUntil(() => state() === 'Z', `process ${zombie} to be a zombie`);
       await writeFile(join(s.home, 'agent.lock'), `${zombie}\n`, { mode: 0o600 });
       const started = await run(['agent', 'start', '--json'], { home: s.home });
